@@ -1,38 +1,51 @@
 // Errors the fixture reports to clients as Bolt FAILURE messages. Every layer
 // (store, raft, cluster, bolt) throws FixtureError; the Bolt layer turns it into
 // the pre-5.7 `{code, message}` or the 5.7+ GQL form.
+//
+// The GQLSTATUS beside each Neo4j code, and its title (the part of the GQL
+// status description before the first full stop), were checked against
+// neo4j/docs-status-codes (`errors/gql-errors.adoc`) and Neo4j's own
+// GqlStatusInfoCodes. Where Neo4j has no status dedicated to a legacy code we
+// use the closest one of the same class and say so next to it.
 
 export type ErrorClassification = 'CLIENT_ERROR' | 'TRANSIENT_ERROR' | 'DATABASE_ERROR'
 
-/** Neo4j status codes the fixture uses, with the GQLSTATUS it reports beside each. */
+/** Neo4j status codes the fixture uses, with the GQLSTATUS (and its title) it reports beside each. */
 export const STATUS = {
-  NotALeader: { code: 'Neo.ClientError.Cluster.NotALeader', gql: '08N07' },
-  ForbiddenOnReadOnlyDatabase: { code: 'Neo.ClientError.General.ForbiddenOnReadOnlyDatabase', gql: '08N08' },
-  DatabaseUnavailable: { code: 'Neo.TransientError.General.DatabaseUnavailable', gql: '08N09' },
-  DatabaseNotFound: { code: 'Neo.ClientError.Database.DatabaseNotFound', gql: '22N51' },
-  ExistingDatabaseFound: { code: 'Neo.ClientError.Database.ExistingDatabaseFound', gql: '42N11' },
-  BookmarkTimeout: { code: 'Neo.TransientError.Transaction.BookmarkTimeout', gql: '08N13' },
-  InvalidBookmark: { code: 'Neo.ClientError.Transaction.InvalidBookmark', gql: '08N12' },
-  InvalidBookmarkMixture: { code: 'Neo.ClientError.Transaction.InvalidBookmarkMixture', gql: '08N12' },
-  SyntaxError: { code: 'Neo.ClientError.Statement.SyntaxError', gql: '42001' },
-  SemanticError: { code: 'Neo.ClientError.Statement.SemanticError', gql: '42N00' },
-  TypeError: { code: 'Neo.ClientError.Statement.TypeError', gql: '22G03' },
-  ArgumentError: { code: 'Neo.ClientError.Statement.ArgumentError', gql: '22N00' },
-  ParameterMissing: { code: 'Neo.ClientError.Statement.ParameterMissing', gql: '42N51' },
-  EntityNotFound: { code: 'Neo.ClientError.Statement.EntityNotFound', gql: '22N00' },
-  AccessMode: { code: 'Neo.ClientError.Statement.AccessMode', gql: '08N01' },
-  UnsupportedAdministrationCommand: { code: 'Neo.ClientError.Statement.UnsupportedAdministrationCommand', gql: '42N17' },
-  ConstraintValidationFailed: { code: 'Neo.ClientError.Schema.ConstraintValidationFailed', gql: '22N41' },
-  Unauthorized: { code: 'Neo.ClientError.Security.Unauthorized', gql: '42NFF' },
-  RequestInvalid: { code: 'Neo.ClientError.Request.Invalid', gql: '08N06' },
-  RequestInvalidFormat: { code: 'Neo.ClientError.Request.InvalidFormat', gql: '08N06' },
-  TransactionNotFound: { code: 'Neo.ClientError.Transaction.TransactionNotFound', gql: '25N05' },
-  TransactionTimedOut: { code: 'Neo.ClientError.Transaction.TransactionTimedOut', gql: '25N11' },
-  LockAcquisitionTimeout: { code: 'Neo.TransientError.Transaction.LockAcquisitionTimeout', gql: '50N11' },
-  LeaderSwitch: { code: 'Neo.TransientError.Transaction.LeaderSwitch', gql: '51N34' },
-  ReplicationFailure: { code: 'Neo.TransientError.Cluster.ReplicationFailure', gql: '51N34' },
-  Terminated: { code: 'Neo.TransientError.Transaction.Terminated', gql: '25N09' },
-  GeneralUnknownError: { code: 'Neo.DatabaseError.General.UnknownError', gql: '50N42' }
+  NotALeader: { code: 'Neo.ClientError.Cluster.NotALeader', gql: '08N07', title: 'connection exception - not the leader' },
+  ForbiddenOnReadOnlyDatabase: { code: 'Neo.ClientError.General.ForbiddenOnReadOnlyDatabase', gql: '08N08', title: 'connection exception - database is read only' },
+  DatabaseUnavailable: { code: 'Neo.TransientError.General.DatabaseUnavailable', gql: '08N09', title: 'connection exception - database unavailable' },
+  DatabaseNotFound: { code: 'Neo.ClientError.Database.DatabaseNotFound', gql: '22N51', title: 'data exception - database or alias does not exist' },
+  ExistingDatabaseFound: { code: 'Neo.ClientError.Database.ExistingDatabaseFound', gql: '42N11', title: 'syntax error or access rule violation - database or alias already exists' },
+  BookmarkTimeout: { code: 'Neo.TransientError.Transaction.BookmarkTimeout', gql: '08N13', title: 'connection exception - database not up to requested bookmark' },
+  InvalidBookmark: { code: 'Neo.ClientError.Transaction.InvalidBookmark', gql: '08N12', title: 'connection exception - failed to parse bookmark' },
+  // No GQLSTATUS of its own: a mixture is reported as an unparsable bookmark set.
+  InvalidBookmarkMixture: { code: 'Neo.ClientError.Transaction.InvalidBookmarkMixture', gql: '08N12', title: 'connection exception - failed to parse bookmark' },
+  SyntaxError: { code: 'Neo.ClientError.Statement.SyntaxError', gql: '42001', title: 'syntax error or access rule violation - invalid syntax' },
+  // 42N00 (formerly here) means "no such database"; a semantic error has only the class status.
+  SemanticError: { code: 'Neo.ClientError.Statement.SemanticError', gql: '42000', title: 'syntax error or access rule violation' },
+  TypeError: { code: 'Neo.ClientError.Statement.TypeError', gql: '22G03', title: 'data exception - invalid value type' },
+  ArgumentError: { code: 'Neo.ClientError.Statement.ArgumentError', gql: '22N00', title: 'data exception - unsupported value' },
+  ParameterMissing: { code: 'Neo.ClientError.Statement.ParameterMissing', gql: '42N51', title: 'syntax error or access rule violation - invalid parameter' },
+  EntityNotFound: { code: 'Neo.ClientError.Statement.EntityNotFound', gql: '22N00', title: 'data exception - unsupported value' },
+  // 08N01 (formerly here) is "server-side routing disabled"; 42N02 is Neo4j's "writing in read access mode".
+  AccessMode: { code: 'Neo.ClientError.Statement.AccessMode', gql: '42N02', title: 'syntax error or access rule violation - writing in read access mode' },
+  UnsupportedAdministrationCommand: { code: 'Neo.ClientError.Statement.UnsupportedAdministrationCommand', gql: '42N17', title: 'syntax error or access rule violation - unsupported request' },
+  ConstraintValidationFailed: { code: 'Neo.ClientError.Schema.ConstraintValidationFailed', gql: '22N41', title: 'data exception - merge node uniqueness constraint violation' },
+  Unauthorized: { code: 'Neo.ClientError.Security.Unauthorized', gql: '42NFF', title: 'syntax error or access rule violation - permission/access denied' },
+  RequestInvalid: { code: 'Neo.ClientError.Request.Invalid', gql: '08N06', title: 'connection exception - protocol error' },
+  RequestInvalidFormat: { code: 'Neo.ClientError.Request.InvalidFormat', gql: '08N06', title: 'connection exception - protocol error' },
+  TransactionNotFound: { code: 'Neo.ClientError.Transaction.TransactionNotFound', gql: '25N05', title: 'invalid transaction state - transaction terminated or closed' },
+  // 25N11 (formerly here) is "conflicting transaction state"; Neo4j reports timeouts as a terminated transaction.
+  TransactionTimedOut: { code: 'Neo.ClientError.Transaction.TransactionTimedOut', gql: '25N14', title: 'invalid transaction state - transaction termination client error' },
+  // 50N11 (formerly here) is "constraint creation failed"; a lock timeout terminates the transaction (transient).
+  LockAcquisitionTimeout: { code: 'Neo.TransientError.Transaction.LockAcquisitionTimeout', gql: '25N16', title: 'invalid transaction state - transaction termination transient error' },
+  LeaderSwitch: { code: 'Neo.TransientError.Transaction.LeaderSwitch', gql: '51N34', title: 'system configuration or operation exception - write transaction failed due to leader change' },
+  // 51N34 (formerly here) is the leader switch; 51N33 is "replication error".
+  ReplicationFailure: { code: 'Neo.TransientError.Cluster.ReplicationFailure', gql: '51N33', title: 'system configuration or operation exception - replication error' },
+  // 25N09 (formerly here) is "internal transaction failure" (a database error).
+  Terminated: { code: 'Neo.TransientError.Transaction.Terminated', gql: '25N16', title: 'invalid transaction state - transaction termination transient error' },
+  GeneralUnknownError: { code: 'Neo.DatabaseError.General.UnknownError', gql: '50N42', title: 'general processing exception - unexpected error' }
 } as const
 
 export type StatusName = keyof typeof STATUS
@@ -40,6 +53,8 @@ export type StatusName = keyof typeof STATUS
 export class FixtureError extends Error {
   readonly code: string
   readonly gqlStatus: string
+  /** The GQL status title, e.g. "connection exception - not the leader" (the start of a GQL description). */
+  readonly gqlTitle: string
   /** Whether the connection must be closed after reporting (failed auth, protocol violations). */
   readonly fatal: boolean
 
@@ -48,6 +63,7 @@ export class FixtureError extends Error {
     this.name = 'FixtureError'
     this.code = STATUS[status].code
     this.gqlStatus = STATUS[status].gql
+    this.gqlTitle = STATUS[status].title
     this.fatal = options.fatal ?? false
   }
 
@@ -55,6 +71,11 @@ export class FixtureError extends Error {
     if (this.code.startsWith('Neo.TransientError.')) return 'TRANSIENT_ERROR'
     if (this.code.startsWith('Neo.DatabaseError.')) return 'DATABASE_ERROR'
     return 'CLIENT_ERROR'
+  }
+
+  /** The GQL status description as Neo4j words it: "error: <title>. <message>". */
+  get gqlDescription (): string {
+    return `error: ${this.gqlTitle}. ${this.message}`
   }
 }
 
