@@ -1,0 +1,222 @@
+// BoltServer: one cluster member's Bolt endpoint, in front of a MemberBackend.
+//
+// Public API (stable; the cluster layer and the chaos suite build on it):
+//
+//   new BoltServer(options: BoltServerOptions)
+//     backend             the member behind this endpoint (see backend.ts)
+//     connectionIdPrefix  connection_id in HELLO SUCCESS is `${prefix}${n}` (default "bolt-")
+//     hints               HELLO SUCCESS hints: recvTimeoutSeconds (connection.recv_timeout_seconds,
+//                         default none), telemetryEnabled (telemetry.enabled on 5.4+, default false),
+//                         ssrEnabled (ssr.enabled on 5.8, default false)
+//     tls                 { key, cert } (PEM): serve TLS (node:tls) instead of plain TCP
+//     maxVersion          pretend to be an older server: '5.8' (default) … '5.0' or '4.4'
+//     manifest            answer a Manifest v1 handshake request with the manifest (default false:
+//                         always the legacy 4-byte reply, which every client understands)
+//     maxMessageBytes     largest request message accepted (default 8 MiB); larger → FAILURE + close
+//     handshakeTimeoutMs  a connection that has not finished the handshake by then is closed (default 10 s)
+//
+//   listen(port, host = '127.0.0.1'): Promise<number>  0 = a free port; resolves with the bound port.
+//                        May be called again after close() (e.g. the same port, for a restart).
+//   close(): Promise<void>  like `docker stop`: stops listening, destroys every socket, rolls back
+//                        every open transaction (waits for that, at most 10 s).
+//   setBlackhole(on)     on: connections (existing and new) are accepted and read, never answered;
+//                        off: the connections that were black-holed are destroyed (a client sees a
+//                        reset); new ones work normally.
+//   armCommitDrop(count) the next `count` commits (COMMIT, or the last PULL/DISCARD of an auto-commit
+//                        write) are committed by the backend, then the socket is destroyed before the
+//                        answer is written ("commit outcome unknown").
+//   setHostile(mode)     HostileMode or null; see hostile.ts for exactly what each mode sends.
+//   stats()              { connectionsOpen, connectionsTotal, messages: { HELLO: n, RUN: n, … } }
+//                        (requests received, by type; since creation or resetStats())
+//   resetStats()
+//   port                 the port last bound (0 before listen)
+//
+// Protocol: Bolt 5.8 … 5.0 and 4.4 (5.5 only when a client proposes nothing else). Each
+// connection's protocol work is in connection.ts (bytes) and session.ts (state machine).
+
+import net from 'node:net'
+import tls from 'node:tls'
+import createDebug from 'debug'
+import type { MemberBackend } from './backend.js'
+import { BoltConnection, type ConnectionHost, type ConnectionSettings } from './connection.js'
+import { HOSTILE_MODES, type HostileMode } from './hostile.js'
+import { type BoltVersionName, parseVersionName, versionsUpTo } from './versions.js'
+
+export type { HostileMode } from './hostile.js'
+export type { BoltVersionName } from './versions.js'
+
+const debug = createDebug('neo4j-cluster:bolt')
+
+export interface BoltServerOptions {
+  backend: MemberBackend
+  connectionIdPrefix?: string
+  hints?: { recvTimeoutSeconds?: number, telemetryEnabled?: boolean, ssrEnabled?: boolean }
+  tls?: { key: string | Buffer, cert: string | Buffer }
+  maxVersion?: BoltVersionName
+  manifest?: boolean
+  maxMessageBytes?: number
+  handshakeTimeoutMs?: number
+}
+
+export interface BoltServerStats {
+  connectionsOpen: number
+  connectionsTotal: number
+  messages: Record<string, number>
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000
+const CLOSE_WAIT_LIMIT_MS = 10_000
+
+export class BoltServer {
+  private readonly connectionIdPrefix: string
+  private readonly host: ConnectionHost
+  private listener: net.Server | null = null
+  private readonly connections = new Set<BoltConnection>()
+  /** TLS sockets still in their TLS handshake (not yet Bolt connections). */
+  private readonly rawSockets = new Set<net.Socket>()
+  private blackholeOn = false
+  private hostile: HostileMode | null = null
+  private commitDropsArmed = 0
+  private boundPort = 0
+  private connectionCounter = 0
+  private connectionsTotal = 0
+  private messageCounts = new Map<string, number>()
+
+  constructor (private readonly options: BoltServerOptions) {
+    if (options.backend === undefined || options.backend === null) throw new TypeError('BoltServer needs a backend')
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024) throw new RangeError('maxMessageBytes must be an integer ≥ 1024')
+    const settings: ConnectionSettings = {
+      versions: versionsUpTo(parseVersionName(options.maxVersion ?? '5.8')),
+      offerManifest: options.manifest === true,
+      maxMessageBytes,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      hints: { ...options.hints }
+    }
+    this.connectionIdPrefix = options.connectionIdPrefix ?? 'bolt-'
+    this.host = {
+      backend: options.backend,
+      settings,
+      isBlackholed: () => this.blackholeOn,
+      hostileMode: () => this.hostile,
+      consumeCommitDrop: () => {
+        if (this.commitDropsArmed <= 0) return false
+        this.commitDropsArmed -= 1
+        return true
+      },
+      countMessage: (name: string) => {
+        this.messageCounts.set(name, (this.messageCounts.get(name) ?? 0) + 1)
+      },
+      connectionClosed: (connection: BoltConnection) => {
+        this.connections.delete(connection)
+        debug('%s closed', connection.id)
+      }
+    }
+  }
+
+  get port (): number {
+    return this.boundPort
+  }
+
+  async listen (port: number, host = '127.0.0.1'): Promise<number> {
+    if (this.listener !== null) throw new Error(`BoltServer is already listening on port ${this.boundPort}`)
+    const listener = this.createListener()
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject)
+      listener.listen(port, host, () => {
+        listener.off('error', reject)
+        resolve()
+      })
+    })
+    // After listen succeeded, listener errors must not crash the member.
+    listener.on('error', (error: Error) => { debug('listener error: %s', error.message) })
+    this.listener = listener
+    this.boundPort = (listener.address() as net.AddressInfo).port
+    return this.boundPort
+  }
+
+  private createListener (): net.Server {
+    const tlsOptions = this.options.tls
+    if (tlsOptions === undefined) {
+      return net.createServer(socket => this.accept(socket))
+    }
+    const server = tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert, handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT_MS },
+      socket => {
+        this.accept(socket)
+      })
+    server.on('connection', (raw: net.Socket) => {
+      this.rawSockets.add(raw)
+      raw.once('close', () => this.rawSockets.delete(raw))
+    })
+    server.on('tlsClientError', (error: Error) => { debug('TLS client error: %s', error.message) })
+    return server
+  }
+
+  private accept (socket: net.Socket): void {
+    this.connectionCounter += 1
+    this.connectionsTotal += 1
+    const connection = new BoltConnection(socket, `${this.connectionIdPrefix}${this.connectionCounter}`, this.host)
+    this.connections.add(connection)
+    debug('%s opened from %s:%d', connection.id, socket.remoteAddress, socket.remotePort)
+  }
+
+  async close (): Promise<void> {
+    const listener = this.listener
+    this.listener = null
+    const listenerClosed = listener === null
+      ? Promise.resolve()
+      : new Promise<void>(resolve => listener.close(() => resolve()))
+    const finished = [...this.connections].map(connection => connection.finished)
+    for (const connection of this.connections) connection.destroyNow()
+    for (const raw of this.rawSockets) raw.destroy()
+    let timer: NodeJS.Timeout | undefined
+    const limit = new Promise<void>(resolve => {
+      timer = setTimeout(resolve, CLOSE_WAIT_LIMIT_MS)
+      timer.unref()
+    })
+    await Promise.race([Promise.all([listenerClosed, ...finished]), limit])
+    clearTimeout(timer)
+  }
+
+  setBlackhole (on: boolean): void {
+    if (on) {
+      this.blackholeOn = true
+      for (const connection of this.connections) connection.blackholed = true
+      return
+    }
+    this.blackholeOn = false
+    for (const connection of [...this.connections]) {
+      if (connection.blackholed) connection.destroyNow()
+    }
+  }
+
+  armCommitDrop (count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError('armCommitDrop needs a non-negative integer')
+    this.commitDropsArmed = count
+  }
+
+  setHostile (mode: HostileMode | null): void {
+    if (mode !== null && !HOSTILE_MODES.includes(mode)) {
+      throw new RangeError(`Unknown hostile mode ${String(mode)}; expected one of ${HOSTILE_MODES.join(', ')} or null`)
+    }
+    this.hostile = mode
+    if (mode !== null) return
+    for (const connection of [...this.connections]) {
+      if (connection.tainted) connection.destroyNow()
+    }
+  }
+
+  stats (): BoltServerStats {
+    return {
+      connectionsOpen: this.connections.size,
+      connectionsTotal: this.connectionsTotal,
+      messages: Object.fromEntries(this.messageCounts)
+    }
+  }
+
+  resetStats (): void {
+    this.connectionsTotal = 0
+    this.messageCounts = new Map()
+  }
+}
