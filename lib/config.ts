@@ -1,0 +1,305 @@
+// Driver configuration: every option the official neo4j-driver 6.x takes that
+// we support, plus our extensions, with defaults and validation. An unknown
+// key, a wrong type or an out-of-range value fails at driver() with a
+// ConfigurationError that names the key and says what to do.
+
+import type { NotificationFilter } from 'neo4j-driver-core'
+import { ConfigurationError } from './errors.js'
+import { describe, parseUrl, type ParsedUrl, type TrustStrategy } from './url.js'
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
+export interface LoggingConfig {
+  level?: LogLevel
+  logger: (level: LogLevel, message: string) => void
+}
+
+export interface RetryDelays {
+  /** First backoff delay in ms (official driver: 1000). Default 50. */
+  initialDelay?: number
+  /** Growth factor per backoff (official: 2). Default 1.5. */
+  multiplier?: number
+  /** Largest single delay in ms. Default 1000. */
+  maxDelay?: number
+  /** Relative jitter, 0…1: each delay is multiplied by a factor in [1 − jitter, 1 + jitter]. Default 0.2. */
+  jitter?: number
+}
+
+/** What `driver(url, auth, config)` accepts (times in ms). */
+export interface Config {
+  encrypted?: boolean | 'ENCRYPTION_ON' | 'ENCRYPTION_OFF'
+  trust?: TrustStrategy
+  trustedCertificates?: string[]
+  fetchSize?: number
+  maxConnectionPoolSize?: number
+  maxTransactionRetryTime?: number
+  maxConnectionLifetime?: number
+  connectionAcquisitionTimeout?: number
+  connectionLivenessCheckTimeout?: number
+  connectionTimeout?: number
+  disableLosslessIntegers?: boolean
+  useBigInt?: boolean
+  logging?: LoggingConfig
+  resolver?: (address: string) => string[] | Promise<string[]>
+  userAgent?: string
+  notificationFilter?: NotificationFilter
+  /** Accepted for compatibility; this driver never sends telemetry. */
+  telemetryDisabled?: boolean
+  /** Accepted for compatibility; auto-commit `session.run` is never retried here. */
+  disableAutoCommitRetries?: boolean
+  // ---- extensions --------------------------------------------------------
+  /** Backoff between retries of executeRead/executeWrite/executeQuery. */
+  retry?: RetryDelays
+  /** Drop routing tables expired for longer than this (official: fixed 30 000). */
+  routingTablePurgeDelay?: number
+  /** Close pooled connections idle for longer than this (0 = never). Default 0. */
+  connectionIdleTimeout?: number
+  /**
+   * Declare a connection dead when the server sends nothing for this long
+   * while a request is outstanding (0 = never; the server's
+   * `connection.recv_timeout_seconds` hint still applies). Protects against
+   * black-holed members; keep it above your slowest query.
+   */
+  receiveTimeout?: number
+}
+
+export interface ResolvedRetry { initialDelay: number, multiplier: number, maxDelay: number, jitter: number }
+
+export interface ResolvedConfig {
+  readonly url: ParsedUrl
+  readonly encrypted: boolean
+  readonly trust: TrustStrategy | undefined
+  readonly trustedCertificates: readonly string[]
+  readonly fetchSize: number
+  /** Infinity = unlimited. */
+  readonly maxConnectionPoolSize: number
+  readonly maxTransactionRetryTime: number
+  /** Infinity = no limit. */
+  readonly maxConnectionLifetime: number
+  readonly connectionAcquisitionTimeout: number
+  /** undefined = no liveness check. */
+  readonly connectionLivenessCheckTimeout: number | undefined
+  /** 0 = no timeout. */
+  readonly connectionTimeout: number
+  readonly disableLosslessIntegers: boolean
+  readonly useBigInt: boolean
+  readonly logging: LoggingConfig | undefined
+  readonly resolver: ((address: string) => string[] | Promise<string[]>) | undefined
+  readonly userAgent: string
+  readonly notificationFilter: NotificationFilter | undefined
+  readonly retry: ResolvedRetry
+  readonly routingTablePurgeDelay: number
+  readonly connectionIdleTimeout: number
+  readonly receiveTimeout: number
+}
+
+export const DRIVER_VERSION = '0.1.0'
+export const DEFAULT_USER_AGENT = `neo4j-cluster-driver/${DRIVER_VERSION}`
+
+export const DEFAULTS = {
+  fetchSize: 1000,
+  maxConnectionPoolSize: 100,
+  maxTransactionRetryTime: 30_000,
+  maxConnectionLifetime: 60 * 60 * 1000,
+  connectionAcquisitionTimeout: 60_000,
+  connectionTimeout: 30_000,
+  routingTablePurgeDelay: 30_000,
+  connectionIdleTimeout: 0,
+  receiveTimeout: 0,
+  retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
+} as const
+
+const UNSUPPORTED: Record<string, string> = {
+  clientCertificate: 'client certificates are not supported yet',
+  encryptionProfiles: 'client-side property encryption is not supported',
+  boltAgent: 'the bolt agent is set by the driver',
+  knownHosts: 'knownHosts was removed in neo4j-driver 4; use trust and trustedCertificates'
+}
+
+type Check = (key: string, value: unknown) => void
+
+const KNOWN: Record<keyof Config, Check> = {
+  encrypted: oneOf([true, false, 'ENCRYPTION_ON', 'ENCRYPTION_OFF']),
+  trust: oneOf(['TRUST_ALL_CERTIFICATES', 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES', 'TRUST_SYSTEM_CA_SIGNED_CERTIFICATES']),
+  trustedCertificates: (key, value) => {
+    if (!Array.isArray(value) || !value.every(v => typeof v === 'string')) fail(key, 'an array of certificate file paths', value)
+  },
+  fetchSize: (key, value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || (value <= 0 && value !== -1)) fail(key, 'a positive integer, or -1 to fetch everything at once', value)
+  },
+  maxConnectionPoolSize: (key, value) => {
+    if (typeof value !== 'number' || Number.isNaN(value) || value === 0 || (Number.isFinite(value) && !Number.isInteger(value))) {
+      fail(key, 'a positive integer (connections per cluster member); a negative number or Infinity means unlimited', value)
+    }
+  },
+  maxTransactionRetryTime: durationCheck(false),
+  maxConnectionLifetime: (key, value) => {
+    if (typeof value !== 'number' || Number.isNaN(value)) fail(key, 'a number of milliseconds (0 or negative: no limit)', value)
+  },
+  connectionAcquisitionTimeout: durationCheck(true),
+  connectionLivenessCheckTimeout: (key, value) => {
+    if (value === null) return
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || !Number.isFinite(value)) fail(key, 'a number of milliseconds ≥ 0 (0: check every idle connection on acquire), or null for off', value)
+  },
+  connectionTimeout: (key, value) => {
+    if (typeof value !== 'number' || Number.isNaN(value)) fail(key, 'a number of milliseconds (0 or negative: no timeout)', value)
+  },
+  disableLosslessIntegers: typeCheck('boolean'),
+  useBigInt: typeCheck('boolean'),
+  logging: (key, value) => {
+    if (value === null || typeof value !== 'object') fail(key, "an object { level, logger } (e.g. neo4j.logging.console('debug'))", value)
+    const { level, logger } = value as Record<string, unknown>
+    if (typeof logger !== 'function') fail(`${key}.logger`, 'a function (level, message) => void', logger)
+    if (level !== undefined) oneOf(['error', 'warn', 'info', 'debug'])(`${key}.level`, level)
+    checkKeys(key, value as object, ['level', 'logger'])
+  },
+  resolver: typeCheck('function'),
+  userAgent: (key, value) => { if (typeof value !== 'string' || value === '') fail(key, 'a non-empty string', value) },
+  notificationFilter: (key, value) => { if (value === null || typeof value !== 'object') fail(key, 'an object { minimumSeverityLevel, disabledClassifications }', value) },
+  telemetryDisabled: typeCheck('boolean'),
+  disableAutoCommitRetries: typeCheck('boolean'),
+  retry: (key, value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(key, 'an object { initialDelay, multiplier, maxDelay, jitter }', value)
+    const r = value as Record<string, unknown>
+    checkKeys(key, r, ['initialDelay', 'multiplier', 'maxDelay', 'jitter'])
+    if (r.initialDelay !== undefined) durationCheck(false)(`${key}.initialDelay`, r.initialDelay)
+    if (r.maxDelay !== undefined) durationCheck(false)(`${key}.maxDelay`, r.maxDelay)
+    if (r.multiplier !== undefined && (typeof r.multiplier !== 'number' || !Number.isFinite(r.multiplier) || r.multiplier < 1)) fail(`${key}.multiplier`, 'a finite number ≥ 1', r.multiplier)
+    if (r.jitter !== undefined && (typeof r.jitter !== 'number' || !(r.jitter >= 0 && r.jitter <= 1))) fail(`${key}.jitter`, 'a number between 0 and 1', r.jitter)
+  },
+  routingTablePurgeDelay: durationCheck(false),
+  connectionIdleTimeout: durationCheck(false),
+  receiveTimeout: durationCheck(false)
+}
+
+function fail (key: string, expected: string, value: unknown): never {
+  throw new ConfigurationError(key, `'${key}' must be ${expected}, got ${describe(value)}`)
+}
+
+function typeCheck (type: 'boolean' | 'function' | 'string'): Check {
+  return (key, value) => { if (typeof value !== type) fail(key, `a ${type}`, value) }
+}
+
+function oneOf (allowed: readonly unknown[]): Check {
+  return (key, value) => {
+    if (!allowed.includes(value)) fail(key, `one of ${allowed.map(a => JSON.stringify(a)).join(', ')}`, value)
+  }
+}
+
+function durationCheck (strictlyPositive: boolean): Check {
+  return (key, value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (strictlyPositive && value === 0)) {
+      fail(key, `a finite number of milliseconds ${strictlyPositive ? '> 0' : '≥ 0'}`, value)
+    }
+  }
+}
+
+function checkKeys (key: string, value: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(value)) {
+    if (!allowed.includes(k)) throw new ConfigurationError(`${key}.${k}`, `unknown option '${key}.${k}'; '${key}' takes ${allowed.join(', ')}`)
+  }
+}
+
+/** Levenshtein distance, for "did you mean" hints on misspelt option names. */
+function editDistance (a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
+
+function closest (word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase()
+  let best: string | undefined
+  let bestDistance = Math.max(2, Math.floor(word.length / 4)) + 1
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase())
+    if (distance < bestDistance) { best = candidate; bestDistance = distance }
+  }
+  return best
+}
+
+/** Validate `config` (and the URL) and fill in defaults. */
+export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConfig {
+  const parsed = parseUrl(url)
+  if (config === undefined || config === null) config = {}
+  if (typeof config !== 'object' || Array.isArray(config)) {
+    throw new ConfigurationError('config', `the driver config must be an object, got ${describe(config)}`)
+  }
+  const given = config as Record<string, unknown>
+  const known = Object.keys(KNOWN)
+  for (const [key, value] of Object.entries(given)) {
+    if (Object.hasOwn(UNSUPPORTED, key)) throw new ConfigurationError(key, `'${key}' is not supported: ${UNSUPPORTED[key]}`)
+    if (!Object.hasOwn(KNOWN, key)) {
+      const hint = closest(key, known)
+      throw new ConfigurationError(key, `unknown option '${key}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`)
+    }
+    if (value === undefined) continue
+    KNOWN[key as keyof Config](key, value)
+  }
+  const c = given as Config
+  if (c.useBigInt === true && c.disableLosslessIntegers === true) {
+    throw new ConfigurationError('useBigInt', "'useBigInt' and 'disableLosslessIntegers' cannot both be true; pick one integer representation")
+  }
+  if (parsed.encrypted !== undefined && (c.encrypted !== undefined || c.trust !== undefined)) {
+    throw new ConfigurationError(c.encrypted !== undefined ? 'encrypted' : 'trust',
+      `the '${parsed.scheme}://' scheme already sets encryption and trust; drop 'encrypted'/'trust' or use '${parsed.routing ? 'neo4j' : 'bolt'}://'`)
+  }
+  const encrypted = parsed.encrypted ?? (c.encrypted === true || c.encrypted === 'ENCRYPTION_ON')
+  const trust = parsed.trust ?? (encrypted ? (c.trust ?? 'TRUST_SYSTEM_CA_SIGNED_CERTIFICATES') : undefined)
+  if (c.trust === 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES' && (c.trustedCertificates ?? []).length === 0) {
+    throw new ConfigurationError('trustedCertificates', "'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES' needs 'trustedCertificates' (paths of CA certificates)")
+  }
+  const pool = c.maxConnectionPoolSize ?? DEFAULTS.maxConnectionPoolSize
+  const lifetime = c.maxConnectionLifetime ?? DEFAULTS.maxConnectionLifetime
+  const connectTimeout = c.connectionTimeout ?? DEFAULTS.connectionTimeout
+  return {
+    url: parsed,
+    encrypted,
+    trust,
+    trustedCertificates: [...(c.trustedCertificates ?? [])],
+    fetchSize: c.fetchSize ?? DEFAULTS.fetchSize,
+    maxConnectionPoolSize: pool < 0 ? Infinity : pool,
+    maxTransactionRetryTime: c.maxTransactionRetryTime ?? DEFAULTS.maxTransactionRetryTime,
+    maxConnectionLifetime: lifetime <= 0 ? Infinity : lifetime,
+    connectionAcquisitionTimeout: c.connectionAcquisitionTimeout ?? DEFAULTS.connectionAcquisitionTimeout,
+    connectionLivenessCheckTimeout: c.connectionLivenessCheckTimeout ?? undefined,
+    connectionTimeout: connectTimeout > 0 ? connectTimeout : 0,
+    disableLosslessIntegers: c.disableLosslessIntegers ?? false,
+    useBigInt: c.useBigInt ?? false,
+    logging: c.logging,
+    resolver: c.resolver,
+    userAgent: c.userAgent ?? DEFAULT_USER_AGENT,
+    notificationFilter: c.notificationFilter,
+    retry: { ...DEFAULTS.retry, ...stripUndefined(c.retry ?? {}) },
+    routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
+    connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
+    receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout
+  }
+}
+
+function stripUndefined<T extends object> (value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** Validate an auth token (credentials never appear in the message). */
+export function validateAuthToken (token: unknown): void {
+  if (token === undefined || token === null) return
+  if (typeof token !== 'object' || Array.isArray(token)) {
+    throw new ConfigurationError('auth', `the auth token must be an object such as auth.basic(user, password), got ${describe(token)}`)
+  }
+  const t = token as Record<string, unknown>
+  if (typeof t.getToken === 'function') {
+    throw new ConfigurationError('auth', 'auth token managers are not supported yet; pass a static token such as auth.basic(user, password)')
+  }
+  if (typeof t.scheme !== 'string' || t.scheme === '') {
+    throw new ConfigurationError('auth', "the auth token needs a 'scheme' string; build it with auth.basic(user, password), auth.bearer(token) or auth.none()")
+  }
+  if (t.scheme === 'basic' && (typeof t.principal !== 'string' || typeof t.credentials !== 'string')) {
+    throw new ConfigurationError('auth', 'auth.basic needs a user name and a password, both strings')
+  }
+}

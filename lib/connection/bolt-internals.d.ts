@@ -1,0 +1,127 @@
+// Types for the neo4j-driver-bolt-connection 6.3.0 internals we reach by deep
+// import (the package ships only a 4-name stub). Only the members we use are
+// declared. spec/unit/connection/bolt-internals-contract.spec.ts fails loudly
+// if any of them moves or changes shape in a new release.
+
+declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
+  import type { Neo4jError, internal, ProtocolVersion } from 'neo4j-driver-core'
+  type ServerAddress = internal.serverAddress.ServerAddress
+  type ResultStreamObserver = internal.observer.ResultStreamObserver
+  type Bookmarks = internal.bookmarks.Bookmarks
+  type TxConfig = internal.txConfig.TxConfig
+  type Logger = internal.logger.Logger
+
+  export interface ChannelLike {
+    close: () => Promise<void>
+    setupReceiveTimeout: (ms: number) => void
+    _open: boolean
+  }
+
+  export interface RouteRequest {
+    routingContext: Record<string, unknown>
+    databaseName: string | null
+    impersonatedUser: string | null
+    sessionContext: { bookmarks: Bookmarks }
+    onCompleted: (raw: { ttl: unknown, db: unknown, servers: unknown, isNull: boolean }) => void
+    onError: (error: Neo4jError) => void
+  }
+
+  export interface BoltProtocolLike {
+    readonly version: ProtocolVersion
+    requestRoutingInformation?: (request: RouteRequest) => unknown
+  }
+
+  export interface TxRequest {
+    bookmarks: Bookmarks
+    txConfig: TxConfig
+    mode?: 'READ' | 'WRITE'
+    database?: string
+    impersonatedUser?: string
+    notificationFilter?: unknown
+    beforeError?: (error: Error) => void
+    afterComplete?: (metadata: any) => void
+  }
+
+  export interface RunRequest extends TxRequest {
+    fetchSize: number
+    highRecordWatermark: number
+    lowRecordWatermark: number
+    reactive: boolean
+    onDb?: (database: string) => void
+    afterKeys?: (keys: string[]) => void
+    beforeComplete?: (metadata: any) => void
+    afterError?: (error: Error) => void
+  }
+
+  export class ChannelConnection {
+    readonly id: number
+    readonly address: ServerAddress
+    readonly server: { address: string, version?: string, agent?: string, protocolVersion?: unknown }
+    readonly version: string | undefined
+    readonly creationTimestamp: number
+    idleTimestamp: number
+    _ch: ChannelLike
+    connect (userAgent: string, boltAgent: Record<string, string>, authToken: object, waitReAuth?: boolean): Promise<ChannelConnection>
+    protocol (): BoltProtocolLike
+    getProtocolVersion (): ProtocolVersion
+    beginTransaction (config: TxRequest): ResultStreamObserver
+    run (query: string, parameters: Record<string, unknown>, config: RunRequest): ResultStreamObserver
+    commitTransaction (config: { beforeError?: (error: Error) => void, afterComplete?: (metadata: any) => void }): ResultStreamObserver
+    rollbackTransaction (config: { beforeError?: (error: Error) => void, afterComplete?: (metadata: any) => void }): ResultStreamObserver
+    resetAndFlush (): Promise<void>
+    isOpen (): boolean
+    hasOngoingObservableRequests (): boolean
+    close (): Promise<void>
+    _setIdle (observer: { onError: (error: Error) => void, onCompleted?: () => void }): void
+    _unsetIdle (): void
+  }
+
+  export interface ErrorHandlerCallbacks {
+    errorCode: string
+    handleUnavailability?: (error: Neo4jError, address: ServerAddress) => Neo4jError
+    handleWriteFailure?: (error: Neo4jError, address: ServerAddress) => Neo4jError
+    handleSecurityError?: (error: Neo4jError, address: ServerAddress) => Neo4jError
+  }
+
+  export class ConnectionErrorHandler {
+    static create (callbacks: ErrorHandlerCallbacks): ConnectionErrorHandler
+    errorCode (): string
+  }
+
+  export interface ChannelConnectionConfig {
+    encrypted: boolean
+    trust?: string
+    trustedCertificates: string[]
+    connectionTimeout: number
+    disableLosslessIntegers: boolean
+    useBigInt: boolean
+    notificationFilter?: unknown
+    telemetryDisabled: boolean
+  }
+
+  export function createChannelConnection (
+    address: ServerAddress,
+    config: ChannelConnectionConfig,
+    errorHandler: ConnectionErrorHandler,
+    log: Logger,
+    clientCertificate: null | undefined,
+    serversideRouting: Record<string, unknown> | null,
+    ssrCallback: ((enabled: boolean, action: 'OPEN' | 'CLOSE') => void) | undefined,
+    createChannel: (channelConfig: unknown) => ChannelLike
+  ): Promise<ChannelConnection>
+
+  const wire: {
+    createChannelConnection: typeof createChannelConnection
+    ConnectionErrorHandler: typeof ConnectionErrorHandler
+    ChannelConnection: typeof ChannelConnection
+  }
+  export default wire
+}
+
+declare module 'neo4j-driver-bolt-connection/lib/channel/index.js' {
+  import type { ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+  const channel: {
+    Channel: new (channelConfig: unknown) => ChannelLike
+  }
+  export default channel
+}

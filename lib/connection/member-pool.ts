@@ -1,0 +1,256 @@
+// A connection pool for one cluster member: bounded size, a FIFO acquisition
+// queue with a deadline (the timeout error names the pool's state), liveness
+// check of idle connections, max lifetime, idle close. Connections are opened
+// by an injected factory, so this file has no wire knowledge and is unit-tested
+// with fakes.
+
+import { AcquisitionTimeoutError, neo4jError, DRIVER_CLOSED } from '../errors.js'
+import type { LogFunction } from '../log.js'
+
+/** What the pool needs from a connection. */
+export interface PoolableConnection {
+  isOpen: () => boolean
+  /** RESET round trip; rejects if the connection is unusable. */
+  ping: () => Promise<void>
+  close: () => Promise<void>
+  /** Called when the connection goes idle; `onBroken` fires if the server closes it meanwhile. */
+  onIdle: (onBroken: () => void) => void
+  onActive: () => void
+  /** Called each time the pool hands the connection out (a new lease starts). */
+  acquired: () => void
+  readonly createdAt: number
+}
+
+export interface MemberPoolOptions<C extends PoolableConnection> {
+  readonly address: string
+  /** Opens a connection; must give up by `deadline` (ms since epoch). */
+  readonly open: (deadline: number) => Promise<C>
+  /** Infinity = unlimited. */
+  readonly maxSize: number
+  /** ms; Infinity = no limit. */
+  readonly maxLifetime: number
+  /** undefined: never ping; 0: ping every idle connection on acquire; > 0: ping if idle longer. */
+  readonly livenessCheckTimeout: number | undefined
+  /** ms; 0 = keep idle connections. */
+  readonly idleTimeout: number
+  /** ms: how long a liveness ping may take. */
+  readonly pingTimeout: number
+  readonly log: LogFunction
+  readonly now?: () => number
+}
+
+interface Waiter<C> {
+  resolve: (connection: C) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout | undefined
+  deadline: number
+}
+
+export interface PoolStats { address: string, inUse: number, idle: number, opening: number, waiting: number, maxSize: number }
+
+export class MemberPool<C extends PoolableConnection> {
+  private readonly options: MemberPoolOptions<C>
+  private readonly now: () => number
+  /** Most recently released last (LIFO reuse keeps few connections warm). */
+  private readonly idle: Array<{ connection: C, since: number }> = []
+  private readonly active = new Set<C>()
+  private readonly waiters: Array<Waiter<C>> = []
+  private opening = 0
+  private closed = false
+
+  constructor (options: MemberPoolOptions<C>) {
+    this.options = options
+    this.now = options.now ?? Date.now
+  }
+
+  get address (): string { return this.options.address }
+  /** Connections handed out plus being opened: the load that selection balances. */
+  get load (): number { return this.active.size + this.opening }
+
+  stats (): PoolStats {
+    return { address: this.options.address, inUse: this.active.size, idle: this.idle.length, opening: this.opening, waiting: this.waiters.length, maxSize: this.options.maxSize }
+  }
+
+  describe (): string {
+    const s = this.stats()
+    return `pool for ${s.address}: ${s.inUse} in use, ${s.idle} idle, ${s.opening} opening, ${s.waiting} waiting, max ${s.maxSize === Infinity ? 'unlimited' : s.maxSize}`
+  }
+
+  /** Get a connection, opening one if there is room, else wait in line until `deadline`. */
+  async acquire (deadline: number): Promise<C> {
+    if (this.closed) throw neo4jError(`The pool for ${this.options.address} is closed (driver closed)`, DRIVER_CLOSED)
+    this.closeExpiredIdle()
+    const reused = await this.takeIdle(deadline)
+    if (reused !== undefined) return reused
+    if (this.active.size + this.opening < this.options.maxSize) return await this.openNew(deadline)
+    return await this.enqueue(deadline)
+  }
+
+  /**
+   * Give a connection back. A broken or too-old connection is closed; a
+   * healthy one goes to the first waiter, else to the idle list.
+   */
+  release (connection: C): void {
+    if (!this.active.delete(connection)) return // double release is harmless
+    if (this.closed || !connection.isOpen() || this.tooOld(connection)) {
+      this.destroy(connection)
+      this.serveWaitersWithNewConnections()
+      return
+    }
+    const waiter = this.waiters.shift()
+    if (waiter !== undefined) {
+      clearTimeout(waiter.timer)
+      this.active.add(connection)
+      connection.acquired()
+      waiter.resolve(connection)
+      return
+    }
+    this.idle.push({ connection, since: this.now() })
+    connection.onIdle(() => this.evictIdle(connection))
+  }
+
+  /** Close every idle connection (member forgotten or dropped from all tables). */
+  closeIdle (): number {
+    const count = this.idle.length
+    for (const { connection } of this.idle.splice(0)) this.destroy(connection)
+    if (count > 0) this.options.log(`closed ${count} idle connection(s) to ${this.options.address}`)
+    return count
+  }
+
+  /** Close the pool: idle connections now, active ones when released; waiters fail. */
+  async close (): Promise<void> {
+    this.closed = true
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer)
+      waiter.reject(neo4jError(`The driver was closed while waiting for a connection to ${this.options.address}`, DRIVER_CLOSED))
+    }
+    const closing = this.idle.splice(0).map(({ connection }) => connection.close().catch(() => {}))
+    await Promise.all(closing)
+  }
+
+  private tooOld (connection: C): boolean {
+    return this.now() - connection.createdAt > this.options.maxLifetime
+  }
+
+  private destroy (connection: C): void {
+    connection.close().catch(() => {})
+  }
+
+  private evictIdle (connection: C): void {
+    const index = this.idle.findIndex(entry => entry.connection === connection)
+    if (index >= 0) {
+      this.idle.splice(index, 1)
+      this.destroy(connection)
+      this.options.log(`idle connection to ${this.options.address} closed by the server; dropped`)
+    }
+  }
+
+  private closeExpiredIdle (): void {
+    if (this.options.idleTimeout <= 0 || this.idle.length === 0) return
+    const cutoff = this.now() - this.options.idleTimeout
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const entry = this.idle[i]
+      if (entry !== undefined && entry.since < cutoff) {
+        this.idle.splice(i, 1)
+        this.destroy(entry.connection)
+      }
+    }
+  }
+
+  private needsPing (idleSince: number): boolean {
+    const timeout = this.options.livenessCheckTimeout
+    return timeout !== undefined && this.now() - idleSince >= timeout
+  }
+
+  private async takeIdle (deadline: number): Promise<C | undefined> {
+    // Bounded: each pass removes one entry from the idle list.
+    while (this.idle.length > 0) {
+      const entry = this.idle.pop()
+      if (entry === undefined) break
+      const { connection } = entry
+      connection.onActive()
+      if (!connection.isOpen() || this.tooOld(connection)) {
+        this.destroy(connection)
+        continue
+      }
+      this.active.add(connection)
+      if (this.needsPing(entry.since)) {
+        const ok = await this.ping(connection, deadline)
+        if (!ok) {
+          this.active.delete(connection)
+          this.destroy(connection)
+          continue
+        }
+      }
+      connection.acquired()
+      return connection
+    }
+    return undefined
+  }
+
+  private async ping (connection: C, deadline: number): Promise<boolean> {
+    const budget = Math.min(this.options.pingTimeout, deadline - this.now())
+    if (budget <= 0) return false
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([
+        connection.ping(),
+        new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error('liveness check timed out')), budget) })
+      ])
+      return true
+    } catch {
+      this.options.log(`liveness check failed for an idle connection to ${this.options.address}; opening another`)
+      return false
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async openNew (deadline: number): Promise<C> {
+    this.opening++
+    let connection: C
+    try {
+      connection = await this.options.open(deadline)
+    } catch (error) {
+      this.opening--
+      // The slot is free again: a waiter may open its own connection.
+      this.serveWaitersWithNewConnections()
+      throw error
+    }
+    this.opening--
+    if (this.closed) {
+      this.destroy(connection)
+      throw neo4jError(`The driver was closed while connecting to ${this.options.address}`, DRIVER_CLOSED)
+    }
+    this.active.add(connection)
+    connection.acquired()
+    return connection
+  }
+
+  private async enqueue (deadline: number): Promise<C> {
+    return await new Promise<C>((resolve, reject) => {
+      const waiter: Waiter<C> = { resolve, reject, timer: undefined, deadline }
+      const wait = deadline - this.now()
+      const expire = (): void => {
+        const index = this.waiters.indexOf(waiter)
+        if (index >= 0) this.waiters.splice(index, 1)
+        reject(new AcquisitionTimeoutError(
+          `Could not acquire a connection to ${this.options.address} in time: ${this.describe()}. ` +
+          'Every connection is in use: raise maxConnectionPoolSize or connectionAcquisitionTimeout, or make sure ' +
+          'sessions and results are closed/consumed.', this.options.address))
+      }
+      if (wait <= 0) { expire(); return }
+      if (Number.isFinite(wait)) waiter.timer = setTimeout(expire, wait)
+      this.waiters.push(waiter)
+    })
+  }
+
+  /** After a slot frees up without a connection to hand over, open new ones for waiters. */
+  private serveWaitersWithNewConnections (): void {
+    while (this.waiters.length > 0 && this.active.size + this.opening < this.options.maxSize && !this.closed) {
+      const waiter = this.waiters.shift() as Waiter<C>
+      clearTimeout(waiter.timer)
+      this.openNew(waiter.deadline).then(waiter.resolve, waiter.reject)
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// Per-member pools of Bolt connections, keyed by 'host:port'. PooledConnection
+// is what the session and routing layers hold: the wire connection's calls
+// plus `release()`, which resets a connection that is mid-stream or mid-
+// transaction before it goes back.
+
+import type { internal, ProtocolVersion } from 'neo4j-driver-core'
+import type { LogFunction } from '../log.js'
+import { MemberPool, type PoolableConnection, type PoolStats } from './member-pool.js'
+import { openConnection, requestRoute, unwatchIdle, watchIdle, type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection } from './wire.js'
+import type { RouteReply } from '../routing/routing-table.js'
+
+type ResultStreamObserver = internal.observer.ResultStreamObserver
+type Bookmarks = internal.bookmarks.Bookmarks
+type TxConfig = internal.txConfig.TxConfig
+
+export interface BeginRequest {
+  bookmarks: Bookmarks
+  txConfig: TxConfig
+  mode: 'READ' | 'WRITE'
+  database?: string
+  impersonatedUser?: string
+  notificationFilter?: unknown
+}
+
+export interface RunRequest extends BeginRequest {
+  fetchSize: number
+  highRecordWatermark: number
+  lowRecordWatermark: number
+  afterComplete?: (metadata: Record<string, unknown>) => void
+  beforeError?: (error: Error) => void
+  onDb?: (database: string) => void
+}
+
+export class PooledConnection implements PoolableConnection {
+  readonly address: string
+  private readonly wire: WireConnection
+  private readonly pool: MemberPool<PooledConnection>
+  private released = false
+
+  constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>) {
+    this.address = address
+    this.wire = wireConnection
+    this.pool = pool
+  }
+
+  get createdAt (): number { return this.wire.creationTimestamp }
+  /** `{ address, agent, protocolVersion }` as core's ResultSummary expects. */
+  get server (): { address: string, agent?: string } { return this.wire.server }
+  get serverAgent (): string | undefined { return this.wire.version }
+  get id (): number { return this.wire.id }
+
+  isOpen (): boolean { return this.wire.isOpen() }
+  async ping (): Promise<void> { await this.wire.resetAndFlush() }
+  async close (): Promise<void> { await this.wire.close() }
+  onIdle (onBroken: () => void): void { watchIdle(this.wire, onBroken) }
+  onActive (): void { unwatchIdle(this.wire) }
+  acquired (): void { this.released = false }
+
+  getProtocolVersion (): ProtocolVersion { return this.wire.getProtocolVersion() }
+  hasOngoingObservableRequests (): boolean { return this.wire.hasOngoingObservableRequests() }
+  beginTransaction (request: BeginRequest): ResultStreamObserver { return this.wire.beginTransaction(request) }
+  run (query: string, parameters: Record<string, unknown>, request: RunRequest): ResultStreamObserver {
+    return this.wire.run(query, parameters, { ...request, reactive: false })
+  }
+  commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver { return this.wire.commitTransaction(hooks) }
+  rollbackTransaction (): ResultStreamObserver { return this.wire.rollbackTransaction({}) }
+  async resetAndFlush (): Promise<void> { await this.wire.resetAndFlush() }
+  async route (request: RouteRequest): Promise<RouteReply> { return await requestRoute(this.wire, request) }
+
+  /**
+   * Return the connection to its pool. `dirty` (an unfinished stream or an
+   * open transaction) sends RESET first; a RESET that fails closes it.
+   */
+  async release (dirty = false): Promise<void> {
+    if (this.released) return
+    this.released = true
+    if (this.wire.isOpen() && (dirty || this.wire.hasOngoingObservableRequests())) {
+      await this.wire.resetAndFlush().catch(() => this.wire.close().catch(() => {}))
+    }
+    this.pool.release(this)
+  }
+}
+
+/** Pool key: 'host:port', or 'host:port(ip)' for one of the addresses a seed name resolved to. */
+export function targetKey (target: ConnectionTarget): string {
+  return target.resolvedHost === undefined ? target.hostPort : `${target.hostPort}(${target.resolvedHost})`
+}
+
+export interface PoolsOptions {
+  readonly connect: ConnectOptions
+  readonly maxSize: number
+  readonly maxLifetime: number
+  readonly livenessCheckTimeout: number | undefined
+  readonly idleTimeout: number
+  readonly log: LogFunction
+}
+
+export class ConnectionPools {
+  private readonly pools = new Map<string, MemberPool<PooledConnection>>()
+  private readonly options: PoolsOptions
+  private closed = false
+
+  constructor (options: PoolsOptions) {
+    this.options = options
+  }
+
+  private poolFor (target: ConnectionTarget): MemberPool<PooledConnection> {
+    const key = targetKey(target)
+    let pool = this.pools.get(key)
+    if (pool === undefined) {
+      const created: MemberPool<PooledConnection> = new MemberPool<PooledConnection>({
+        address: key,
+        open: async (deadline) => {
+          const wireConnection = await openConnection(target, this.options.connect, deadline)
+          this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
+          return new PooledConnection(key, wireConnection, created)
+        },
+        maxSize: this.options.maxSize,
+        maxLifetime: this.options.maxLifetime,
+        livenessCheckTimeout: this.options.livenessCheckTimeout,
+        idleTimeout: this.options.idleTimeout,
+        pingTimeout: this.options.connect.connectionTimeout > 0 ? this.options.connect.connectionTimeout : 30_000,
+        log: this.options.log
+      })
+      pool = created
+      this.pools.set(key, pool)
+    }
+    return pool
+  }
+
+  /** A connection to `target` ('host:port' or a resolved seed address) by `deadline` (ms since epoch). */
+  async acquire (target: ConnectionTarget | string, deadline: number): Promise<PooledConnection> {
+    const t = typeof target === 'string' ? { hostPort: target } : target
+    return await this.poolFor(t).acquire(deadline)
+  }
+
+  /** Connections in use or opening at `address` (what least-connected selection compares). */
+  load (address: string): number {
+    return this.pools.get(address)?.load ?? 0
+  }
+
+  closeIdle (address: string): void {
+    this.pools.get(address)?.closeIdle()
+  }
+
+  /** Close idle connections to every member not in `keep` (members no routing table mentions). */
+  retainOnly (keep: ReadonlySet<string>): void {
+    for (const [address, pool] of this.pools) {
+      if (keep.has(address)) continue
+      pool.closeIdle()
+      const s = pool.stats()
+      if (s.inUse === 0 && s.opening === 0 && s.waiting === 0) {
+        this.pools.delete(address)
+        void pool.close()
+      }
+    }
+  }
+
+  stats (): PoolStats[] {
+    return [...this.pools.values()].map(pool => pool.stats())
+  }
+
+  /** Sum over members: `inUse` must be 0 once every session is closed. */
+  totals (): { inUse: number, idle: number, opening: number, waiting: number } {
+    const total = { inUse: 0, idle: 0, opening: 0, waiting: 0 }
+    for (const s of this.stats()) {
+      total.inUse += s.inUse
+      total.idle += s.idle
+      total.opening += s.opening
+      total.waiting += s.waiting
+    }
+    return total
+  }
+
+  get isClosed (): boolean { return this.closed }
+
+  async close (): Promise<void> {
+    this.closed = true
+    const pools = [...this.pools.values()]
+    this.pools.clear()
+    await Promise.all(pools.map(async pool => await pool.close()))
+  }
+}

@@ -1,0 +1,239 @@
+// The ONLY module that imports neo4j-driver-bolt-connection internals (deep
+// imports typed by ./bolt-internals.d.ts). It opens a connection (TCP/TLS,
+// handshake, HELLO/LOGON) under one deadline, tags network errors so the
+// routing layer can react to them, and sends ROUTE.
+
+import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
+import { internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
+import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
+import type { RouteReply } from '../routing/routing-table.js'
+import { splitHostPort } from '../url.js'
+
+const { ServerAddress } = internal.serverAddress
+const { Bookmarks } = internal.bookmarks
+const { Logger } = internal.logger
+
+export type WireConnection = ChannelConnection
+
+const BOLT_4_4 = new ProtocolVersion(4, 4)
+
+export interface ConnectionTarget {
+  /** 'host:port' as the routing table or URL names it; also the pool key. */
+  readonly hostPort: string
+  /** An IP the seed's DNS name resolved to (TLS still uses the host name for SNI). */
+  readonly resolvedHost?: string
+}
+
+export interface ConnectOptions {
+  readonly encrypted: boolean
+  readonly trust: string | undefined
+  readonly trustedCertificates: readonly string[]
+  /** ms for the whole open: TCP/TLS + handshake + HELLO/LOGON (0 = none). */
+  readonly connectionTimeout: number
+  readonly disableLosslessIntegers: boolean
+  readonly useBigInt: boolean
+  readonly notificationFilter: NotificationFilter | undefined
+  /** HELLO `routing`; null for a direct (bolt://) driver. */
+  readonly routingContext: Readonly<Record<string, string>> | null
+  readonly userAgent: string
+  readonly authToken: object
+  /** ms of silence while a request is outstanding before the connection is declared dead (0 = off). */
+  readonly receiveTimeout: number
+}
+
+export interface BoltAgent { product: string, platform: string, languageDetails: string }
+
+export function boltAgent (userAgent: string): BoltAgent {
+  return { product: userAgent, platform: `${process.platform} ${process.arch}`, languageDetails: `Node/${process.versions.node}` }
+}
+
+function networkErrorCode (routing: boolean): string {
+  // The official drivers report a lost connection as SessionExpired when
+  // routing (another member can take over) and ServiceUnavailable direct.
+  return routing ? SESSION_EXPIRED : SERVICE_UNAVAILABLE
+}
+
+function createErrorHandler (routing: boolean): ReturnType<typeof wire.ConnectionErrorHandler.create> {
+  const code = networkErrorCode(routing)
+  return wire.ConnectionErrorHandler.create({
+    errorCode: code,
+    handleUnavailability: (error, address) => {
+      // Network failures carry the handler's code; servers never send these two codes.
+      if (error.code === SESSION_EXPIRED || error.code === SERVICE_UNAVAILABLE) tagConnectionLost(error)
+      tagAddress(error, address.asHostPort())
+      return error
+    },
+    handleWriteFailure: (error, address) => { tagAddress(error, address.asHostPort()); return error },
+    handleSecurityError: (error, address) => { tagAddress(error, address.asHostPort()); return error }
+  })
+}
+
+function toServerAddress (target: ConnectionTarget): InstanceType<typeof ServerAddress> {
+  const { host, port } = splitHostPort(target.hostPort)
+  return new ServerAddress(host, target.resolvedHost ?? null, port, target.hostPort)
+}
+
+/**
+ * Open and authenticate a connection. Resolves only once HELLO/LOGON
+ * succeeded; every failure closes the socket (a failed LOGON would otherwise
+ * keep it open) and rejects with a Neo4jError tagged with the address.
+ */
+export async function openConnection (target: ConnectionTarget, options: ConnectOptions, deadline = Infinity): Promise<WireConnection> {
+  const routing = options.routingContext !== null
+  let channel: ChannelLike | undefined
+  let connection: WireConnection | undefined
+  let timedOut = false
+  const budget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, deadline - Date.now())
+  if (budget <= 0) throw connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    if (!Number.isFinite(budget)) return
+    timer = setTimeout(() => {
+      timedOut = true
+      reject(connectFailure(target, `could not connect to ${target.hostPort} within ${Math.round(budget)} ms ` +
+        '(TCP connect, Bolt handshake and authentication); the member may be down or black-holed', routing, 'timeout'))
+    }, budget)
+  })
+  const open = async (): Promise<WireConnection> => {
+    const conn = await wire.createChannelConnection(
+      toServerAddress(target),
+      {
+        encrypted: options.encrypted,
+        trust: options.trust,
+        trustedCertificates: [...options.trustedCertificates],
+        connectionTimeout: Number.isFinite(budget) ? Math.max(1, Math.round(budget)) : 0,
+        disableLosslessIntegers: options.disableLosslessIntegers,
+        useBigInt: options.useBigInt,
+        notificationFilter: options.notificationFilter,
+        telemetryDisabled: true
+      },
+      createErrorHandler(routing),
+      Logger.noOp(),
+      null,
+      options.routingContext === null ? null : { ...options.routingContext },
+      undefined,
+      (channelConfig) => { channel = new channelModule.Channel(channelConfig); return channel }
+    )
+    connection = conn
+    try {
+      if (timedOut) throw new Error('timed out')
+      await conn.connect(options.userAgent, { ...boltAgent(options.userAgent) }, options.authToken)
+      if (timedOut) throw new Error('timed out')
+    } catch (error) {
+      // A failed LOGON leaves the socket open; a late success after the timeout would leak it.
+      await conn.close().catch(() => {})
+      throw error
+    }
+    if (options.receiveTimeout > 0) conn._ch.setupReceiveTimeout(options.receiveTimeout)
+    return conn
+  }
+  try {
+    return await Promise.race([open(), timeout])
+  } catch (error) {
+    if (timedOut) {
+      // The race was lost to the timer: tear down whatever the open got to.
+      await (connection !== undefined ? connection.close() : channel?.close())?.catch(() => {})
+      throw error
+    }
+    throw normalizeConnectError(error, target, routing)
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+  }
+}
+
+export type ConnectFailureKind = 'timeout' | 'refused' | 'tls' | 'dns' | 'other'
+
+const KIND = Symbol('neo4j-cluster.connectFailureKind')
+
+function connectFailure (target: ConnectionTarget, message: string, routing: boolean, kind: ConnectFailureKind, cause?: Error): Neo4jError {
+  const error = neo4jError(message, networkErrorCode(routing), cause)
+  Object.defineProperty(error, KIND, { value: kind, enumerable: false })
+  tagConnectionLost(error)
+  tagAddress(error, target.hostPort)
+  return error
+}
+
+/** A router that took too long to answer ROUTE (the connection has been closed). */
+export function routeTimeoutError (hostPort: string, ms: number): Neo4jError {
+  return connectFailure({ hostPort }, `${hostPort} did not answer ROUTE within ${ms} ms`, true, 'timeout')
+}
+
+/** How a connect attempt failed, if it failed before the server answered. */
+export function connectFailureKind (error: unknown): ConnectFailureKind | undefined {
+  if (error !== null && typeof error === 'object' && KIND in error) return (error as Record<symbol, ConnectFailureKind>)[KIND]
+  return undefined
+}
+
+function classifyConnectMessage (message: string): ConnectFailureKind {
+  if (/ECONNREFUSED/.test(message)) return 'refused'
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/.test(message)) return 'dns'
+  if (/certificate|SSL|TLS|EPROTO|self.signed|wrong version number/i.test(message)) return 'tls'
+  if (/Failed to establish connection in|ETIMEDOUT/.test(message)) return 'timeout'
+  return 'other'
+}
+
+function normalizeConnectError (error: unknown, target: ConnectionTarget, routing: boolean): Error {
+  if (error instanceof Neo4jError) {
+    tagAddress(error, target.hostPort)
+    if (error.code === SERVICE_UNAVAILABLE || error.code === SESSION_EXPIRED) {
+      tagConnectionLost(error)
+      if (!(KIND in error)) Object.defineProperty(error, KIND, { value: classifyConnectMessage(error.message), enumerable: false })
+    }
+    return error
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return connectFailure(target, `failed to connect to ${target.hostPort}: ${message}`, routing, classifyConnectMessage(message),
+    error instanceof Error ? error : undefined)
+}
+
+export interface RouteRequest {
+  readonly routingContext: Readonly<Record<string, string>>
+  readonly database: string | null
+  readonly impersonatedUser: string | null
+  readonly bookmarks: readonly string[]
+}
+
+/** Send ROUTE (Bolt ≥ 4.4) and convert the reply. */
+export async function requestRoute (connection: WireConnection, request: RouteRequest): Promise<RouteReply> {
+  const protocol = connection.protocol()
+  if (typeof protocol.requestRoutingInformation !== 'function' || connection.getProtocolVersion().isLessThan(BOLT_4_4)) {
+    throw neo4jError(`server at ${connection.address.asHostPort()} speaks Bolt ${connection.getProtocolVersion()}; routing needs Bolt 4.4 or later`, 'ProtocolError')
+  }
+  const requestRoutingInformation = protocol.requestRoutingInformation.bind(protocol)
+  return await new Promise<RouteReply>((resolve, reject) => {
+    requestRoutingInformation({
+      routingContext: { ...request.routingContext },
+      databaseName: request.database,
+      impersonatedUser: request.impersonatedUser,
+      sessionContext: { bookmarks: new Bookmarks([...request.bookmarks]) },
+      onError: (error) => { tagAddress(error, connection.address.asHostPort()); reject(error) },
+      onCompleted: (raw) => {
+        try {
+          if (raw.isNull) throw new Error('empty ROUTE reply')
+          const servers = raw.servers
+          if (!Array.isArray(servers)) throw new Error('ROUTE reply has no server list')
+          resolve({
+            ttl: toNumber(raw.ttl as number),
+            db: typeof raw.db === 'string' ? raw.db : null,
+            servers: servers.map((s: { role?: unknown, addresses?: unknown }) => ({
+              role: String(s.role),
+              addresses: Array.isArray(s.addresses) ? s.addresses.map(String) : []
+            }))
+          })
+        } catch (e) {
+          reject(neo4jError(`malformed ROUTE reply from ${connection.address.asHostPort()}: ${(e as Error).message}`, 'ProtocolError'))
+        }
+      }
+    })
+  })
+}
+
+/** Watch an idle connection: a server close while idle marks it broken instead of failing the next user. */
+export function watchIdle (connection: WireConnection, onBroken: () => void): void {
+  connection._setIdle({ onError: () => { onBroken() }, onCompleted: () => {} })
+}
+
+export function unwatchIdle (connection: WireConnection): void {
+  connection._unsetIdle()
+}

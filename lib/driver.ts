@@ -1,0 +1,196 @@
+// The Driver: validated config, one connection provider (routing or direct),
+// sessions, executeQuery with its own bookmark manager, introspection
+// (routingTable, pool stats, server info) and close.
+
+import { auth as coreAuth, resultTransformers, ServerInfo, type EagerResult, type Result } from 'neo4j-driver-core'
+import { bookmarkManager, type BookmarkManager } from './bookmarks/bookmark-manager.js'
+import { resolveConfig, validateAuthToken, type Config, type ResolvedConfig } from './config.js'
+import { ConnectionPools } from './connection/pools.js'
+import { ConfigurationError, neo4jError, DRIVER_CLOSED } from './errors.js'
+import { createLog, type Log } from './log.js'
+import { DirectProvider } from './routing/direct-provider.js'
+import type { ConnectionProvider } from './routing/provider.js'
+import { RoutingProvider } from './routing/routing-provider.js'
+import type { RoutingTableSnapshot } from './routing/routing-table.js'
+import type { Query } from './session/query.js'
+import { Session } from './session/session.js'
+import { resolveSessionConfig, type SessionConfig, type TransactionConfig } from './session/session-config.js'
+import { describe } from './url.js'
+import type { PoolStats } from './connection/member-pool.js'
+
+export type RoutingControl = 'READ' | 'WRITE'
+
+export interface QueryConfig<T = EagerResult> {
+  /** Default 'WRITE' (like the official driver). */
+  routing?: RoutingControl
+  database?: string
+  impersonatedUser?: string
+  /** Default: the driver's executeQueryBookmarkManager; null: no causal chaining. */
+  bookmarkManager?: BookmarkManager | null
+  resultTransformer?: (result: Result) => Promise<T>
+  transactionConfig?: TransactionConfig
+}
+
+const QUERY_CONFIG_KEYS = ['routing', 'database', 'impersonatedUser', 'bookmarkManager', 'resultTransformer', 'transactionConfig']
+
+export interface AuthToken { scheme: string, principal?: string, credentials?: string, realm?: string, parameters?: Record<string, unknown> }
+
+export class Driver {
+  /** Shared by every executeQuery call that does not pass its own, so one-liner writes are visible to the next one-liner read. */
+  readonly executeQueryBookmarkManager: BookmarkManager = bookmarkManager()
+  private readonly config: ResolvedConfig
+  private readonly provider: ConnectionProvider
+  private readonly log: Log
+  private closed = false
+
+  constructor (url: string, authToken: AuthToken | undefined, userConfig: Config = {}) {
+    this.config = resolveConfig(url, userConfig)
+    validateAuthToken(authToken)
+    const token: AuthToken = authToken ?? coreAuth.none()
+    this.log = createLog(this.config.logging)
+    const c = this.config
+    const pools = new ConnectionPools({
+      connect: {
+        encrypted: c.encrypted,
+        trust: c.trust,
+        trustedCertificates: c.trustedCertificates,
+        connectionTimeout: c.connectionTimeout,
+        disableLosslessIntegers: c.disableLosslessIntegers,
+        useBigInt: c.useBigInt,
+        notificationFilter: c.notificationFilter,
+        routingContext: c.url.routing ? { ...c.url.routingContext, address: c.url.hostPort } : null,
+        userAgent: c.userAgent,
+        authToken: token,
+        receiveTimeout: c.receiveTimeout
+      },
+      maxSize: c.maxConnectionPoolSize,
+      maxLifetime: c.maxConnectionLifetime,
+      livenessCheckTimeout: c.connectionLivenessCheckTimeout,
+      idleTimeout: c.connectionIdleTimeout,
+      log: this.log.pool
+    })
+    this.provider = c.url.routing
+      ? new RoutingProvider({
+        pools,
+        seed: c.url.hostPort,
+        routingContext: c.url.routingContext,
+        resolver: c.resolver,
+        purgeDelayMs: c.routingTablePurgeDelay,
+        routeTimeoutMs: c.connectionTimeout,
+        principal: typeof token.principal === 'string' ? token.principal : undefined,
+        log: this.log
+      })
+      : new DirectProvider({ pools, address: c.url.hostPort, log: this.log, probeTimeoutMs: Math.min(c.connectionTimeout > 0 ? c.connectionTimeout : 5000, 5000) })
+    this.log.driver(`created for ${c.url.scheme}://${c.url.hostPort} (routing ${c.url.routing ? 'on' : 'off'}, encrypted ${String(c.encrypted)})`)
+  }
+
+  session (config?: SessionConfig): Session {
+    this.assertOpen()
+    const resolved = resolveSessionConfig(config)
+    const session: Session = new Session({
+      provider: this.provider,
+      fetchSize: this.config.fetchSize,
+      acquisitionTimeout: this.config.connectionAcquisitionTimeout,
+      retryPolicy: {
+        budgetMs: this.config.maxTransactionRetryTime,
+        initialDelayMs: this.config.retry.initialDelay,
+        multiplier: this.config.retry.multiplier,
+        maxDelayMs: this.config.retry.maxDelay,
+        jitter: this.config.retry.jitter
+      },
+      notificationFilter: this.config.notificationFilter,
+      log: this.log
+    }, resolved)
+    return session
+  }
+
+  /** One query in a managed transaction with retries; returns an EagerResult unless a resultTransformer says otherwise. */
+  async executeQuery<T = EagerResult> (query: Query, parameters?: Record<string, unknown>, config: QueryConfig<T> = {}): Promise<T> {
+    this.assertOpen()
+    if (config === null || typeof config !== 'object') throw new ConfigurationError('executeQuery', `executeQuery config must be an object, got ${describe(config)}`)
+    for (const key of Object.keys(config)) {
+      if (key === 'auth' || key === 'signal') throw new ConfigurationError(key, `executeQuery option '${key}' is not supported yet`)
+      if (!QUERY_CONFIG_KEYS.includes(key)) throw new ConfigurationError(key, `unknown executeQuery option '${key}' (options: ${QUERY_CONFIG_KEYS.join(', ')})`)
+    }
+    const routing = config.routing ?? 'WRITE'
+    if (routing !== 'READ' && routing !== 'WRITE') throw new ConfigurationError('routing', `'routing' must be 'READ' or 'WRITE' (neo4j.routing.READ / WRITE), got ${describe(routing)}`)
+    if (config.resultTransformer !== undefined && typeof config.resultTransformer !== 'function') {
+      throw new ConfigurationError('resultTransformer', "'resultTransformer' must be a function (result) => Promise<T>, e.g. neo4j.resultTransformers.eager()")
+    }
+    const transformer = (config.resultTransformer ?? resultTransformers.eager()) as (result: Result) => Promise<T>
+    const manager = config.bookmarkManager === null ? undefined : (config.bookmarkManager ?? this.executeQueryBookmarkManager)
+    const session = this.session({
+      defaultAccessMode: routing,
+      database: config.database,
+      impersonatedUser: config.impersonatedUser,
+      bookmarkManager: manager
+    })
+    try {
+      const work = async (tx: { run: (q: Query, p?: Record<string, unknown>) => Result }): Promise<T> => await transformer(tx.run(query, parameters))
+      return routing === 'READ'
+        ? await session.executeRead(work, config.transactionConfig)
+        : await session.executeWrite(work, config.transactionConfig)
+    } finally {
+      await session.close()
+    }
+  }
+
+  /** The cached routing table for a database (undefined before the first use, and for bolt:// drivers). */
+  routingTable (database: string): RoutingTableSnapshot | undefined {
+    return this.provider.routingTable(database)
+  }
+
+  /** Connections per member: `inUse` is 0 everywhere once all sessions are closed and results consumed. */
+  poolStats (): { inUse: number, idle: number, opening: number, waiting: number, members: PoolStats[] } {
+    return { ...this.provider.pools.totals(), members: this.provider.pools.stats() }
+  }
+
+  /** Fetches a routing table (neo4j://) or opens a connection (bolt://); throws the reason when it cannot. */
+  async verifyConnectivity (config: { database?: string } = {}): Promise<ServerInfo> {
+    return await this.getServerInfo(config)
+  }
+
+  async getServerInfo (config: { database?: string } = {}): Promise<ServerInfo> {
+    this.assertOpen()
+    const deadline = Date.now() + this.config.connectionAcquisitionTimeout
+    const database = config.database ?? null
+    const resolved = await this.provider.verify({ database, bookmarks: [], impersonatedUser: null, deadline })
+    const { connection } = await this.provider.acquire({ mode: 'READ', database: resolved ?? database, bookmarks: [], impersonatedUser: null, deadline })
+    try {
+      return new ServerInfo({ address: connection.server.address, version: connection.serverAgent }, connection.getProtocolVersion())
+    } finally {
+      await connection.release()
+    }
+  }
+
+  async supportsMultiDb (): Promise<boolean> { return true }
+  async supportsTransactionConfig (): Promise<boolean> { return true }
+  async supportsUserImpersonation (): Promise<boolean> { return true }
+
+  isEncrypted (): boolean {
+    return this.config.encrypted
+  }
+
+  /**
+   * Closes idle connections now and every other one as soon as its session
+   * gives it back; new sessions fail. Idempotent.
+   */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.provider.close()
+    this.log.driver('closed')
+  }
+
+  async [Symbol.asyncDispose] (): Promise<void> {
+    await this.close()
+  }
+
+  private assertOpen (): void {
+    if (this.closed) throw neo4jError('This driver has been closed; create a new one with driver(url, auth, config).', DRIVER_CLOSED)
+  }
+}
+
+export function driver (url: string, authToken?: AuthToken, config?: Config): Driver {
+  return new Driver(url, authToken, config)
+}

@@ -1,0 +1,272 @@
+// Error codes and classification. Every error that crosses the public API is a
+// neo4j-driver-core Neo4jError (so `instanceof Neo4jError` and core's
+// `isRetryableError` agree with ours); the classes below add what the official
+// driver does not tell users: which routers discovery tried and why, every
+// attempt a retry loop made, and whether a commit's outcome is unknown.
+
+import { Neo4jError, error as coreErrorCodes } from 'neo4j-driver-core'
+
+/** Codes the driver itself raises (the server's codes start with `Neo.`). */
+export const SERVICE_UNAVAILABLE = coreErrorCodes.SERVICE_UNAVAILABLE
+export const SESSION_EXPIRED = coreErrorCodes.SESSION_EXPIRED
+export const PROTOCOL_ERROR = coreErrorCodes.PROTOCOL_ERROR
+export const COMMIT_OUTCOME_UNKNOWN = 'CommitOutcomeUnknown'
+export const CONFIGURATION_ERROR = 'ConfigurationError'
+export const CONNECTION_ACQUISITION_TIMEOUT = 'ConnectionAcquisitionTimeout'
+export const DRIVER_CLOSED = 'DriverClosed'
+export const ILLEGAL_STATE = 'IllegalState'
+
+/** Server codes the driver reacts to. */
+export const NOT_A_LEADER = 'Neo.ClientError.Cluster.NotALeader'
+export const FORBIDDEN_ON_READ_ONLY_DATABASE = 'Neo.ClientError.General.ForbiddenOnReadOnlyDatabase'
+export const DATABASE_UNAVAILABLE = 'Neo.TransientError.General.DatabaseUnavailable'
+export const DATABASE_NOT_FOUND = 'Neo.ClientError.Database.DatabaseNotFound'
+export const UNAUTHORIZED = 'Neo.ClientError.Security.Unauthorized'
+export const AUTHORIZATION_EXPIRED = 'Neo.ClientError.Security.AuthorizationExpired'
+export const BOOKMARK_TIMEOUT = 'Neo.TransientError.Transaction.BookmarkTimeout'
+export const INVALID_BOOKMARK = 'Neo.ClientError.Transaction.InvalidBookmark'
+export const INVALID_BOOKMARK_MIXTURE = 'Neo.ClientError.Transaction.InvalidBookmarkMixture'
+export const TRANSACTION_TERMINATED = 'Neo.TransientError.Transaction.Terminated'
+export const LOCK_CLIENT_STOPPED = 'Neo.TransientError.Transaction.LockClientStopped'
+export const LEADER_SWITCH = 'Neo.TransientError.Transaction.LeaderSwitch'
+export const REPLICATION_FAILURE = 'Neo.TransientError.Cluster.ReplicationFailure'
+export const SYNTAX_ERROR = 'Neo.ClientError.Statement.SyntaxError'
+
+/**
+ * Server codes that mean "the write may or may not have been committed": the
+ * leader lost its majority after appending the entry (the fixture reports this
+ * as ReplicationFailure on COMMIT). Treated like a COMMIT whose connection died.
+ */
+export const OUTCOME_UNKNOWN_SERVER_CODES: ReadonlySet<string> = new Set([REPLICATION_FAILURE])
+
+type CoreCode = ConstructorParameters<typeof Neo4jError>[1]
+
+/** A Neo4jError with any code (core's constructor types the code narrowly). */
+export function neo4jError (message: string, code: string, cause?: Error): Neo4jError {
+  // GQL status 50N42 = "general processing exception": core uses it for driver-side errors too.
+  return new Neo4jError(message, code as CoreCode, '50N42', 'error: general processing exception - unexpected error', undefined, cause)
+}
+
+function setRetryable (error: Neo4jError, retryable: boolean): void {
+  error.retryable = retryable
+  error.retriable = retryable
+}
+
+/** A bad option or URL given to `driver()`; `key` names the option. */
+export class ConfigurationError extends Neo4jError {
+  readonly key: string
+  constructor (key: string, message: string) {
+    super(`Invalid driver configuration: ${message}`, CONFIGURATION_ERROR as CoreCode, '22N00', 'error: data exception - invalid configuration')
+    Object.setPrototypeOf(this, ConfigurationError.prototype)
+    this.name = 'ConfigurationError'
+    this.key = key
+  }
+}
+
+export type RouterFailureReason =
+  | 'refused' | 'timeout' | 'tls' | 'auth' | 'unknown database' | 'protocol' | 'dns' | 'connection lost' | 'other'
+
+export interface RouterAttempt {
+  /** 'host:port' of the router (or seed address) tried. */
+  readonly address: string
+  readonly reason: RouterFailureReason
+  readonly error: Error
+}
+
+/**
+ * Discovery failed. Lists every router tried and why, never just "no routing
+ * servers available". The code is ServiceUnavailable (retryable) when every
+ * router failed for transient reasons, or the deciding error's code (auth,
+ * unknown database, …: not retryable) when discovery stopped early.
+ */
+export class DiscoveryError extends Neo4jError {
+  readonly database: string | null
+  readonly attempts: readonly RouterAttempt[]
+  constructor (database: string | null, attempts: readonly RouterAttempt[], decidingError?: Neo4jError) {
+    const target = database === null ? 'the home database' : `database '${database}'`
+    const tried = attempts.length === 0
+      ? 'no router address was known (the seed resolved to nothing)'
+      : attempts.map(a => `${a.address}: ${a.reason} (${firstLine(a.error.message)})`).join('; ')
+    const head = decidingError !== undefined
+      ? `Routing discovery for ${target} stopped: ${firstLine(decidingError.message).replace(/\.$/, '')}.`
+      : `Could not get a routing table for ${target}: every router failed.`
+    super(`${head} Routers tried: ${tried}`, (decidingError?.code ?? SERVICE_UNAVAILABLE) as CoreCode,
+      decidingError?.gqlStatus ?? '08N00', decidingError?.gqlStatusDescription ?? 'error: connection exception',
+      decidingError?.diagnosticRecord, decidingError ?? attempts.at(-1)?.error)
+    Object.setPrototypeOf(this, DiscoveryError.prototype)
+    this.name = 'DiscoveryError'
+    this.database = database
+    this.attempts = attempts
+  }
+}
+
+/**
+ * A COMMIT whose connection died before the server answered (or that the
+ * server reported with an outcome-unknown code): the transaction may or may
+ * not have been applied, so the work is not re-run. `commitOutcome` is always
+ * 'unknown'; `cause` is the error seen at COMMIT.
+ */
+export class CommitOutcomeUnknownError extends Neo4jError {
+  readonly commitOutcome = 'unknown' as const
+  readonly address: string | undefined
+  constructor (cause: Error, address: string | undefined) {
+    super(`commit outcome unknown: the connection${address !== undefined ? ` to ${address}` : ''} failed before COMMIT was answered ` +
+      `(${firstLine(cause.message)}). The transaction may or may not have been applied, so it was not re-run. ` +
+      'Check the data, or mark idempotent work with { idempotent: true } to let the driver retry it.',
+    COMMIT_OUTCOME_UNKNOWN as CoreCode, '08N00', 'error: connection exception', undefined, cause)
+    Object.setPrototypeOf(this, CommitOutcomeUnknownError.prototype)
+    this.name = 'CommitOutcomeUnknownError'
+    this.address = address
+    setRetryable(this, false)
+  }
+}
+
+export interface AttemptRecord {
+  readonly attempt: number
+  /** ms since the first attempt started. */
+  readonly atMs: number
+  readonly error: Error
+  /** How long the retry engine waited before the next attempt (undefined for the last). */
+  readonly delayMs?: number
+}
+
+/**
+ * The retry budget ran out (or a non-retryable error ended the loop after
+ * retries). Keeps the last error's code, so code-based handling still works,
+ * and carries every attempt's error in `attempts`.
+ */
+export class RetriesExhaustedError extends Neo4jError {
+  readonly attempts: readonly AttemptRecord[]
+  readonly elapsedMs: number
+  readonly budgetMs: number
+  constructor (attempts: readonly AttemptRecord[], elapsedMs: number, budgetMs: number, why: string) {
+    const last = attempts.at(-1)?.error
+    const lastCode = last instanceof Neo4jError ? last.code : SERVICE_UNAVAILABLE
+    const summary = attempts.map(a => `#${a.attempt} at ${Math.round(a.atMs)} ms: ${errorLabel(a.error)}`).join('; ')
+    super(`Transaction failed after ${attempts.length} attempt(s) in ${Math.round(elapsedMs)} ms ` +
+      `(maxTransactionRetryTime ${budgetMs} ms): ${why}. Attempts: ${summary}`,
+    lastCode as CoreCode, last instanceof Neo4jError ? last.gqlStatus : '50N42',
+    last instanceof Neo4jError ? last.gqlStatusDescription : 'error: general processing exception - unexpected error',
+    last instanceof Neo4jError ? last.diagnosticRecord : undefined, last)
+    Object.setPrototypeOf(this, RetriesExhaustedError.prototype)
+    this.name = 'RetriesExhaustedError'
+    this.attempts = attempts
+    this.elapsedMs = elapsedMs
+    this.budgetMs = budgetMs
+    // The caller's budget is spent: another blind retry by the application
+    // would defeat the deadline, but the underlying cause may still be transient.
+    setRetryable(this, last instanceof Neo4jError ? last.retryable : false)
+  }
+}
+
+export class AcquisitionTimeoutError extends Neo4jError {
+  readonly address: string | undefined
+  constructor (message: string, address?: string) {
+    super(message, CONNECTION_ACQUISITION_TIMEOUT as CoreCode, '08N00', 'error: connection exception')
+    Object.setPrototypeOf(this, AcquisitionTimeoutError.prototype)
+    this.name = 'AcquisitionTimeoutError'
+    this.address = address
+    setRetryable(this, false)
+  }
+}
+
+function firstLine (text: string): string {
+  const line = text.split('\n')[0] ?? ''
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+}
+
+export function errorLabel (error: unknown): string {
+  if (error instanceof Neo4jError) return `${error.code}: ${firstLine(error.message)}`
+  if (error instanceof Error) return `${error.name}: ${firstLine(error.message)}`
+  return String(error)
+}
+
+// ---------------------------------------------------------------------------
+// Classification
+
+const ADDRESS = Symbol('neo4j-cluster.address')
+const CONNECTION_LOST = Symbol('neo4j-cluster.connectionLost')
+
+/** Tag an error with the member it came from (set by the connection layer). */
+export function tagAddress (error: unknown, address: string): void {
+  if (error !== null && typeof error === 'object' && !(ADDRESS in error)) {
+    Object.defineProperty(error, ADDRESS, { value: address, enumerable: false })
+  }
+}
+
+export function addressOf (error: unknown): string | undefined {
+  if (error !== null && typeof error === 'object' && ADDRESS in error) {
+    return (error as Record<symbol, string>)[ADDRESS]
+  }
+  return undefined
+}
+
+/** Mark an error as "the connection died" (network error, not a server FAILURE). */
+export function tagConnectionLost (error: unknown): void {
+  if (error !== null && typeof error === 'object' && !(CONNECTION_LOST in error)) {
+    Object.defineProperty(error, CONNECTION_LOST, { value: true, enumerable: false })
+  }
+}
+
+export function codeOf (error: unknown): string | undefined {
+  if (error !== null && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code
+  return undefined
+}
+
+/**
+ * A network-level failure: the socket closed, reset, timed out or never
+ * opened. Only the connection layer knows (it tags such errors); a
+ * ServiceUnavailable code alone does not say it (a DiscoveryError has it too).
+ */
+export function isConnectionLost (error: unknown): boolean {
+  return error !== null && typeof error === 'object' && CONNECTION_LOST in error
+}
+
+export function isWriterLost (error: unknown): boolean {
+  const code = codeOf(error)
+  return code === NOT_A_LEADER || code === FORBIDDEN_ON_READ_ONLY_DATABASE
+}
+
+/** What the routing layer does about an error seen on a member. */
+export type RoutingReaction = 'forget-server' | 'forget-writer' | 'none'
+
+export function routingReaction (error: unknown): RoutingReaction {
+  if (isWriterLost(error)) return 'forget-writer'
+  if (isConnectionLost(error) || codeOf(error) === DATABASE_UNAVAILABLE) return 'forget-server'
+  return 'none'
+}
+
+/**
+ * Retryable by a transaction function (issue 3): ServiceUnavailable,
+ * SessionExpired, transient errors except Terminated / LockClientStopped,
+ * NotALeader and ForbiddenOnReadOnlyDatabase, AuthorizationExpired.
+ * Not retryable: everything else, including any non-Neo4j error thrown by user code.
+ */
+export function isRetryableError (error: unknown): boolean {
+  if (!(error instanceof Neo4jError)) return false
+  if (error instanceof CommitOutcomeUnknownError || error instanceof AcquisitionTimeoutError) return false
+  const code = error.code
+  if (code === TRANSACTION_TERMINATED || code === LOCK_CLIENT_STOPPED) return false
+  if (code === SERVICE_UNAVAILABLE || code === SESSION_EXPIRED || code === AUTHORIZATION_EXPIRED) return true
+  if (isWriterLost(error)) return true
+  return typeof code === 'string' && code.includes('TransientError')
+}
+
+/**
+ * Whether the next attempt may start at once (a fresh routing table is the
+ * fix) rather than after a backoff delay (the cluster needs time).
+ */
+export function isFastRetryCause (error: unknown): boolean {
+  return routingReaction(error) !== 'none'
+}
+
+/** Server-reported "your commit may or may not have happened". */
+export function isOutcomeUnknownCode (error: unknown): boolean {
+  const code = codeOf(error)
+  return code !== undefined && OUTCOME_UNKNOWN_SERVER_CODES.has(code)
+}
+
+/** Make a routing-reacted server error visibly retryable to core's isRetryableError too. */
+export function markRetryable (error: unknown): void {
+  if (error instanceof Neo4jError && isRetryableError(error) && !error.retryable) setRetryable(error, true)
+}

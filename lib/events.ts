@@ -1,0 +1,42 @@
+// node:diagnostics_channel events: routing you can observe. Subscribers get
+// plain objects (addresses, database names, codes, timings; never credentials).
+//
+//   import diagnostics_channel from 'node:diagnostics_channel'
+//   diagnostics_channel.subscribe('neo4j-cluster:routing-table', (m) => console.log(m))
+
+import diagnosticsChannel from 'node:diagnostics_channel'
+import type { RoutingTableSnapshot } from './routing/routing-table.js'
+
+export const CHANNELS = {
+  routingTable: 'neo4j-cluster:routing-table',
+  serverForgotten: 'neo4j-cluster:server-forgotten',
+  discoveryFailed: 'neo4j-cluster:discovery-failed',
+  retry: 'neo4j-cluster:retry',
+  clusterWarning: 'neo4j-cluster:warning'
+} as const
+
+export interface RoutingTableEvent { table: RoutingTableSnapshot, router: string, previousWriters: readonly string[] }
+export interface ServerForgottenEvent { database: string | null, address: string, role: 'server' | 'writer', reason: string }
+export interface DiscoveryFailedEvent { database: string | null, message: string, routersTried: readonly string[] }
+export interface RetryEvent { attempt: number, delayMs: number, code: string | undefined, message: string, elapsedMs: number, fast: boolean }
+export interface WarningEvent { message: string }
+
+const channels = {
+  routingTable: diagnosticsChannel.channel(CHANNELS.routingTable),
+  serverForgotten: diagnosticsChannel.channel(CHANNELS.serverForgotten),
+  discoveryFailed: diagnosticsChannel.channel(CHANNELS.discoveryFailed),
+  retry: diagnosticsChannel.channel(CHANNELS.retry),
+  clusterWarning: diagnosticsChannel.channel(CHANNELS.clusterWarning)
+}
+
+function publisher<T> (channel: diagnosticsChannel.Channel): (message: T) => void {
+  return (message) => { if (channel.hasSubscribers) channel.publish(message) }
+}
+
+export const publish = {
+  routingTable: publisher<RoutingTableEvent>(channels.routingTable),
+  serverForgotten: publisher<ServerForgottenEvent>(channels.serverForgotten),
+  discoveryFailed: publisher<DiscoveryFailedEvent>(channels.discoveryFailed),
+  retry: publisher<RetryEvent>(channels.retry),
+  warning: publisher<WarningEvent>(channels.clusterWarning)
+}

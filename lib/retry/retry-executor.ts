@@ -1,0 +1,78 @@
+// The retry loop: p-retry (v7) drives the attempts, RetryState decides. p-retry
+// alone would count its budget differently, randomize ×1–2 and give up on a
+// TypeError; here p-retry sleeps nothing itself (minTimeout 0) and every delay
+// and the deadline come from RetryState. Each attempt gets the deadline, so
+// connection acquisition and rediscovery inside it stop there too.
+
+import pRetry, { AbortError } from 'p-retry'
+import { codeOf, errorLabel } from '../errors.js'
+import { publish } from '../events.js'
+import type { LogFunction } from '../log.js'
+import { RetryState, type RetryDecision, type RetryPolicy } from './retry-state.js'
+
+export interface AttemptContext {
+  /** 1-based */
+  readonly attempt: number
+  /** ms since epoch (Date.now clock): nothing in the attempt should wait past it. */
+  readonly deadline: number
+}
+
+export interface RetryOptions {
+  readonly policy: RetryPolicy
+  readonly log?: LogFunction
+  /** Injected for tests. */
+  readonly now?: () => number
+  readonly random?: () => number
+  readonly sleep?: (ms: number) => Promise<void>
+}
+
+const realSleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+
+/** A non-Error thrown by user code: carried through p-retry (which would turn it into a TypeError) and rethrown as is. */
+class ThrownValue extends Error {
+  readonly value: unknown
+  constructor (value: unknown) {
+    super('non-error thrown')
+    this.value = value
+  }
+}
+
+export async function runWithRetry<T> (work: (context: AttemptContext) => Promise<T>, options: RetryOptions): Promise<T> {
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? realSleep
+  const state = new RetryState(options.policy, { now, random: options.random ?? Math.random })
+  let decision: RetryDecision | undefined
+  try {
+    return await pRetry(async (attempt) => {
+      if (!state.canStartAttempt()) throw new AbortError(state.exhausted())
+      state.start()
+      try {
+        return await work({ attempt, deadline: state.deadline })
+      } catch (error) {
+        if (error instanceof Error) throw error
+        // Not retryable by definition; AbortError skips p-retry's hooks.
+        throw new AbortError(new ThrownValue(error))
+      }
+    }, {
+      retries: Infinity,
+      minTimeout: 0,
+      factor: 1,
+      randomize: false,
+      onFailedAttempt: async ({ error, attemptNumber }) => {
+        decision = state.recordFailure(error)
+        if (decision.kind !== 'retry') return
+        const message = `attempt ${attemptNumber} failed (${errorLabel(error)}); retrying ${decision.fast ? 'at once against a fresh routing table' : `in ${Math.round(decision.delayMs)} ms`}`
+        options.log?.(message, attemptNumber === 1 ? 'debug' : 'info')
+        publish.retry({ attempt: attemptNumber, delayMs: decision.delayMs, code: codeOf(error), message: error.message, elapsedMs: state.elapsedMs(), fast: decision.fast })
+        if (decision.delayMs > 0) await sleep(decision.delayMs)
+      },
+      shouldRetry: () => decision?.kind === 'retry',
+      shouldConsumeRetry: () => true
+    })
+  } catch (error) {
+    if (error instanceof ThrownValue) throw error.value
+    // p-retry rethrows the raw error; the decision may have replaced it (budget exhausted).
+    if (decision?.kind === 'stop') throw decision.error
+    throw error
+  }
+}

@@ -1,0 +1,111 @@
+// The retry decision as a small state object with an injected clock and
+// random source, so it is tested without a network or real time.
+//
+// - `maxTransactionRetryTime` is a hard deadline counted from the first
+//   attempt: no attempt starts at or after it, and a backoff never sleeps past it.
+// - Fast failover: a dead connection or a forgotten writer is fixed by a
+//   fresh routing table, so the next attempt starts at once — but never twice
+//   in a row (a cluster that keeps failing that way needs time, not a spin).
+// - Otherwise exponential backoff with jitter: initialDelay × multiplier^n,
+//   capped at maxDelay, each scaled by a factor in [1 − jitter, 1 + jitter].
+// - Non-retryable errors stop the loop and surface unchanged.
+
+import { errorLabel, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
+
+export interface RetryPolicy {
+  readonly budgetMs: number
+  readonly initialDelayMs: number
+  readonly multiplier: number
+  readonly maxDelayMs: number
+  /** 0…1 */
+  readonly jitter: number
+}
+
+export type RetryDecision =
+  | { readonly kind: 'retry', readonly delayMs: number, readonly fast: boolean }
+  | { readonly kind: 'stop', readonly error: Error }
+
+export interface RetryClock {
+  readonly now: () => number
+  /** [0, 1) */
+  readonly random: () => number
+}
+
+export class RetryState {
+  private readonly policy: RetryPolicy
+  private readonly clock: RetryClock
+  private readonly records: AttemptRecord[] = []
+  private startedAt: number | undefined
+  private backoffs = 0
+  private lastWasFast = false
+
+  constructor (policy: RetryPolicy, clock: RetryClock = { now: () => performance.now(), random: Math.random }) {
+    this.policy = policy
+    this.clock = clock
+  }
+
+  /** Call when the first attempt starts. */
+  start (): void {
+    this.startedAt ??= this.clock.now()
+  }
+
+  get deadline (): number {
+    return (this.startedAt ?? this.clock.now()) + this.policy.budgetMs
+  }
+
+  remainingMs (): number {
+    return this.deadline - this.clock.now()
+  }
+
+  elapsedMs (): number {
+    return this.startedAt === undefined ? 0 : this.clock.now() - this.startedAt
+  }
+
+  get attempts (): readonly AttemptRecord[] {
+    return this.records
+  }
+
+  /** The first attempt always runs; later ones only before the deadline. */
+  canStartAttempt (): boolean {
+    return this.records.length === 0 || this.clock.now() < this.deadline
+  }
+
+  /** The error to throw when the deadline stops the loop. */
+  exhausted (): RetriesExhaustedError {
+    return new RetriesExhaustedError(this.records, this.elapsedMs(), this.policy.budgetMs,
+      'the retry budget ran out (no attempt starts after maxTransactionRetryTime)')
+  }
+
+  /** Record a failed attempt and decide what happens next. */
+  recordFailure (error: unknown): RetryDecision {
+    this.start()
+    const err = error instanceof Error ? error : new Error(String(error))
+    const attempt = this.records.length + 1
+    const atMs = this.elapsedMs()
+    if (!isRetryableError(error)) {
+      this.records.push({ attempt, atMs, error: err })
+      return { kind: 'stop', error: err }
+    }
+    const remaining = this.remainingMs()
+    if (remaining <= 0) {
+      this.records.push({ attempt, atMs, error: err })
+      return { kind: 'stop', error: this.exhausted() }
+    }
+    const fast = isFastRetryCause(error) && !this.lastWasFast
+    let delayMs = 0
+    if (!fast) {
+      const base = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * this.policy.multiplier ** this.backoffs)
+      const factor = 1 + this.policy.jitter * (2 * this.clock.random() - 1)
+      delayMs = Math.max(0, Math.min(base * factor, remaining))
+      this.backoffs++
+    }
+    this.lastWasFast = fast
+    this.records.push({ attempt, atMs, error: err, delayMs })
+    return { kind: 'retry', delayMs, fast }
+  }
+
+  describeLast (): string {
+    const last = this.records.at(-1)
+    return last === undefined ? 'no attempt yet' : `attempt ${last.attempt} failed after ${Math.round(last.atMs)} ms: ${errorLabel(last.error)}`
+  }
+}

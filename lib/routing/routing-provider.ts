@@ -1,0 +1,217 @@
+// The routing-table manager (neo4j:// schemes). Keeps one table per database,
+// refreshes it when stale for the mode asked (one refresh per database at a
+// time), picks a member (least connected, round-robin ties), and reacts to
+// errors at once: an unreachable member is forgotten, a member that is no
+// longer leader stops being the writer.
+
+import type { ConnectionPools } from '../connection/pools.js'
+import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
+import { DiscoveryError, isConnectionLost, markRetryable, routingReaction, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { publish } from '../events.js'
+import type { Log } from '../log.js'
+import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
+import type { Acquired, AcquireRequest, ConnectionProvider } from './provider.js'
+import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
+import { describeTable, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
+import { resolveSeed } from './seed.js'
+import { selectReader, selectWriter } from './selection.js'
+import { SingleFlight } from './single-flight.js'
+import { TableRegistry } from './table-registry.js'
+
+export interface RoutingProviderOptions {
+  readonly pools: ConnectionPools
+  /** The URL's 'host:port'. */
+  readonly seed: string
+  readonly routingContext: Readonly<Record<string, string>>
+  readonly resolver: ((address: string) => string[] | Promise<string[]>) | undefined
+  readonly purgeDelayMs: number
+  /** ms a router may take to answer ROUTE before it counts as timed out (0 = only the deadline). */
+  readonly routeTimeoutMs: number
+  /** The authenticated principal, for the home-database cache key (never the credentials). */
+  readonly principal: string | undefined
+  readonly log: Log
+  readonly now?: () => number
+}
+
+export class RoutingProvider implements ConnectionProvider {
+  readonly pools: ConnectionPools
+  private readonly options: RoutingProviderOptions
+  private readonly registry: TableRegistry
+  private readonly homeDatabases = new HomeDatabaseCache()
+  private readonly refreshes = new SingleFlight<string, RoutingTable>()
+  private readonly offsets = new Map<string, number>()
+  private readonly now: () => number
+  private readonly routeContext: Readonly<Record<string, string>>
+
+  constructor (options: RoutingProviderOptions) {
+    this.options = options
+    this.pools = options.pools
+    this.now = options.now ?? Date.now
+    this.registry = new TableRegistry(options.purgeDelayMs)
+    // The official drivers add the seed address to the routing context.
+    this.routeContext = { ...options.routingContext, address: options.seed }
+  }
+
+  routingTable (database: string): RoutingTableSnapshot | undefined {
+    const table = this.registry.get(database)
+    return table === undefined ? undefined : snapshot(table)
+  }
+
+  async verify (request: Omit<AcquireRequest, 'mode'>): Promise<string | null> {
+    const table = await this.tableFor({ ...request, mode: 'READ' })
+    return table.database
+  }
+
+  async acquire (request: AcquireRequest): Promise<Acquired> {
+    let table = await this.tableFor(request)
+    // Bounded: every failed member is forgotten, so the candidate list shrinks each pass.
+    for (let pass = 0; pass <= table.readers.length + table.writers.length; pass++) {
+      const address = this.select(table, request.mode)
+      if (address === undefined) break
+      try {
+        const connection = await this.pools.acquire(address, request.deadline)
+        return { connection, database: table.database }
+      } catch (error) {
+        this.onError(error, address, table.database)
+        // Only an unreachable member is worth skipping; anything else (pool timeout, auth) goes to the caller.
+        if (!isConnectionLost(error)) throw error
+        const current = this.registry.get(table.database)
+        if (current === undefined || servesMode(current, request.mode).length === 0) throw error
+        table = current
+      }
+    }
+    throw noMemberError(table.database, request.mode, table)
+  }
+
+  onError (error: unknown, address: string, database: string | null): void {
+    const reaction = routingReaction(error)
+    if (reaction === 'none') return
+    if (reaction === 'forget-writer') {
+      markRetryable(error)
+      if (database === null) return
+      if (this.registry.forgetWriter(address, database).length > 0) {
+        this.options.log.routing(`forgot writer ${address} for '${database}' (${codeOf(error) ?? 'error'})`)
+        publish.serverForgotten({ database, address, role: 'writer', reason: codeOf(error) ?? 'unknown' })
+      }
+      return
+    }
+    // Unreachable: gone for every database. DatabaseUnavailable: only for this one.
+    const scope = isConnectionLost(error) ? undefined : (database ?? undefined)
+    const changed = this.registry.forgetServer(address, scope)
+    if (isConnectionLost(error)) this.pools.closeIdle(address)
+    if (changed.length > 0) {
+      const reason = isConnectionLost(error) ? 'connection failed' : (codeOf(error) ?? 'unknown')
+      this.options.log.routing(`forgot ${address} for ${changed.map(d => `'${d}'`).join(', ')} (${reason})`)
+      for (const db of changed) publish.serverForgotten({ database: db, address, role: 'server', reason })
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.pools.close()
+  }
+
+  private select (table: RoutingTable, mode: AccessMode): string | undefined {
+    const key = `${table.database}\u0000${mode}`
+    const load = (address: string): number => this.pools.load(address)
+    const chosen = mode === 'READ' ? selectReader(table, load, this.offsets.get(key) ?? 0) : selectWriter(table, load, this.offsets.get(key) ?? 0)
+    if (chosen === null) return undefined
+    this.offsets.set(key, chosen.nextOffset)
+    return chosen.address
+  }
+
+  /** A table fresh for the mode, refreshing it (once, shared) when needed. */
+  private async tableFor (request: AcquireRequest): Promise<RoutingTable> {
+    const homeKey = homeDatabaseKey(request.impersonatedUser, this.options.principal)
+    const database = request.database ?? this.homeDatabases.get(homeKey) ?? null
+    if (database !== null) {
+      const cached = this.registry.get(database)
+      if (cached !== undefined && !isStaleFor(cached, request.mode, this.now())) return cached
+    }
+    const table = await this.refresh(database, request, homeKey)
+    if (request.database === null) this.homeDatabases.set(homeKey, table.database)
+    if (isStaleFor(table, request.mode, this.now())) throw noMemberError(table.database, request.mode, table)
+    return table
+  }
+
+  private async refresh (database: string | null, request: AcquireRequest, homeKey: string): Promise<RoutingTable> {
+    const flightKey = database ?? `\u0000home:${homeKey}`
+    return await this.refreshes.run(flightKey, async () => {
+      const query: RouteQuery = {
+        routingContext: this.routeContext,
+        database,
+        impersonatedUser: request.impersonatedUser,
+        bookmarks: request.bookmarks
+      }
+      const known = database === null ? [] : (this.registry.get(database)?.routers ?? [])
+      const started = this.now()
+      try {
+        const result = await discover(this.sendRoute, {
+          query,
+          knownRouters: known,
+          resolveSeed: async () => await resolveSeed(this.options.seed, this.options.resolver),
+          deadline: request.deadline,
+          now: this.now
+        })
+        this.install(result.table, result.router, result.failed, database, Math.round(this.now() - started))
+        return this.registry.get(result.table.database) ?? result.table
+      } catch (error) {
+        if (error instanceof DiscoveryError) {
+          this.forgetUnreachable(error.attempts)
+          if (codeOf(error) === DATABASE_NOT_FOUND) {
+            if (database !== null) this.registry.delete(database)
+            if (request.database === null) this.homeDatabases.forget(homeKey)
+          }
+          this.options.log.routing(`discovery failed: ${error.message}`, 'warn')
+          publish.discoveryFailed({ database, message: error.message, routersTried: error.attempts.map(a => a.address) })
+        }
+        throw error
+      }
+    })
+  }
+
+  private readonly sendRoute = async (target: ConnectionTarget, query: RouteQuery, deadline: number): ReturnType<Parameters<typeof discover>[0]> => {
+    const connection = await this.pools.acquire(target, deadline)
+    const limit = Math.min(deadline - this.now(), this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : Infinity)
+    let timer: NodeJS.Timeout | undefined
+    let dirty = true
+    try {
+      const reply = await Promise.race([
+        connection.route(query),
+        new Promise<never>((_resolve, reject) => {
+          if (!Number.isFinite(limit)) return
+          timer = setTimeout(() => {
+            // A router that accepts bytes but never answers (black-holed) must not stall discovery.
+            void connection.close()
+            reject(routeTimeoutError(connection.address, Math.max(0, Math.round(limit))))
+          }, Math.max(0, limit))
+        })
+      ])
+      dirty = false
+      return reply
+    } finally {
+      clearTimeout(timer)
+      await connection.release(dirty)
+    }
+  }
+
+  private install (table: RoutingTable, router: string, failed: readonly RouterAttempt[], requested: string | null, tookMs: number): void {
+    const previous = this.registry.get(table.database)
+    const purged = this.registry.set(table, this.now())
+    this.forgetUnreachable(failed)
+    const installed = this.registry.get(table.database) ?? table
+    this.options.log.routing(`refreshed table from ${router} in ${tookMs} ms${requested === null ? ' (home database)' : ''}: ${describeTable(installed)}` +
+      (failed.length > 0 ? `; failed first: ${failed.map(f => `${f.address} (${f.reason})`).join(', ')}` : ''))
+    if (purged.length > 0) this.options.log.routing(`purged tables for ${purged.map(d => `'${d}'`).join(', ')}`)
+    publish.routingTable({ table: snapshot(installed), router, previousWriters: previous?.writers ?? [] })
+    this.pools.retainOnly(new Set([...this.registry.knownAddresses(), this.options.seed]))
+  }
+
+  /** Routers that refused or dropped us are down for every table, not just until the TTL. */
+  private forgetUnreachable (attempts: readonly RouterAttempt[]): void {
+    for (const attempt of attempts) {
+      if (attempt.reason === 'refused' || attempt.reason === 'connection lost' || (attempt.reason === 'timeout' && isConnectionLost(attempt.error))) {
+        this.registry.forgetServer(attempt.address)
+      }
+    }
+  }
+}

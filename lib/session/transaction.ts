@@ -1,0 +1,280 @@
+// Explicit transactions. TxCore holds one transaction's state and connection:
+// BEGIN (with the session's bookmarks) is pipelined with the first RUNs,
+// COMMIT waits for every result of the transaction to finish streaming, and
+// the connection goes back to its pool when the transaction ends, whatever
+// way it ends. A COMMIT whose connection dies before the answer has an
+// unknown outcome and says so (CommitOutcomeUnknownError), unless the caller
+// said the work is idempotent.
+
+import { internal, newError, type Result } from 'neo4j-driver-core'
+import type { PooledConnection } from '../connection/pools.js'
+import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
+import type { ConnectionProvider } from '../routing/provider.js'
+import type { AccessMode } from '../routing/routing-table.js'
+import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
+import { createResult, settle, watermarks } from './results.js'
+import { prepareQuery, type Query } from './query.js'
+
+const { Bookmarks } = internal.bookmarks
+const { TxConfig } = internal.txConfig
+
+type TxState = 'ACTIVE' | 'FAILED' | 'COMMITTING' | 'COMMITTED' | 'ROLLED_BACK'
+
+export interface TxStart {
+  readonly provider: ConnectionProvider
+  readonly bookmarks: SessionBookmarks
+  readonly mode: AccessMode
+  readonly database: string | null
+  readonly impersonatedUser: string | null
+  readonly txConfig: InstanceType<typeof TxConfig>
+  readonly fetchSize: number
+  readonly notificationFilter: unknown
+  /** ms since epoch: acquisition (and any rediscovery) gives up then. */
+  readonly deadline: number
+  readonly onDatabaseResolved: (database: string) => void
+  /** Called once when the transaction ends (connection released). */
+  readonly onEnded: () => void
+}
+
+export class TxCore {
+  private state: TxState = 'ACTIVE'
+  private failure: Error | undefined
+  private readonly ready: Promise<PooledConnection>
+  private readonly begun: Promise<void>
+  private readonly results: Result[] = []
+  private streaming = 0
+  private usedBookmarks: string[] = []
+  private database: string | null
+  private ended = false
+  private readonly start: TxStart
+
+  constructor (start: TxStart) {
+    this.start = start
+    this.database = start.database
+    let beginResolved: (() => void) | undefined
+    let beginRejected: ((error: Error) => void) | undefined
+    this.begun = new Promise<void>((resolve, reject) => { beginResolved = resolve; beginRejected = reject })
+    this.begun.catch(() => {}) // observed through commit/run; never an unhandled rejection
+    this.ready = (async () => {
+      this.usedBookmarks = await start.bookmarks.current()
+      const acquired = await start.provider.acquire({
+        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, deadline: start.deadline
+      })
+      if (acquired.database !== null && start.database === null) start.onDatabaseResolved(acquired.database)
+      this.database = acquired.database
+      const connection = acquired.connection
+      const observer = connection.beginTransaction({
+        bookmarks: new Bookmarks(this.usedBookmarks),
+        txConfig: start.txConfig,
+        mode: start.mode,
+        database: acquired.database ?? undefined,
+        impersonatedUser: start.impersonatedUser ?? undefined,
+        notificationFilter: start.notificationFilter
+      })
+      settle(observer).then(() => beginResolved?.(), (error: Error) => {
+        this.fail(error, connection)
+        beginRejected?.(error)
+      })
+      return connection
+    })()
+    this.ready.catch((error: Error) => {
+      this.fail(error, undefined)
+      beginRejected?.(error)
+    })
+  }
+
+  /** Resolves when BEGIN succeeded; rejects with its error. */
+  async whenBegun (): Promise<void> {
+    await this.ready
+    await this.begun
+  }
+
+  isOpen (): boolean {
+    return this.state === 'ACTIVE' || this.state === 'COMMITTING'
+  }
+
+  run (query: Query, parameters?: Record<string, unknown>): Result {
+    const { text, params } = prepareQuery(query, parameters)
+    let observer: Promise<ReturnType<PooledConnection['run']>>
+    if (this.state !== 'ACTIVE') {
+      observer = Promise.reject(this.notActiveError('run a query in'))
+    } else {
+      this.streaming++
+      let finished = false
+      const done = (): void => { if (!finished) { finished = true; this.streaming-- } }
+      observer = this.ready.then(connection => connection.run(text, params, {
+        bookmarks: Bookmarks.empty(),
+        txConfig: TxConfig.empty(),
+        mode: this.start.mode,
+        fetchSize: this.start.fetchSize,
+        highRecordWatermark: watermarks(this.start.fetchSize).high,
+        lowRecordWatermark: watermarks(this.start.fetchSize).low,
+        beforeError: (error) => { done(); this.fail(error, connection) },
+        afterComplete: () => { done() }
+      }))
+      observer.catch(() => done())
+    }
+    const result = createResult(observer, text, params, this.ready, this.start.fetchSize)
+    this.results.push(result)
+    return result
+  }
+
+  async commit (options: { idempotent?: boolean } = {}): Promise<void> {
+    if (this.state !== 'ACTIVE') {
+      // After a failure, the failure itself is the most useful error (and keeps its retryability).
+      const error = this.state === 'FAILED' && this.failure !== undefined ? this.failure : this.notActiveError('commit')
+      if (this.state === 'FAILED') await this.end(true)
+      throw error
+    }
+    this.state = 'COMMITTING'
+    let connection: PooledConnection
+    try {
+      connection = await this.ready
+      await this.begun
+      // COMMIT is only valid once every stream of the transaction has ended.
+      await Promise.all(this.results.map(async result => await result.summary()))
+    } catch (error) {
+      this.state = 'FAILED'
+      this.failure ??= error as Error
+      await this.end(true)
+      throw error
+    }
+    let metadata: Record<string, unknown>
+    try {
+      metadata = await settle(connection.commitTransaction())
+    } catch (error) {
+      this.state = 'FAILED'
+      this.failure = error as Error
+      tagAddress(error, connection.address)
+      this.start.provider.onError(error, connection.address, this.database)
+      await this.end(true)
+      const unknownOutcome = isConnectionLost(error) || isOutcomeUnknownCode(error)
+      if (unknownOutcome && options.idempotent !== true) throw new CommitOutcomeUnknownError(error as Error, connection.address)
+      throw error
+    }
+    this.state = 'COMMITTED'
+    const bookmark = typeof metadata.bookmark === 'string' ? metadata.bookmark : undefined
+    try {
+      await this.start.bookmarks.committed(this.usedBookmarks, bookmark)
+    } finally {
+      await this.end(false)
+    }
+  }
+
+  async rollback (): Promise<void> {
+    if (this.state === 'COMMITTED') throw newError('Cannot rollback this transaction, because it has already been committed.')
+    if (this.state === 'ROLLED_BACK') throw newError('Cannot rollback this transaction, because it has already been rolled back.')
+    if (this.state === 'COMMITTING') throw newError('Cannot rollback this transaction, because a commit is in progress.')
+    const failed = this.state === 'FAILED'
+    this.state = 'ROLLED_BACK'
+    if (failed) { await this.end(true); return }
+    let connection: PooledConnection
+    try {
+      connection = await this.ready
+      await this.begun
+    } catch {
+      await this.end(true)
+      return
+    }
+    if (this.streaming > 0) {
+      // Unfinished streams: RESET (on release) ends them and the transaction in one step.
+      await this.end(true)
+      return
+    }
+    try {
+      await settle(connection.rollbackTransaction())
+      await this.end(false)
+    } catch {
+      await this.end(true)
+    }
+  }
+
+  /** Roll back if still open; always releases the connection. */
+  async close (): Promise<void> {
+    if (this.state === 'ACTIVE') {
+      await this.rollback().catch(() => {})
+    } else if (this.state === 'FAILED') {
+      this.state = 'ROLLED_BACK'
+      await this.end(true)
+    }
+  }
+
+  private fail (error: Error, connection: PooledConnection | undefined): void {
+    if (connection !== undefined) {
+      tagAddress(error, connection.address)
+      this.start.provider.onError(error, connection.address, this.database)
+    }
+    if (this.state === 'ACTIVE') this.state = 'FAILED'
+    this.failure ??= error
+  }
+
+  private notActiveError (action: string): Error {
+    switch (this.state) {
+      case 'COMMITTED': return newError(`Cannot ${action} this transaction, because it has already been committed.`)
+      case 'ROLLED_BACK': return newError(`Cannot ${action} this transaction, because it has already been rolled back.`)
+      case 'COMMITTING': return newError(`Cannot ${action} this transaction, because it is being committed.`)
+      default: {
+        const cause = this.failure
+        const error = newError(`Cannot ${action} this transaction, because it has been rolled back either because of an error or explicit termination.` +
+          (cause !== undefined ? ` Cause: ${cause.message}` : ''), undefined, cause)
+        return error
+      }
+    }
+  }
+
+  /** Release the connection (RESET first when `dirty`) and tell the session; runs once. */
+  private async end (dirty: boolean): Promise<void> {
+    if (this.ended) return
+    this.ended = true
+    try {
+      const connection = await this.ready.catch(() => undefined)
+      if (connection !== undefined) await connection.release(dirty)
+    } finally {
+      this.start.onEnded()
+    }
+  }
+}
+
+/** `session.beginTransaction()` and the transaction it resolves to. */
+export class Transaction {
+  protected readonly core: TxCore
+  constructor (core: TxCore) { this.core = core }
+  run (query: Query, parameters?: Record<string, unknown>): Result { return this.core.run(query, parameters) }
+  async commit (): Promise<void> { await this.core.commit() }
+  async rollback (): Promise<void> { await this.core.rollback() }
+  async close (): Promise<void> { await this.core.close() }
+  isOpen (): boolean { return this.core.isOpen() }
+  async [Symbol.asyncDispose] (): Promise<void> { await this.core.close() }
+}
+
+/**
+ * What beginTransaction() returns: usable at once (runs are pipelined after
+ * BEGIN) and awaitable (resolves to the Transaction once BEGIN succeeded).
+ */
+export class TransactionPromise extends Transaction implements PromiseLike<Transaction> {
+  private begun: Promise<Transaction> | undefined
+  private whenBegun (): Promise<Transaction> {
+    this.begun ??= this.core.whenBegun().then(() => new Transaction(this.core))
+    return this.begun
+  }
+
+  // eslint-disable-next-line unicorn/no-thenable -- mirrors the official TransactionPromise
+  then<A = Transaction, B = never> (onFulfilled?: ((value: Transaction) => A | PromiseLike<A>) | null, onRejected?: ((reason: any) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.whenBegun().then(onFulfilled, onRejected)
+  }
+
+  catch<B = never> (onRejected?: ((reason: any) => B | PromiseLike<B>) | null): Promise<Transaction | B> {
+    return this.whenBegun().catch(onRejected)
+  }
+
+  finally (onFinally?: (() => void) | null): Promise<Transaction> {
+    return this.whenBegun().finally(onFinally)
+  }
+}
+
+/** What transaction functions (executeRead/executeWrite) receive: run only; the driver commits. */
+export class ManagedTransaction {
+  private readonly core: TxCore
+  constructor (core: TxCore) { this.core = core }
+  run (query: Query, parameters?: Record<string, unknown>): Result { return this.core.run(query, parameters) }
+}
