@@ -290,7 +290,8 @@ function stripUndefined<T extends object> (value: T): Partial<T> {
 export function validateAuthToken (token: unknown): void {
   if (token === undefined || token === null) return
   if (typeof token !== 'object' || Array.isArray(token)) {
-    throw new ConfigurationError('auth', `the auth token must be an object such as auth.basic(user, password), got ${describe(token)}`)
+    // Never describe the value itself: it may be a password passed by mistake.
+    throw new ConfigurationError('auth', `the auth token must be an object such as auth.basic(user, password), got ${Array.isArray(token) ? 'an array' : `a ${typeof token}`}`)
   }
   const t = token as Record<string, unknown>
   if (typeof t.getToken === 'function') {

@@ -232,10 +232,11 @@ export class MemberPool<C extends PoolableConnection> {
       const waiter: Waiter<C> = { resolve, reject, timer: undefined, deadline }
       const wait = deadline - this.now()
       const expire = (): void => {
+        const state = this.describe() // before leaving the queue, so the count includes this caller
         const index = this.waiters.indexOf(waiter)
         if (index >= 0) this.waiters.splice(index, 1)
         reject(new AcquisitionTimeoutError(
-          `Could not acquire a connection to ${this.options.address} in time: ${this.describe()}. ` +
+          `Could not acquire a connection to ${this.options.address} in time: ${state}. ` +
           'Every connection is in use: raise maxConnectionPoolSize or connectionAcquisitionTimeout, or make sure ' +
           'sessions and results are closed/consumed.', this.options.address))
       }

@@ -1,0 +1,50 @@
+// Fails loudly if neo4j-driver-bolt-connection moves or reshapes the internals
+// lib/connection/wire.ts reaches by deep import (see bolt-internals.d.ts).
+import { expect } from 'chai'
+import { createRequire } from 'node:module'
+import wire from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
+import * as core from 'neo4j-driver-core'
+
+const require = createRequire(import.meta.url)
+
+describe('connection: bolt-connection internals contract', () => {
+  it('is version 6.3.0 and uses the very same neo4j-driver-core copy as we do', () => {
+    expect(require('neo4j-driver-bolt-connection/package.json').version).to.equal('6.3.0')
+    const theirCore = require(require.resolve('neo4j-driver-core', { paths: [require.resolve('neo4j-driver-bolt-connection')] }))
+    expect(theirCore.Neo4jError).to.equal(core.Neo4jError)
+  })
+
+  it('exports createChannelConnection (8 parameters), ConnectionErrorHandler.create, ChannelConnection', () => {
+    expect(wire.createChannelConnection).to.be.a('function')
+    expect(wire.createChannelConnection.length).to.equal(8)
+    expect(wire.ConnectionErrorHandler.create).to.be.a('function')
+    const handler = wire.ConnectionErrorHandler.create({ errorCode: 'SessionExpired' })
+    expect(handler.errorCode()).to.equal('SessionExpired')
+  })
+
+  it('ChannelConnection has every method the adapter calls', () => {
+    const proto = wire.ChannelConnection.prototype as unknown as Record<string, unknown>
+    for (const method of ['connect', 'protocol', 'getProtocolVersion', 'beginTransaction', 'run', 'commitTransaction', 'rollbackTransaction',
+      'resetAndFlush', 'isOpen', 'hasOngoingObservableRequests', 'close', '_setIdle', '_unsetIdle']) {
+      expect(proto[method], method).to.be.a('function')
+    }
+    for (const getter of ['id', 'address', 'server', 'version', 'creationTimestamp']) {
+      expect(Object.getOwnPropertyDescriptor(proto, getter)?.get, getter).to.be.a('function')
+    }
+  })
+
+  it('the channel module builds node channels with setupReceiveTimeout', () => {
+    expect(channelModule.Channel).to.be.a('function')
+    const proto = channelModule.Channel.prototype as unknown as Record<string, unknown>
+    for (const method of ['close', 'setupReceiveTimeout', 'write']) expect(proto[method], method).to.be.a('function')
+  })
+
+  it('core still provides the internals sessions use', () => {
+    expect(core.internal.bookmarks.Bookmarks).to.be.a('function')
+    expect(core.internal.txConfig.TxConfig.empty).to.be.a('function')
+    expect(core.internal.observer.FailedObserver).to.be.a('function')
+    expect(core.internal.util.validateQueryAndParameters).to.be.a('function')
+    expect(core.internal.serverAddress.ServerAddress).to.be.a('function')
+  })
+})

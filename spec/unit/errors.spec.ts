@@ -1,0 +1,107 @@
+import { expect } from 'chai'
+import { isRetryableError as coreIsRetryable, Neo4jError, newError } from 'neo4j-driver-core'
+import {
+  AcquisitionTimeoutError, CommitOutcomeUnknownError, DiscoveryError, isConnectionLost, isFastRetryCause, isOutcomeUnknownCode,
+  isRetryableError, markRetryable, RetriesExhaustedError, routingReaction, tagConnectionLost, addressOf, tagAddress
+} from '../../lib/errors.js'
+
+const err = (code: string): Neo4jError => newError(`failure ${code}`, code as never)
+
+describe('errors: classification', () => {
+  const retryable = [
+    'ServiceUnavailable', 'SessionExpired', 'Neo.TransientError.General.DatabaseUnavailable', 'Neo.TransientError.Transaction.BookmarkTimeout',
+    'Neo.TransientError.Transaction.LeaderSwitch', 'Neo.TransientError.Transaction.DeadlockDetected', 'Neo.ClientError.Cluster.NotALeader',
+    'Neo.ClientError.General.ForbiddenOnReadOnlyDatabase', 'Neo.ClientError.Security.AuthorizationExpired'
+  ]
+  const notRetryable = [
+    'Neo.ClientError.Statement.SyntaxError', 'Neo.ClientError.Security.Unauthorized', 'Neo.ClientError.Schema.ConstraintValidationFailed',
+    'Neo.ClientError.Database.DatabaseNotFound', 'Neo.TransientError.Transaction.Terminated', 'Neo.TransientError.Transaction.LockClientStopped',
+    'Neo.ClientError.Transaction.InvalidBookmark', 'ProtocolError'
+  ]
+  for (const code of retryable) it(`${code} is retryable`, () => expect(isRetryableError(err(code))).to.equal(true))
+  for (const code of notRetryable) it(`${code} is not retryable`, () => expect(isRetryableError(err(code))).to.equal(false))
+
+  it('errors thrown by user code are never retryable', () => {
+    expect(isRetryableError(new Error('boom'))).to.equal(false)
+    expect(isRetryableError('boom')).to.equal(false)
+    expect(isRetryableError(undefined)).to.equal(false)
+  })
+
+  it('only connection loss and writer loss retry at once', () => {
+    const lost = err('SessionExpired')
+    expect(isFastRetryCause(lost)).to.equal(false) // a code alone does not say the connection died
+    tagConnectionLost(lost)
+    expect(isConnectionLost(lost)).to.equal(true)
+    expect(isFastRetryCause(lost)).to.equal(true)
+    expect(isFastRetryCause(err('Neo.ClientError.Cluster.NotALeader'))).to.equal(true)
+    expect(isFastRetryCause(err('Neo.TransientError.Transaction.BookmarkTimeout'))).to.equal(false)
+  })
+
+  it('maps errors to routing reactions', () => {
+    const lost = err('ServiceUnavailable')
+    tagConnectionLost(lost)
+    expect(routingReaction(lost)).to.equal('forget-server')
+    expect(routingReaction(err('Neo.TransientError.General.DatabaseUnavailable'))).to.equal('forget-server')
+    expect(routingReaction(err('Neo.ClientError.Cluster.NotALeader'))).to.equal('forget-writer')
+    expect(routingReaction(err('Neo.ClientError.General.ForbiddenOnReadOnlyDatabase'))).to.equal('forget-writer')
+    expect(routingReaction(err('Neo.ClientError.Statement.SyntaxError'))).to.equal('none')
+  })
+
+  it('markRetryable makes core agree for NotALeader', () => {
+    const e = err('Neo.ClientError.Cluster.NotALeader')
+    expect(coreIsRetryable(e)).to.equal(false)
+    markRetryable(e)
+    expect(coreIsRetryable(e)).to.equal(true)
+  })
+
+  it('tags survive and do not show up in JSON', () => {
+    const e = err('X')
+    tagAddress(e, 'h:1')
+    tagAddress(e, 'h:2') // first tag wins
+    expect(addressOf(e)).to.equal('h:1')
+    expect(JSON.stringify(Object.keys(e))).not.to.include('h:1')
+  })
+
+  it('recognises server-reported unknown outcomes', () => {
+    expect(isOutcomeUnknownCode(err('Neo.TransientError.Cluster.ReplicationFailure'))).to.equal(true)
+    expect(isOutcomeUnknownCode(err('Neo.TransientError.Transaction.LeaderSwitch'))).to.equal(false)
+  })
+})
+
+describe('errors: classes', () => {
+  it('CommitOutcomeUnknownError says so, is a Neo4jError and is not retryable', () => {
+    const e = new CommitOutcomeUnknownError(err('SessionExpired'), 'h:1')
+    expect(e).to.be.instanceOf(Neo4jError)
+    expect(e.message).to.include('commit outcome unknown')
+    expect(e.commitOutcome).to.equal('unknown')
+    expect(isRetryableError(e)).to.equal(false)
+    expect(coreIsRetryable(e)).to.equal(false)
+    expect(e.cause).to.be.instanceOf(Neo4jError)
+  })
+
+  it('DiscoveryError lists every router and why, and keeps a deciding code', () => {
+    const all = new DiscoveryError('neo4j', [
+      { address: 'a:1', reason: 'refused', error: new Error('connect ECONNREFUSED') },
+      { address: 'b:1', reason: 'timeout', error: new Error('slow') }
+    ])
+    expect(all.code).to.equal('ServiceUnavailable')
+    expect(all.message).to.include('a:1: refused').and.to.include('b:1: timeout')
+    expect(isRetryableError(all)).to.equal(true)
+    const auth = new DiscoveryError(null, [{ address: 'a:1', reason: 'auth', error: err('Neo.ClientError.Security.Unauthorized') }], err('Neo.ClientError.Security.Unauthorized'))
+    expect(auth.code).to.equal('Neo.ClientError.Security.Unauthorized')
+    expect(auth.message).to.include('home database')
+    expect(isRetryableError(auth)).to.equal(false)
+  })
+
+  it('RetriesExhaustedError keeps the last code and every attempt', () => {
+    const attempts = [1, 2, 3].map(i => ({ attempt: i, atMs: i * 100, error: err('SessionExpired') }))
+    const e = new RetriesExhaustedError(attempts, 2100, 2000, 'budget')
+    expect(e.code).to.equal('SessionExpired')
+    expect(e.attempts).to.have.length(3)
+    expect(e.message).to.include('3 attempt(s)').and.to.include('2000 ms')
+  })
+
+  it('AcquisitionTimeoutError is not retryable', () => {
+    expect(isRetryableError(new AcquisitionTimeoutError('pool full', 'h:1'))).to.equal(false)
+  })
+})
