@@ -30,6 +30,7 @@ export const STATUS = {
   EntityNotFound: { code: 'Neo.ClientError.Statement.EntityNotFound', gql: '22N00', title: 'data exception - unsupported value' },
   // 08N01 (formerly here) is "server-side routing disabled"; 42N02 is Neo4j's "writing in read access mode".
   AccessMode: { code: 'Neo.ClientError.Statement.AccessMode', gql: '42N02', title: 'syntax error or access rule violation - writing in read access mode' },
+  NotSystemDatabaseError: { code: 'Neo.ClientError.Statement.NotSystemDatabaseError', gql: '51N28', title: 'system configuration or operation exception - not supported by this database' },
   UnsupportedAdministrationCommand: { code: 'Neo.ClientError.Statement.UnsupportedAdministrationCommand', gql: '42N17', title: 'syntax error or access rule violation - unsupported request' },
   ConstraintValidationFailed: { code: 'Neo.ClientError.Schema.ConstraintValidationFailed', gql: '22N41', title: 'data exception - merge node uniqueness constraint violation' },
   Unauthorized: { code: 'Neo.ClientError.Security.Unauthorized', gql: '42NFF', title: 'syntax error or access rule violation - permission/access denied' },

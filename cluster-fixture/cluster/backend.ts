@@ -1,0 +1,88 @@
+// What a member's Bolt server calls (MemberBackend): authentication, ROUTE and
+// transactions, answered from this member's own copies and catalogue.
+
+import type {
+  AuthRequest, BackendTransaction, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
+} from '../bolt/backend.js'
+import { FixtureError } from '../errors.js'
+import { waitForBookmarks } from './bookmark-wait.js'
+import { parseBookmarks } from './bookmarks.js'
+import { DEFAULT_DATABASE, SYSTEM_DATABASE, type DatabaseRecord } from './catalogue.js'
+import type { ClusterMember } from './member.js'
+import { buildRoutingTable, type CopyView } from './routing.js'
+import type { ClusterServices } from './services.js'
+import { ClusterTransaction } from './transaction.js'
+
+export class ClusterMemberBackend implements MemberBackend {
+  constructor (private readonly member: ClusterMember, private readonly services: ClusterServices) {}
+
+  get serverAgent (): string {
+    return this.services.options.serverAgent
+  }
+
+  get address (): string {
+    return this.member.address
+  }
+
+  authenticate (auth: AuthRequest): string {
+    const { user, password } = this.services.options.auth
+    if (auth.scheme === 'basic' && auth.principal === user && auth.credentials === password) return user
+    throw new FixtureError('Unauthorized', 'The client is unauthorized due to authentication failure.', { fatal: true })
+  }
+
+  async route (request: RouteRequest): Promise<RoutingTableReply> {
+    const bookmarks = parseBookmarks(request.bookmarks)
+    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now())
+    const record = this.resolve(request.database)
+    const { view, options } = this.services
+    const copies: CopyView[] = [...record.primaries, ...record.secondaries].map((name) => {
+      const info = view.member(name)
+      const copy = view.copy(name, record.name)
+      return {
+        member: name,
+        address: info?.address ?? name,
+        role: record.primaries.includes(name) ? 'primary' : 'secondary',
+        available: info !== undefined && info.state !== 'stopped' && copy?.state === 'online' && copy.incarnation === record.incarnation
+      }
+    })
+    // The leader as this member knows it when it hosts the database (so a cut-off
+    // member reports no writer once its election timer fires); otherwise discovery's view.
+    const own = this.member.replicaOf(record.name)
+    const leader = own !== undefined && own.incarnation === record.incarnation ? own.leaderId : view.leaderOf(record.name)
+    return buildRoutingTable({
+      database: record.name,
+      ttlSeconds: options.routingTtlSeconds,
+      copies,
+      leader,
+      readsOnLeader: options.readsOnLeader
+    })
+  }
+
+  async beginTransaction (request: TxRequest): Promise<BackendTransaction> {
+    const bookmarks = parseBookmarks(request.bookmarks)
+    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now())
+    const record = this.resolve(request.database)
+    const replica = this.member.replicaOf(record.name)
+    if (replica === undefined || replica.incarnation !== record.incarnation) {
+      const hosts = [...record.primaries, ...record.secondaries].join(', ')
+      throw new FixtureError('DatabaseUnavailable',
+        `Database '${record.name}' is not hosted on ${this.member.name} (it is on ${hosts}); connect with a neo4j:// URL to be routed`)
+    }
+    if (replica.state === 'starting') {
+      throw new FixtureError('DatabaseUnavailable', `Database '${record.name}' is starting on ${this.member.name} (catching up from the log); retry shortly`)
+    }
+    if (replica.state !== 'online') {
+      throw new FixtureError('DatabaseUnavailable', `Database '${record.name}' is unavailable on ${this.member.name} (${
+        record.requestedStatus === 'offline' ? 'the database is stopped' : replica.state})`)
+    }
+    const store = record.name === SYSTEM_DATABASE ? null : this.member.copies.get(record.name)?.store ?? null
+    return new ClusterTransaction(this.member, this.services, request, record, replica, store)
+  }
+
+  private resolve (database: string | null): DatabaseRecord {
+    const name = (database ?? DEFAULT_DATABASE).toLowerCase()
+    const record = this.member.catalogue.get(name)
+    if (record === undefined) throw new FixtureError('DatabaseNotFound', `Database does not exist. Database name: '${name}'.`)
+    return record
+  }
+}

@@ -1,0 +1,122 @@
+// Options of startCluster: defaults, and validation that names the bad key.
+
+export interface ClusterOptions {
+  /** PRIMARY-mode members (Raft voters), default 3. */
+  primaries?: number
+  /** SECONDARY-mode members (read-only, asynchronous), default 2. */
+  secondaries?: number
+  /** Port of server1; serverN gets basePort + N - 1. 0 (default) = free ports chosen by the OS. */
+  basePort?: number
+  auth?: { user: string, password: string }
+  /** TTL of ROUTE answers in seconds, default 300 (Neo4j's default). */
+  routingTtlSeconds?: number
+  /** Randomized Raft election timeout window in ms, default [300, 600]. Neo4j uses longer ones. */
+  electionTimeoutMs?: [number, number]
+  /** Raft heartbeat interval in ms, default 100. */
+  heartbeatMs?: number
+  /** Replication lag of every secondary in ms, default 0 (change per member with setLag). */
+  secondaryLagMs?: number
+  /** How long BEGIN / auto-commit RUN / ROUTE wait for their bookmarks, default 30 000 ms. */
+  bookmarkWaitTimeoutMs?: number
+  /** How long a write waits for the database's write lock, default 10 000 ms, then LockAcquisitionTimeout. */
+  lockWaitTimeoutMs?: number
+  /** Longest a COMMIT waits for a majority before the leader steps down and reports an unknown outcome, default 10 000 ms. */
+  commitTimeoutMs?: number
+  /** Primaries of a CREATE DATABASE without TOPOLOGY, default 3 (capped by the PRIMARY members). */
+  defaultPrimaries?: number
+  /** Secondaries of a CREATE DATABASE without TOPOLOGY, default 0 (as in Neo4j). */
+  defaultSecondaries?: number
+  /** How long a member hosting a copy may stay stopped before the copy moves elsewhere, default 30 000 ms. */
+  reallocationGraceMs?: number
+  /** Also list the leader among READ servers in ROUTE answers, default false. */
+  readsOnLeader?: boolean
+  /** `server` in HELLO SUCCESS, default "Neo4j/5.26.0". */
+  serverAgent?: string
+  /** Seed of the election-timeout randomness; default: random. */
+  seed?: number
+  /** The first primary campaigns at once when a database group starts (faster start), default true. */
+  fastFirstElection?: boolean
+}
+
+export type ResolvedClusterOptions = Required<ClusterOptions>
+
+export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed'> = {
+  primaries: 3,
+  secondaries: 2,
+  basePort: 0,
+  auth: { user: 'neo4j', password: 'password123' },
+  routingTtlSeconds: 300,
+  electionTimeoutMs: [300, 600],
+  heartbeatMs: 100,
+  secondaryLagMs: 0,
+  bookmarkWaitTimeoutMs: 30_000,
+  lockWaitTimeoutMs: 10_000,
+  commitTimeoutMs: 10_000,
+  defaultPrimaries: 3,
+  defaultSecondaries: 0,
+  reallocationGraceMs: 30_000,
+  readsOnLeader: false,
+  serverAgent: 'Neo4j/5.26.0',
+  fastFirstElection: true
+}
+
+export class ClusterOptionsError extends TypeError {
+  constructor (key: string, problem: string) {
+    super(`startCluster option ${key}: ${problem}`)
+    this.name = 'ClusterOptionsError'
+  }
+}
+
+const KNOWN_KEYS = new Set([...Object.keys(DEFAULT_OPTIONS), 'seed'])
+
+export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOptions {
+  if (options === null || typeof options !== 'object') throw new ClusterOptionsError('(options)', 'must be an object')
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw new ClusterOptionsError(key, `unknown option; known options are ${[...KNOWN_KEYS].join(', ')}`)
+  }
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+  const resolved: ResolvedClusterOptions = {
+    ...DEFAULT_OPTIONS,
+    seed: Math.floor(Math.random() * 2 ** 31),
+    ...defined
+  }
+  integer('primaries', resolved.primaries, 1, 9)
+  integer('secondaries', resolved.secondaries, 0, 9)
+  integer('basePort', resolved.basePort, 0, 65535)
+  if (resolved.basePort !== 0 && resolved.basePort + resolved.primaries + resolved.secondaries - 1 > 65535) {
+    throw new ClusterOptionsError('basePort', 'leaves no room for every member\'s port below 65536')
+  }
+  const auth = resolved.auth
+  if (auth === null || typeof auth !== 'object' || typeof auth.user !== 'string' || typeof auth.password !== 'string' || auth.user === '') {
+    throw new ClusterOptionsError('auth', 'must be { user: string, password: string } with a non-empty user')
+  }
+  integer('routingTtlSeconds', resolved.routingTtlSeconds, 1, 86_400)
+  const window = resolved.electionTimeoutMs
+  if (!Array.isArray(window) || window.length !== 2 || !window.every((n) => Number.isFinite(n)) || window[0] < 10 || window[1] < window[0]) {
+    throw new ClusterOptionsError('electionTimeoutMs', 'must be [min, max] in ms with 10 <= min <= max')
+  }
+  integer('heartbeatMs', resolved.heartbeatMs, 1, 60_000)
+  if (resolved.heartbeatMs >= window[0]) {
+    throw new ClusterOptionsError('heartbeatMs', `must be below the minimum election timeout (${window[0]} ms)`)
+  }
+  integer('secondaryLagMs', resolved.secondaryLagMs, 0, 3_600_000)
+  integer('bookmarkWaitTimeoutMs', resolved.bookmarkWaitTimeoutMs, 0, 3_600_000)
+  integer('lockWaitTimeoutMs', resolved.lockWaitTimeoutMs, 0, 3_600_000)
+  integer('commitTimeoutMs', resolved.commitTimeoutMs, 1, 3_600_000)
+  integer('defaultPrimaries', resolved.defaultPrimaries, 1, 9)
+  integer('defaultSecondaries', resolved.defaultSecondaries, 0, 9)
+  integer('reallocationGraceMs', resolved.reallocationGraceMs, 0, 86_400_000)
+  integer('seed', resolved.seed, 0, 2 ** 32)
+  if (typeof resolved.readsOnLeader !== 'boolean') throw new ClusterOptionsError('readsOnLeader', 'must be a boolean')
+  if (typeof resolved.fastFirstElection !== 'boolean') throw new ClusterOptionsError('fastFirstElection', 'must be a boolean')
+  if (typeof resolved.serverAgent !== 'string' || !/^Neo4j\/\d/.test(resolved.serverAgent)) {
+    throw new ClusterOptionsError('serverAgent', 'must look like "Neo4j/5.26.0"')
+  }
+  return resolved
+}
+
+function integer (key: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ClusterOptionsError(key, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`)
+  }
+}
