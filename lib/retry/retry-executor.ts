@@ -47,7 +47,9 @@ export async function runWithRetry<T> (work: (context: AttemptContext) => Promis
       if (!state.canStartAttempt()) throw new AbortError(state.exhausted())
       state.start()
       try {
-        return await work({ attempt, deadline: state.deadline })
+        // A zero budget means "never retry", not "no time for the one attempt":
+        // that attempt is bounded by the acquisition timeout alone.
+        return await work({ attempt, deadline: options.policy.budgetMs > 0 ? state.deadline : Infinity })
       } catch (error) {
         if (error instanceof Error) throw error
         // Not retryable by definition; AbortError skips p-retry's hooks.

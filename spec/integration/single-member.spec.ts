@@ -1,0 +1,255 @@
+// The driver against one fixture Bolt server with a scripted backend
+// (spec/fixture/bolt/fake-backend.ts): the wire-level behaviour that needs no
+// cluster — results, transactions, bookmarks on the wire, error surfacing,
+// commit outcome unknown, pool hygiene, direct mode, timeouts.
+
+import { expect } from 'chai'
+import { BoltServer } from '../../cluster-fixture/bolt/index.js'
+import { FakeBackend, PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
+import neo4j, { CommitOutcomeUnknownError, DiscoveryError, Neo4jError, RetriesExhaustedError, type Driver } from '../../lib/index.js'
+import { needsFixture } from './helpers.js'
+
+describe('integration: driver against one Bolt member (fake backend)', function () {
+  let backend: FakeBackend
+  let server: BoltServer
+  let uri: string
+  const drivers: Driver[] = []
+  const open = (url = uri, config: Parameters<typeof neo4j.driver>[2] = {}, password = PASSWORD): Driver => {
+    const d = neo4j.driver(url, neo4j.auth.basic(USER, password), { maxTransactionRetryTime: 2000, ...config })
+    drivers.push(d)
+    return d
+  }
+
+  before(function () { needsFixture(this) })
+
+  beforeEach(async () => {
+    backend = new FakeBackend()
+    server = new BoltServer({ backend })
+    const port = await server.listen(0)
+    backend.address = `127.0.0.1:${port}`
+    uri = `neo4j://127.0.0.1:${port}`
+  })
+
+  afterEach(async () => {
+    await Promise.all(drivers.splice(0).map(async d => await d.close()))
+    await server.close()
+  })
+
+  it('verifyConnectivity and getServerInfo report the member', async () => {
+    const info = await open().getServerInfo()
+    expect(info.address).to.equal(backend.address)
+    expect(info.agent).to.equal('Neo4j/5.26.0')
+    expect(info.protocolVersion?.toString()).to.match(/^5\./)
+  })
+
+  it('executeQuery returns keys, records and a summary naming the member; the routing table is visible', async () => {
+    const d = open()
+    const { keys, records, summary } = await d.executeQuery('RETURN $a, $b', { a: neo4j.int(7), b: 'x' }, { database: 'neo4j', routing: 'READ' })
+    expect(keys).to.deep.equal(['a', 'b'])
+    expect(records[0]?.get('a').toNumber()).to.equal(7)
+    expect(summary.server.address).to.equal(backend.address)
+    expect(d.routingTable('neo4j')).to.deep.include({ database: 'neo4j', ttl: 300, writers: [backend.address], readers: [backend.address] })
+    expect(backend.txRequests.at(-1)?.mode).to.equal('READ')
+  })
+
+  it('results are awaitable, async-iterable and subscribable, with flow control over PULL batches', async () => {
+    const session = open(uri, { fetchSize: 100 }).session({ database: 'neo4j' })
+    try {
+      const all = await session.run('UNWIND range(1, 2500) AS i RETURN i')
+      expect(all.records).to.have.length(2500)
+      expect(server.stats().messages.PULL).to.be.at.least(25)
+      const seen: number[] = []
+      for await (const record of session.run('UNWIND range(1, 5) AS i RETURN i')) seen.push(record.get('i').toNumber())
+      expect(seen).to.deep.equal([1, 2, 3, 4, 5])
+      const events = await new Promise<string[]>((resolve, reject) => {
+        const log: string[] = []
+        session.run('RETURN 1 AS one').subscribe({
+          onKeys: keys => log.push(`keys:${keys.join(',')}`),
+          onNext: record => log.push(`row:${String(record.get('one'))}`),
+          onCompleted: summary => { log.push(`done:${summary.server.address ?? ''}`); resolve(log) },
+          onError: reject
+        })
+      })
+      expect(events).to.deep.equal(['keys:one', 'row:1', `done:${backend.address}`])
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('explicit transactions commit, roll back and refuse use afterwards; bookmarks chain into BEGIN', async () => {
+    const session = open().session({ database: 'neo4j', bookmarks: ['bm:0'] })
+    try {
+      const tx = await session.beginTransaction()
+      expect(tx.isOpen()).to.equal(true)
+      await tx.run('CREATE (n)')
+      await tx.commit()
+      expect(tx.isOpen()).to.equal(false)
+      expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal(['bm:0'])
+      const committed = session.lastBookmarks()
+      expect(committed).to.have.length(1).and.not.to.deep.equal(['bm:0'])
+      const error = await tx.run('RETURN 1').then(() => null, (e: Error) => e)
+      expect(error?.message).to.match(/already been committed/)
+      const tx2 = session.beginTransaction()
+      await tx2.run('CREATE (m)')
+      await tx2.rollback()
+      expect(backend.rolledBack).to.be.at.least(1)
+      expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal(committed)
+      expect(session.lastBookmarks()).to.deep.equal(committed)
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('a session refuses a second piece of work while a transaction is open', async () => {
+    const session = open().session({ database: 'neo4j' })
+    const tx = session.beginTransaction()
+    expect(() => session.run('RETURN 1')).to.throw(/open transaction/)
+    await tx.close()
+    await session.run('RETURN 1')
+    await session.close()
+  })
+
+  it('syntax errors surface at once, unchanged, without a retry', async () => {
+    const d = open()
+    const error = await d.executeQuery('THIS IS NOT CYPHER', {}, { database: 'neo4j' }).catch(e => e)
+    expect(error).to.be.instanceOf(Neo4jError)
+    expect(error.code).to.equal('Neo.ClientError.Statement.SyntaxError')
+    expect(backend.txRequests).to.have.length(1)
+  })
+
+  it('a wrong password surfaces at once, names the cause, is not retried, and never shows the password', async () => {
+    const secret = 'not-the-password-9f2c'
+    const d = open(uri, {}, secret)
+    const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
+    expect(error).to.be.instanceOf(DiscoveryError)
+    expect(error.code).to.equal('Neo.ClientError.Security.Unauthorized')
+    expect(error.message).to.include('auth')
+    expect(error.message).not.to.include(secret)
+    expect(JSON.stringify(error)).not.to.include(secret)
+    expect(server.stats().messages.HELLO ?? 0).to.equal(1)
+    expect(backend.txRequests).to.have.length(0)
+  })
+
+  it('an unknown database fails discovery at once with the server code', async () => {
+    const error = await open().executeQuery('RETURN 1', {}, { database: 'missing' }).catch(e => e)
+    expect(error).to.be.instanceOf(DiscoveryError)
+    expect(error.code).to.equal('Neo.ClientError.Database.DatabaseNotFound')
+    expect(error.message).to.include('unknown database')
+  })
+
+  it('a COMMIT whose connection dies is not re-run and says "commit outcome unknown"', async () => {
+    const d = open()
+    server.armCommitDrop(1)
+    const error = await d.session({ database: 'neo4j' }).executeWrite(tx => tx.run('CREATE (n)')).catch(e => e)
+    expect(error).to.be.instanceOf(CommitOutcomeUnknownError)
+    expect(error.message).to.include('commit outcome unknown')
+    expect(neo4j.isRetryableError(error)).to.equal(false)
+    expect(backend.committed).to.equal(1)
+    expect(d.poolStats().inUse).to.equal(0)
+  })
+
+  it('…unless the work is marked idempotent: then it is retried', async () => {
+    const d = open()
+    server.armCommitDrop(1)
+    await d.executeQuery('CREATE (n)', {}, { database: 'neo4j', transactionConfig: { idempotent: true } })
+    expect(backend.committed).to.equal(2)
+  })
+
+  it('NotALeader forgets the writer, is retried, and the final error carries every attempt', async () => {
+    const d = open(uri, { maxTransactionRetryTime: 400 })
+    const error = await d.executeQuery('FAIL NotALeader', {}, { database: 'neo4j' }).catch(e => e)
+    expect(error).to.be.instanceOf(RetriesExhaustedError)
+    expect(error.code).to.equal('Neo.ClientError.Cluster.NotALeader')
+    expect(error.attempts.length).to.be.at.least(2)
+    expect(error.attempts.every((a: { error: Neo4jError }) => a.error.code === 'Neo.ClientError.Cluster.NotALeader')).to.equal(true)
+    expect(backend.routeRequests.length).to.be.at.least(2) // every attempt refreshed the table (the writer was forgotten)
+  })
+
+  it('sends the routing context, impersonated user and session bookmarks with ROUTE', async () => {
+    const d = open(`${uri}?region=eu`)
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j', impersonatedUser: 'bob' })
+    const route = backend.routeRequests.at(-1)
+    expect(route?.routing).to.deep.include({ region: 'eu', address: uri.replace('neo4j://', '') })
+    expect(route?.impersonatedUser).to.equal('bob')
+    expect(backend.txRequests.at(-1)?.impersonatedUser).to.equal('bob')
+  })
+
+  it('resolves the home database once per user, not once per session', async () => {
+    const d = open()
+    for (let i = 0; i < 5; i++) {
+      const s = d.session()
+      await s.run('RETURN 1')
+      await s.close()
+    }
+    expect(backend.routeRequests.filter(r => r.database === null)).to.have.length(1)
+    expect(backend.txRequests.every(t => t.database === 'neo4j')).to.equal(true)
+  })
+
+  it('executeQuery chains its bookmarks through the driver manager (and not with bookmarkManager: null)', async () => {
+    const d = open()
+    await d.executeQuery('CREATE (a)', {}, { database: 'neo4j' })
+    const [first] = [...await d.executeQueryBookmarkManager.getBookmarks()]
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j', routing: 'READ' })
+    expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal([first])
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j', routing: 'READ', bookmarkManager: null })
+    expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal([])
+  })
+
+  it('leaves zero connections in use after 10 000 sessions (run, transaction, abandoned result, failure)', async function () {
+    this.timeout(120_000)
+    const d = open(uri, { maxConnectionPoolSize: 20 })
+    const kinds = ['run', 'tx', 'abandoned', 'error'] as const
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < 10_000) {
+        const i = next++
+        const session = d.session({ database: 'neo4j' })
+        try {
+          const kind = kinds[i % kinds.length]
+          if (kind === 'run') await session.run('RETURN 1')
+          else if (kind === 'tx') await session.executeRead(tx => tx.run('RETURN 1'))
+          else if (kind === 'abandoned') session.run('UNWIND range(1, 50) AS i RETURN i') // never consumed
+          else await session.run('FAIL SyntaxError').catch(() => {})
+        } finally {
+          await session.close()
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: 16 }, worker))
+    expect(d.poolStats().inUse).to.equal(0)
+    expect(d.poolStats().idle).to.be.within(1, 20)
+  })
+
+  it('bolt:// talks to the member directly and warns once when it belongs to a cluster', async () => {
+    backend.routingTable = { ttlSeconds: 300, db: 'neo4j', servers: [{ role: 'WRITE', addresses: [backend.address] }, { role: 'READ', addresses: ['127.0.0.1:1', '127.0.0.1:2'] }, { role: 'ROUTE', addresses: [backend.address, '127.0.0.1:1'] }] }
+    const warnings: string[] = []
+    const d = open(uri.replace('neo4j://', 'bolt://'), { logging: { level: 'warn', logger: (_level, message) => warnings.push(message) } })
+    for (let i = 0; i < 3; i++) await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
+    for (let i = 0; i < 100 && warnings.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
+    expect(warnings).to.have.length(1)
+    expect(warnings[0]).to.include('3-member cluster').and.to.include('neo4j://')
+    expect(d.routingTable('neo4j')).to.equal(undefined)
+  })
+
+  it('a black-holed member costs one connectionTimeout, not a hang', async function () {
+    this.timeout(10_000)
+    server.setBlackhole(true)
+    const d = open(uri, { connectionTimeout: 300, maxTransactionRetryTime: 0 })
+    const error = await d.verifyConnectivity().catch(e => e)
+    expect(error).to.be.instanceOf(DiscoveryError)
+    expect(error.attempts.map((a: { reason: string }) => a.reason)).to.include('timeout')
+  })
+
+  it('a member that sends garbage gives a clear error and the driver recovers when it stops', async function () {
+    this.timeout(10_000)
+    const d = open(uri, { connectionTimeout: 500, maxTransactionRetryTime: 0 })
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
+    server.setHostile('garbage')
+    const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
+    expect(error).to.be.instanceOf(Neo4jError)
+    server.setHostile(null)
+    const { records } = await d.executeQuery('RETURN 1 AS x', {}, { database: 'neo4j' })
+    expect(records).to.have.length(1)
+    expect(d.poolStats().inUse).to.equal(0)
+  })
+})
