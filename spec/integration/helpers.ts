@@ -38,3 +38,53 @@ export async function inParallel<T> (items: readonly T[], concurrency: number, t
   })
   await Promise.all(workers)
 }
+
+// ---------------------------------------------------------------------------
+// The server under test: a fixture cluster, or NEO4J_URI.
+
+import { startCluster, type Cluster, type ClusterOptions } from '../../cluster-fixture/index.js'
+import neo4j, { type Config, type Driver } from '../../lib/index.js'
+
+export interface Target {
+  readonly uri: string
+  /** The fixture cluster; undefined against NEO4J_URI. */
+  readonly cluster: Cluster | undefined
+  /** A driver with the target's credentials; closed by `close()`. */
+  driver: (config?: Config, uri?: string) => Driver
+  /** 'host:port' → member name (fixture) or the address itself (external). */
+  name: (address: string | undefined) => string
+  close: () => Promise<void>
+}
+
+export async function startTarget (options: ClusterOptions = {}): Promise<Target> {
+  const cluster = EXTERNAL_URI === undefined ? await startCluster({ primaries: 3, secondaries: 2, ...options }) : undefined
+  const uri = cluster?.uri ?? (EXTERNAL_URI as string)
+  const drivers: Driver[] = []
+  const names = new Map(cluster?.members().map(m => [m.address, m.name]) ?? [])
+  return {
+    uri,
+    cluster,
+    driver: (config = {}, url = uri) => {
+      const d = neo4j.driver(url, neo4j.auth.basic(USER, PASSWORD), config)
+      drivers.push(d)
+      return d
+    },
+    name: (address) => names.get(address ?? '') ?? String(address),
+    close: async () => {
+      await Promise.allSettled(drivers.map(async d => await d.close()))
+      await cluster?.close()
+    }
+  }
+}
+
+/** The member names of a fixture cluster by role for `database` (leader, followers, secondaries). */
+export async function roles (cluster: Cluster, database = 'neo4j'): Promise<{ leader: string, followers: string[], secondaries: string[], address: (name: string) => string }> {
+  const leader = await cluster.leader(database)
+  const members = cluster.members()
+  return {
+    leader,
+    followers: members.filter(m => m.mode === 'PRIMARY' && m.name !== leader).map(m => m.name),
+    secondaries: members.filter(m => m.mode === 'SECONDARY').map(m => m.name),
+    address: (name) => members.find(m => m.name === name)?.address ?? ''
+  }
+}

@@ -1,0 +1,110 @@
+// Writes go to the leader, reads spread over every reader and never the
+// leader (unless the table lists it), and the routing table is observable.
+// Needs no fixture controls: runs against NEO4J_URI too.
+
+import { expect } from 'chai'
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { diagnosticsChannels, type RoutingTableEvent } from '../../lib/index.js'
+import { roles, startTarget, type Target } from './helpers.js'
+
+describe('integration: routing against a cluster', function () {
+  this.timeout(60_000)
+  let target: Target
+
+  before(async () => { target = await startTarget() })
+  after(async () => { await target.close() })
+
+  it('verifyConnectivity fetches the table; routingTable(db) shows routers, readers and writers', async () => {
+    const d = target.driver()
+    const info = await d.verifyConnectivity({ database: 'neo4j' })
+    expect(info.address).to.be.a('string')
+    const table = d.routingTable('neo4j')
+    expect(table).to.not.equal(undefined)
+    expect(table?.database).to.equal('neo4j')
+    expect(table?.writers).to.have.length(1)
+    expect(table?.readers.length).to.be.at.least(1)
+    expect(table?.expiresAt).to.be.above(Date.now())
+    if (target.cluster !== undefined) {
+      const r = await roles(target.cluster)
+      expect(table?.writers).to.deep.equal([r.address(r.leader)])
+      expect([...(table?.readers ?? [])].sort()).to.deep.equal([...r.followers, ...r.secondaries].map(r.address).sort())
+      expect(table?.routers).to.have.length(5)
+    }
+  })
+
+  it('writes land on the leader (summary.server.address), through executeWrite and executeQuery', async () => {
+    const d = target.driver()
+    const session = d.session({ database: 'neo4j' })
+    try {
+      const viaSession = await session.executeWrite(async tx => (await tx.run('MERGE (:City {name: $name})', { name: 'Singapore' })).summary.server.address)
+      const viaQuery = (await d.executeQuery('MERGE (:City {name: $name})', { name: 'Mumbai' }, { database: 'neo4j' })).summary.server.address
+      const writers = d.routingTable('neo4j')?.writers ?? []
+      expect(writers).to.include(viaSession)
+      expect(viaQuery).to.equal(viaSession)
+      if (target.cluster !== undefined) expect(target.name(viaSession)).to.equal(await target.cluster.leader('neo4j'))
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('300 reads spread over all readers and never touch the leader', async () => {
+    const d = target.driver()
+    const counts = new Map<string, number>()
+    for (let i = 0; i < 300; i++) {
+      const { summary } = await d.executeQuery('MATCH (c:City) RETURN c.name AS name', {}, { database: 'neo4j', routing: 'READ' })
+      const address = summary.server.address ?? ''
+      counts.set(address, (counts.get(address) ?? 0) + 1)
+    }
+    const table = d.routingTable('neo4j')
+    const readers = table?.readers ?? []
+    expect([...counts.keys()].sort()).to.deep.equal([...readers].sort())
+    for (const writer of table?.writers ?? []) if (!readers.includes(writer)) expect(counts.has(writer)).to.equal(false)
+    const fair = 300 / readers.length
+    for (const [address, n] of counts) expect(n, `${target.name(address)} got ${n} of 300`).to.be.within(fair * 0.5, fair * 1.5)
+  })
+
+  it('concurrent reads are balanced by connections in use', async () => {
+    const d = target.driver()
+    const counts = new Map<string, number>()
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < 25; i++) {
+        const session = d.session({ database: 'neo4j', defaultAccessMode: 'READ' })
+        try {
+          const address = await session.executeRead(async tx => (await tx.run('MATCH (c:City) RETURN count(c) AS n')).summary.server.address ?? '')
+          counts.set(address, (counts.get(address) ?? 0) + 1)
+        } finally {
+          await session.close()
+        }
+      }
+    }))
+    expect(counts.size).to.equal(d.routingTable('neo4j')?.readers.length)
+  })
+
+  it('publishes routing-table updates on a diagnostics channel', async () => {
+    const seen: RoutingTableEvent[] = []
+    const listener = (message: unknown): void => { seen.push(message as RoutingTableEvent) }
+    diagnosticsChannel.subscribe(diagnosticsChannels.routingTable, listener)
+    try {
+      const d = target.driver()
+      await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
+      expect(seen).to.have.length.at.least(1)
+      expect(seen[0]?.table.database).to.equal('neo4j')
+      expect(seen[0]?.table.writers).to.have.length(1)
+    } finally {
+      diagnosticsChannel.unsubscribe(diagnosticsChannels.routingTable, listener)
+    }
+  })
+
+  it('a session without a database uses the home database (one ROUTE for many sessions)', async function () {
+    const d = target.driver()
+    const before = target.cluster?.routeRequestCount()
+    for (let i = 0; i < 5; i++) {
+      const s = d.session()
+      const { records } = await s.run('RETURN 1 AS one')
+      expect(records[0]?.get('one').toNumber()).to.equal(1)
+      await s.close()
+    }
+    if (target.cluster !== undefined && before !== undefined) expect(target.cluster.routeRequestCount() - before).to.equal(1)
+    expect(d.routingTable('neo4j')).to.not.equal(undefined)
+  })
+})
