@@ -85,6 +85,7 @@ export class BoltConnection implements ResponseSink {
   /** 'absurd-size' promised bytes that never come: nothing may follow. */
   private stalled = false
   private cleanupStarted = false
+  private flushScheduled = false
   private resolveFinished!: () => void
   private readonly timers: NodeJS.Timeout[] = []
 
@@ -359,6 +360,15 @@ export class BoltConnection implements ResponseSink {
     }
     this.writer.endMessage(start)
     if (this.writer.length >= FLUSH_THRESHOLD_BYTES) this.flush()
+  }
+
+  flushSoon (): void {
+    if (this.flushScheduled || this.writer.length === 0) return
+    this.flushScheduled = true
+    setImmediate(() => {
+      this.flushScheduled = false
+      this.flush()
+    })
   }
 
   flush (): void {

@@ -36,8 +36,13 @@ export interface ResponseSink {
   record: (values: readonly CypherValue[]) => void
   ignored: () => void
   failure: (error: FixtureError) => void
-  /** Sends what is buffered now (before waiting on the backend). */
-  flush: () => void
+  /**
+   * Called before waiting on the backend: what is buffered must go out if the
+   * wait turns out to be long (a bookmark wait, a commit waiting for a
+   * majority). The connection defers it a tick, so fast backends still get
+   * one write per batch of answers.
+   */
+  flushSoon: () => void
   /** Sends what is buffered, then ends the connection (DEFUNCT). */
   close: () => void
   /** Ends the connection at once, sending nothing more (a client sees a reset). */
@@ -238,7 +243,7 @@ export class BoltSession {
     this.tx = null
     this.txIsAutoCommit = false
     if (tx === null) return
-    this.sink.flush()
+    this.sink.flushSoon()
     try {
       await tx.rollback()
     } catch {
@@ -354,7 +359,7 @@ export class BoltSession {
     const params = toCypherMap(mapField(request, 1, 'RUN parameters'), this.codec)
     const extra = parseTxExtra(mapField(request, 2, 'RUN extra'))
     const txRequest = this.txRequest(extra, true)
-    this.sink.flush()
+    this.sink.flushSoon()
     const tx = await this.ctx.backend.beginTransaction(txRequest)
     if (!await this.adopt(tx, true)) return
     const result = await tx.run(query, params)
@@ -373,7 +378,7 @@ export class BoltSession {
     const params = toCypherMap(mapField(request, 1, 'RUN parameters'), this.codec)
     mapField(request, 2, 'RUN extra') // empty inside a transaction; nothing in it applies
     const tx = this.tx as BackendTransaction
-    this.sink.flush()
+    this.sink.flushSoon()
     const result = await tx.run(query, params)
     if (this.ctx.isClosed()) return
     const qid = this.nextQid++
@@ -403,7 +408,7 @@ export class BoltSession {
       return
     }
     // Auto-commit: the transaction commits once its only result is consumed.
-    this.sink.flush()
+    this.sink.flushSoon()
     const { bookmark } = await tx.commit()
     this.tx = null
     this.txIsAutoCommit = false
@@ -421,7 +426,7 @@ export class BoltSession {
   private async begin (request: Structure): Promise<void> {
     const extra = parseTxExtra(mapField(request, 0, 'BEGIN extra'))
     const txRequest = this.txRequest(extra, false)
-    this.sink.flush()
+    this.sink.flushSoon()
     const tx = await this.ctx.backend.beginTransaction(txRequest)
     if (!await this.adopt(tx, false)) return
     const reportDb = features.reportsResolvedDatabase(this.ctx.version) && extra.database === null
@@ -432,7 +437,7 @@ export class BoltSession {
   private async commit (): Promise<void> {
     this.streams.clear()
     const tx = this.tx as BackendTransaction
-    this.sink.flush()
+    this.sink.flushSoon()
     const { bookmark } = await tx.commit()
     this.tx = null
     if (this.ctx.isClosed()) return
@@ -449,7 +454,7 @@ export class BoltSession {
     this.streams.clear()
     const tx = this.tx as BackendTransaction
     this.tx = null
-    this.sink.flush()
+    this.sink.flushSoon()
     await tx.rollback()
     this.sink.success({})
     this.state = 'READY'
@@ -469,7 +474,7 @@ export class BoltSession {
     } else if (third !== null) {
       throw protocolViolation('ROUTE extra must be a Dictionary')
     }
-    this.sink.flush()
+    this.sink.flushSoon()
     const table = await this.ctx.backend.route({
       routing,
       bookmarks,
