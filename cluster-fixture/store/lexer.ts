@@ -82,7 +82,7 @@ export function tokenize (text: string): Token[] {
       continue
     }
     const start = pos
-    if (isDigit(code) || (ch === '.' && isDigit(text.charCodeAt(pos + 1)) && !(tokens.length > 0 && isValueEnd(tokens[tokens.length - 1])))) {
+    if (isDigit(code) || (ch === '.' && isDigit(text.charCodeAt(pos + 1)) && !followsValue(tokens, pos))) {
       tokens.push(readNumber(text, start, fail))
       pos = tokens[tokens.length - 1].end
       continue
@@ -130,8 +130,10 @@ export function tokenize (text: string): Token[] {
   return tokens
 }
 
-/** After such a token a '.' is property access or a range, not the start of a number like `.5`. */
-function isValueEnd (token: Token): boolean {
+/** Directly after a value (`x.5`, `list[0].5`) a '.' is an operator, not the start of a number like `.5`. */
+function followsValue (tokens: Token[], pos: number): boolean {
+  const token = tokens[tokens.length - 1]
+  if (token === undefined || token.end !== pos) return false
   return token.type === 'ident' || token.type === 'qident' || token.type === 'param' ||
     token.type === 'int' || token.type === 'float' || token.type === 'string' ||
     (token.type === 'op' && (token.text === ')' || token.text === ']' || token.text === '}'))
