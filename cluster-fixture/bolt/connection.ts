@@ -410,7 +410,8 @@ export class BoltConnection implements ResponseSink {
   }
 
   destroy (): void {
-    this.writer.truncate(0)
+    // Earlier answers still go out; only the one being decided is lost.
+    this.flush()
     this.destroyNow()
   }
 

@@ -45,7 +45,7 @@ export interface ResponseSink {
   flushSoon: () => void
   /** Sends what is buffered, then ends the connection (DEFUNCT). */
   close: () => void
-  /** Ends the connection at once, sending nothing more (a client sees a reset). */
+  /** Sends what is already buffered, then ends the connection at once (no further answer arrives). */
   destroy: () => void
 }
 
