@@ -64,7 +64,10 @@ export class Cluster {
     return this.memberList.map((member) => ({ name: member.name, address: member.address, mode: member.mode, state: member.state }))
   }
 
-  /** Name of the current leader of `database`, once one is ready for writes; waits at most `timeoutMs`. */
+  /**
+   * Name of the current leader of `database`, once one is ready for writes and
+   * reachable (not partitioned or black-holed); waits at most `timeoutMs`.
+   */
   async leader (database = DEFAULT_DATABASE, timeoutMs = 10_000): Promise<string> {
     const deadline = this.scheduler.now() + timeoutMs
     for (;;) {
@@ -156,7 +159,8 @@ export class Cluster {
     let best: ClusterMember | null = null
     for (const member of this.memberList) {
       const replica = member.replicaOf(database)
-      if (!member.isRunning || replica === undefined || !replica.isWritable) continue
+      // A partitioned or black-holed leader cannot commit: it is not the leader a caller wants.
+      if (member.state !== 'running' || replica === undefined || !replica.isWritable) continue
       if (best === null || replica.raft.term > best.replicaOf(database)!.raft.term) best = member
     }
     return best?.name ?? null

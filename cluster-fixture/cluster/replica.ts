@@ -155,7 +155,7 @@ export class DatabaseReplica<C> {
       waiter.timer = this.options.scheduler.setTimeout(() => {
         this.waiters.delete(waiter)
         reject(new FixtureError('BookmarkTimeout',
-          `Database '${this.database}' on ${this.member} has not caught up with the bookmark within ${timeoutMs} ms ` +
+          `Database '${this.database}' on ${this.member} has not caught up with the bookmark within ${Math.round(timeoutMs)} ms ` +
           `(applied up to ${this.applied}, bookmark needs ${index}). Retry, or raise bookmarkWaitTimeoutMs.`))
       }, timeoutMs)
       this.waiters.add(waiter)
