@@ -7,6 +7,7 @@
 import { FixtureError } from '../errors.js'
 import type { PropertyValue } from '../values.js'
 import type { Clause, Expr, NodePattern, PathPattern, RelationshipPattern } from './ast.js'
+import { isAggregateCall, walkExpr } from './analyze.js'
 import { equals } from './compare.js'
 import { evaluate, isTrue, type EvalContext } from './evaluate.js'
 import type { NodeRecord, RelRecord } from './graph.js'
@@ -80,12 +81,13 @@ function candidates (pattern: NodePattern, props: ValueMap | undefined, ctx: Eva
   return ctx.graph.allNodes()
 }
 
-/** Index of the node pattern to start from: bound first, then property-indexed, then labelled. */
-function chooseAnchor (path: PreparedPath, row: Row): number {
+/** Index of the node pattern to start from: bound or pinned by id first, then property-indexed, then labelled. */
+function chooseAnchor (path: PreparedPath, row: Row, pinnedIds: ReadonlyMap<string, number>): number {
   let best = 0
   let bestScore = -1
   path.pattern.nodes.forEach((node, i) => {
-    const score = boundNode(node.variable, row) !== undefined ? 3 : node.labels.length > 0 && path.nodeProps[i] !== undefined ? 2 : node.labels.length > 0 ? 1 : 0
+    const pinned = boundNode(node.variable, row) !== undefined || (node.variable !== null && pinnedIds.has(node.variable))
+    const score = pinned ? 3 : node.labels.length > 0 && path.nodeProps[i] !== undefined ? 2 : node.labels.length > 0 ? 1 : 0
     if (score > bestScore) { best = i; bestScore = score }
   })
   return best
@@ -114,14 +116,17 @@ function relFits (rel: RelRecord, pattern: RelationshipPattern, props: ValueMap 
   return hasAllProperties(rel.props, props)
 }
 
-/** Every way to match one path pattern, extending `row`; `usedRels` enforces relationship uniqueness. */
-export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, usedRels: Set<number>): Iterable<Row> {
+/**
+ * Every way to match one path pattern, extending `row`; `usedRels` enforces
+ * relationship uniqueness. `pinnedIds`: node variables that WHERE fixes by id.
+ */
+export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, usedRels: Set<number>, pinnedIds: ReadonlyMap<string, number> = NO_PINS): Iterable<Row> {
   const path = prepare(pattern, row, ctx)
   if (path === null) return
   const count = pattern.nodes.length
   const nodes: Array<NodeRecord | undefined> = new Array(count)
   const rels: RelRecord[] = new Array(count - 1)
-  const anchor = chooseAnchor(path, row)
+  const anchor = chooseAnchor(path, row, pinnedIds)
 
   // A node variable may repeat within the path, e.g. (a)-->(b)-->(a).
   const placedId = (variable: string | null, upTo: number, skip: number): number | undefined => {
@@ -130,8 +135,10 @@ export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, us
     return undefined
   }
   const acceptsNode = (i: number, node: NodeRecord): boolean => {
-    const pinned = boundNode(pattern.nodes[i].variable, row)
+    const variable = pattern.nodes[i].variable
+    const pinned = boundNode(variable, row)
     if (pinned === null || (pinned !== undefined && pinned.id !== node.id)) return false
+    if (variable !== null && pinnedIds.has(variable) && pinnedIds.get(variable) !== node.id) return false
     const earlier = placedId(pattern.nodes[i].variable, count, i)
     if (earlier !== undefined && earlier !== node.id) return false
     return nodeFits(node, pattern.nodes[i], path.nodeProps[i])
@@ -169,9 +176,11 @@ export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, us
     }
   }
 
-  const pinned = boundNode(pattern.nodes[anchor].variable, row)
+  const anchorVariable = pattern.nodes[anchor].variable
+  const pinned = boundNode(anchorVariable, row)
   if (pinned === null) return
-  const starts = pinned !== undefined ? [ctx.graph.node(pinned.id)].filter(n => n !== undefined) : candidates(pattern.nodes[anchor], path.nodeProps[anchor], ctx)
+  const pinnedId = pinned?.id ?? (anchorVariable !== null ? pinnedIds.get(anchorVariable) : undefined)
+  const starts = pinnedId !== undefined ? [ctx.graph.node(pinnedId)].filter(n => n !== undefined) : candidates(pattern.nodes[anchor], path.nodeProps[anchor], ctx)
   for (const start of starts) {
     if (!acceptsNode(anchor, start)) continue
     nodes[anchor] = start
@@ -180,11 +189,69 @@ export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, us
   }
 }
 
-function* matchAll (patterns: PathPattern[], index: number, row: Row, ctx: EvalContext, usedRels: Set<number>): Iterable<Row> {
+function* matchAll (patterns: PathPattern[], index: number, row: Row, ctx: EvalContext, usedRels: Set<number>, pinnedIds: ReadonlyMap<string, number>): Iterable<Row> {
   if (index === patterns.length) { yield row; return }
-  for (const extended of matchPath(patterns[index], row, ctx, usedRels)) {
-    yield * matchAll(patterns, index + 1, extended, ctx, usedRels)
+  for (const extended of matchPath(patterns[index], row, ctx, usedRels, pinnedIds)) {
+    yield * matchAll(patterns, index + 1, extended, ctx, usedRels, pinnedIds)
   }
+}
+
+// ------------------------------------------------------- id lookups in WHERE
+
+const NO_PINS: ReadonlyMap<string, number> = new Map()
+
+/** `WHERE id(n) = $id` or `elementId(n) = $eid` (a conjunct, other side free of variables): n is looked up, not scanned. */
+interface IdHint { variable: string, value: Expr, element: boolean }
+
+const hintCache = new WeakMap<object, IdHint[]>()
+
+function conjuncts (expr: Expr, into: Expr[] = []): Expr[] {
+  if (expr.kind === 'binary' && expr.op === 'AND') {
+    conjuncts(expr.left, into)
+    conjuncts(expr.right, into)
+  } else into.push(expr)
+  return into
+}
+
+function isConstant (expr: Expr): boolean {
+  let constant = true
+  walkExpr(expr, e => { if (e.kind === 'variable' || isAggregateCall(e)) constant = false })
+  return constant
+}
+
+function idHints (clause: Extract<Clause, { kind: 'match' }>): IdHint[] {
+  let hints = hintCache.get(clause)
+  if (hints !== undefined) return hints
+  hints = []
+  const nodeVariables = new Set(clause.patterns.flatMap(p => p.nodes.map(n => n.variable)).filter(v => v !== null))
+  for (const conjunct of clause.where === null ? [] : conjuncts(clause.where)) {
+    if (conjunct.kind !== 'binary' || conjunct.op !== '=') continue
+    for (const [call, other] of [[conjunct.left, conjunct.right], [conjunct.right, conjunct.left]]) {
+      if (call.kind !== 'call' || (call.name !== 'id' && call.name !== 'elementid') || call.args.length !== 1) continue
+      const arg = call.args[0]
+      if (arg.kind !== 'variable' || !nodeVariables.has(arg.name) || !isConstant(other)) continue
+      hints.push({ variable: arg.name, value: other, element: call.name === 'elementid' })
+    }
+  }
+  hintCache.set(clause, hints)
+  return hints
+}
+
+/** Node ids fixed by the hints for this row; a hint whose value is not a usable id is ignored (WHERE still decides). */
+function pinnedIdsFor (hints: IdHint[], row: Row, ctx: EvalContext): ReadonlyMap<string, number> {
+  if (hints.length === 0) return NO_PINS
+  const pins = new Map<string, number>()
+  for (const hint of hints) {
+    const value = evaluate(hint.value, row, ctx)
+    let id: number | undefined
+    if (!hint.element && (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)))) id = Number(value)
+    if (hint.element && typeof value === 'string') {
+      const prefix = `4:${ctx.graph.databaseName}:`
+      if (value.startsWith(prefix) && /^\d+$/.test(value.slice(prefix.length))) id = Number(value.slice(prefix.length))
+    }
+    if (id !== undefined && !pins.has(hint.variable)) pins.set(hint.variable, id)
+  }
+  return pins
 }
 
 function newVariables (patterns: PathPattern[], row: Row): string[] {
@@ -199,9 +266,10 @@ function newVariables (patterns: PathPattern[], row: Row): string[] {
 
 /** MATCH / OPTIONAL MATCH over a stream of rows (lazy). */
 export function* matchClause (input: Iterable<Row>, clause: Extract<Clause, { kind: 'match' }>, ctx: EvalContext): Iterable<Row> {
+  const hints = idHints(clause)
   for (const row of input) {
     let matched = false
-    for (const out of matchAll(clause.patterns, 0, row, ctx, new Set())) {
+    for (const out of matchAll(clause.patterns, 0, row, ctx, new Set(), pinnedIdsFor(hints, row, ctx))) {
       if (clause.where !== null && !isTrue(evaluate(clause.where, out, ctx))) continue
       matched = true
       yield out

@@ -31,13 +31,19 @@ function starItems (row: Row): ProjectionItem[] {
   return Object.keys(row).sort().map(name => ({ expr: { kind: 'variable', name }, name, aliased: false }))
 }
 
-function* projectEach (input: Iterable<Row>, projection: Projection, ctx: EvalContext): Iterable<Projected> {
-  for (const row of input) {
-    const out: Row = {}
-    if (projection.star) for (const name of Object.keys(row).sort()) out[name] = row[name]
-    for (const item of projection.items) out[item.name] = evaluate(item.expr, row, ctx)
-    yield { out, source: row }
-  }
+function projectRow (row: Row, projection: Projection, ctx: EvalContext): Row {
+  const out: Row = {}
+  if (projection.star) for (const name of Object.keys(row).sort()) out[name] = row[name]
+  for (const item of projection.items) out[item.name] = evaluate(item.expr, row, ctx)
+  return out
+}
+
+function* projectEach (input: Iterable<Row>, projection: Projection, ctx: EvalContext): Iterable<Row> {
+  for (const row of input) yield projectRow(row, projection, ctx)
+}
+
+function* projectKeepingSource (input: Iterable<Row>, projection: Projection, ctx: EvalContext): Iterable<Projected> {
+  for (const row of input) yield { out: projectRow(row, projection, ctx), source: row }
 }
 
 interface Group {
@@ -116,13 +122,21 @@ function order (rows: Iterable<Projected>, projection: Projection, ctx: EvalCont
   return keyed.map(entry => entry.row)
 }
 
-function* window (rows: Iterable<Projected>, skip: number | null, limit: number | null): Iterable<Row> {
+function* outputs (rows: Iterable<Projected>): Iterable<Row> {
+  for (const row of rows) yield row.out
+}
+
+function* window (rows: Iterable<Row>, skip: number | null, limit: number | null): Iterable<Row> {
+  if (skip === null && limit === null) {
+    yield * rows
+    return
+  }
   if (limit === 0) return
   let skipped = 0
   let taken = 0
   for (const row of rows) {
     if (skip !== null && skipped < skip) { skipped++; continue }
-    yield row.out
+    yield row
     if (limit !== null && ++taken >= limit) return
   }
 }
@@ -132,8 +146,11 @@ export function project (input: Iterable<Row>, projection: Projection, ctx: Eval
   const skip = evaluateCount(projection.skip, 'SKIP', ctx)
   const limit = evaluateCount(projection.limit, 'LIMIT', ctx)
   const aggregating = projection.items.some(item => containsAggregate(item.expr))
-  let rows: Iterable<Projected> = aggregating ? aggregate(input, projection, ctx) : projectEach(input, projection, ctx)
+  if (!aggregating && !projection.distinct && projection.orderBy.length === 0) {
+    return window(projectEach(input, projection, ctx), skip, limit)
+  }
+  let rows: Iterable<Projected> = aggregating ? aggregate(input, projection, ctx) : projectKeepingSource(input, projection, ctx)
   if (projection.distinct) rows = distinct(rows)
   if (projection.orderBy.length > 0) rows = order(rows, projection, ctx)
-  return window(rows, skip, limit)
+  return window(outputs(rows), skip, limit)
 }
