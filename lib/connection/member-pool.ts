@@ -241,7 +241,8 @@ export class MemberPool<C extends PoolableConnection> {
           'sessions and results are closed/consumed.', this.options.address))
       }
       if (wait <= 0) { expire(); return }
-      if (Number.isFinite(wait)) waiter.timer = setTimeout(expire, wait)
+      // Beyond setTimeout's range (≈ 24.8 days) means "wait as long as it takes".
+      if (wait < 2 ** 31 - 1) waiter.timer = setTimeout(expire, wait)
       this.waiters.push(waiter)
     })
   }

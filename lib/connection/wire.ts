@@ -88,7 +88,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
   if (budget <= 0) throw connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
-    if (!Number.isFinite(budget)) return
+    if (budget >= 2 ** 31 - 1) return // beyond setTimeout's range: no timeout
     timer = setTimeout(() => {
       timedOut = true
       reject(connectFailure(target, `could not connect to ${target.hostPort} within ${Math.round(budget)} ms ` +

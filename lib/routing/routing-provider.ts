@@ -18,6 +18,12 @@ import { selectReader, selectWriter } from './selection.js'
 import { SingleFlight } from './single-flight.js'
 import { TableRegistry } from './table-registry.js'
 
+/** How long a member whose connection failed stays out of fresh routing tables. */
+export const QUARANTINE_MS = 5_000
+
+/** setTimeout's limit; longer waits are "no timeout". */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 export interface RoutingProviderOptions {
   readonly pools: ConnectionPools
   /** The URL's 'host:port'. */
@@ -42,6 +48,8 @@ export class RoutingProvider implements ConnectionProvider {
   private readonly offsets = new Map<string, number>()
   private readonly now: () => number
   private readonly routeContext: Readonly<Record<string, string>>
+  /** address → ms since epoch until which fresh tables leave it out (see withoutQuarantined). */
+  private readonly quarantine = new Map<string, number>()
 
   constructor (options: RoutingProviderOptions) {
     this.options = options
@@ -98,7 +106,10 @@ export class RoutingProvider implements ConnectionProvider {
     // Unreachable: gone for every database. DatabaseUnavailable: only for this one.
     const scope = isConnectionLost(error) ? undefined : (database ?? undefined)
     const changed = this.registry.forgetServer(address, scope)
-    if (isConnectionLost(error)) this.pools.closeIdle(address)
+    if (isConnectionLost(error)) {
+      this.pools.closeIdle(address)
+      this.quarantine.set(address, this.now() + QUARANTINE_MS)
+    }
     if (changed.length > 0) {
       const reason = isConnectionLost(error) ? 'connection failed' : (codeOf(error) ?? 'unknown')
       this.options.log.routing(`forgot ${address} for ${changed.map(d => `'${d}'`).join(', ')} (${reason})`)
@@ -142,7 +153,7 @@ export class RoutingProvider implements ConnectionProvider {
         impersonatedUser: request.impersonatedUser,
         bookmarks: request.bookmarks
       }
-      const known = database === null ? [] : (this.registry.get(database)?.routers ?? [])
+      const known = database === null ? [] : routersHealthyFirst(this.registry.get(database))
       const started = this.now()
       try {
         const result = await discover(this.sendRoute, {
@@ -171,14 +182,14 @@ export class RoutingProvider implements ConnectionProvider {
 
   private readonly sendRoute = async (target: ConnectionTarget, query: RouteQuery, deadline: number): ReturnType<Parameters<typeof discover>[0]> => {
     const connection = await this.pools.acquire(target, deadline)
-    const limit = Math.min(deadline - this.now(), this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : Infinity)
+    const limit = Math.min(deadline - this.now(), this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : Infinity, MAX_TIMER_MS)
     let timer: NodeJS.Timeout | undefined
     let dirty = true
     try {
       const reply = await Promise.race([
         connection.route(query),
         new Promise<never>((_resolve, reject) => {
-          if (!Number.isFinite(limit)) return
+          if (limit >= MAX_TIMER_MS) return
           timer = setTimeout(() => {
             // A router that accepts bytes but never answers (black-holed) must not stall discovery.
             void connection.close()
@@ -194,8 +205,9 @@ export class RoutingProvider implements ConnectionProvider {
     }
   }
 
-  private install (table: RoutingTable, router: string, failed: readonly RouterAttempt[], requested: string | null, tookMs: number): void {
-    const previous = this.registry.get(table.database)
+  private install (fresh: RoutingTable, router: string, failed: readonly RouterAttempt[], requested: string | null, tookMs: number): void {
+    const previous = this.registry.get(fresh.database)
+    const table = this.withoutQuarantined(fresh)
     const purged = this.registry.set(table, this.now())
     this.forgetUnreachable(failed)
     const installed = this.registry.get(table.database) ?? table
@@ -211,7 +223,38 @@ export class RoutingProvider implements ConnectionProvider {
     for (const attempt of attempts) {
       if (attempt.reason === 'refused' || attempt.reason === 'connection lost' || (attempt.reason === 'timeout' && isConnectionLost(attempt.error))) {
         this.registry.forgetServer(attempt.address)
+        this.quarantine.set(attempt.address, this.now() + QUARANTINE_MS)
       }
     }
   }
+
+  /**
+   * A member whose connection just failed is kept out of a fresh table's
+   * readers and writers for a few seconds: the cluster may not have noticed
+   * yet (a black-holed member still looks alive to its peers). Never empties
+   * a role: a quarantined member is better than none.
+   */
+  private withoutQuarantined (table: RoutingTable): RoutingTable {
+    const now = this.now()
+    for (const [address, until] of this.quarantine) if (until <= now) this.quarantine.delete(address)
+    if (this.quarantine.size === 0) return table
+    const keep = (list: readonly string[]): readonly string[] => {
+      const healthy = list.filter(a => !this.quarantine.has(a))
+      return healthy.length > 0 ? healthy : list
+    }
+    const readers = keep(table.readers)
+    const writers = keep(table.writers)
+    return readers === table.readers && writers === table.writers ? table : { ...table, readers, writers }
+  }
+}
+
+/**
+ * Known routers in table order, but members we already forgot (unreachable:
+ * no longer a reader or writer) last — a black-holed ex-leader would
+ * otherwise cost a full ROUTE timeout on every refresh.
+ */
+export function routersHealthyFirst (table: RoutingTable | undefined): string[] {
+  if (table === undefined) return []
+  const serving = new Set([...table.readers, ...table.writers])
+  return [...table.routers.filter(r => serving.has(r)), ...table.routers.filter(r => !serving.has(r))]
 }

@@ -1,0 +1,169 @@
+// The routing-table manager with fake pools (no network): refresh when stale,
+// one ROUTE for concurrent callers, forgetting on errors, quarantine, home db.
+
+import { expect } from 'chai'
+import { newError } from 'neo4j-driver-core'
+import type { ConnectionPools } from '../../../lib/connection/pools.js'
+import type { ConnectionTarget } from '../../../lib/connection/wire.js'
+import { DiscoveryError, tagConnectionLost } from '../../../lib/errors.js'
+import { silentLog } from '../../../lib/log.js'
+import type { RouteReply } from '../../../lib/routing/routing-table.js'
+import { fromRouteReply } from '../../../lib/routing/routing-table.js'
+import { RoutingProvider, routersHealthyFirst } from '../../../lib/routing/routing-provider.js'
+
+const lost = (address: string): Error => { const e = newError(`connect ECONNREFUSED ${address}`, 'SessionExpired'); tagConnectionLost(e); return e }
+
+class FakePools {
+  routes: Array<{ router: string, database: string | null }> = []
+  replies = new Map<string, () => RouteReply | Error>()
+  down = new Set<string>()
+  acquired: string[] = []
+  closedIdle: string[] = []
+  routeDelayMs = 0
+  async acquire (target: ConnectionTarget | string): Promise<unknown> {
+    const address = typeof target === 'string' ? target : target.hostPort
+    if (this.down.has(address)) throw lost(address)
+    this.acquired.push(address)
+    return {
+      address,
+      route: async (q: { database: string | null }) => {
+        this.routes.push({ router: address, database: q.database })
+        if (this.routeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.routeDelayMs))
+        const reply = this.replies.get(address)?.() ?? this.replies.get('*')?.()
+        if (reply === undefined) throw new Error(`no reply scripted for ${address}`)
+        if (reply instanceof Error) throw reply
+        return reply
+      },
+      release: async () => {},
+      close: async () => {}
+    }
+  }
+  load (): number { return 0 }
+  closeIdle (address: string): void { this.closedIdle.push(address) }
+  retainOnly (): void {}
+  async close (): Promise<void> {}
+}
+
+const table = (writer: string[], readers: string[], routers: string[], db = 'neo4j'): RouteReply =>
+  ({ ttl: 300, db, servers: [{ role: 'WRITE', addresses: writer }, { role: 'READ', addresses: readers }, { role: 'ROUTE', addresses: routers }] })
+
+function provider (pools: FakePools, now = () => Date.now()): RoutingProvider {
+  return new RoutingProvider({
+    pools: pools as unknown as ConnectionPools, seed: '10.9.9.9:1', routingContext: {}, resolver: undefined,
+    purgeDelayMs: 30_000, routeTimeoutMs: 0, principal: 'neo4j', log: silentLog, now
+  })
+}
+
+const request = (mode: 'READ' | 'WRITE', database: string | null = 'neo4j') => ({ mode, database, bookmarks: [], impersonatedUser: null, deadline: Date.now() + 5000 })
+
+describe('routing: provider (fake pools)', () => {
+  it('fetches a table from the seed, then reuses it until stale', async () => {
+    const pools = new FakePools()
+    pools.replies.set('10.9.9.9:1', () => table(['a:1'], ['b:1', 'c:1'], ['a:1', 'b:1']))
+    const p = provider(pools)
+    const w = await p.acquire(request('WRITE'))
+    expect(w.connection.address).to.equal('a:1')
+    await p.acquire(request('READ'))
+    expect(pools.routes).to.have.length(1)
+    expect(p.routingTable('neo4j')?.writers).to.deep.equal(['a:1'])
+  })
+
+  it('concurrent callers share one ROUTE per database', async () => {
+    const pools = new FakePools()
+    pools.routeDelayMs = 20
+    pools.replies.set('10.9.9.9:1', () => table(['a:1'], ['b:1'], ['a:1']))
+    const p = provider(pools)
+    await Promise.all(Array.from({ length: 20 }, async () => await p.acquire(request('READ'))))
+    expect(pools.routes).to.have.length(1)
+  })
+
+  it('a member that refuses connections is forgotten at once and another reader is used', async () => {
+    const pools = new FakePools()
+    pools.replies.set('10.9.9.9:1', () => table(['a:1'], ['b:1', 'c:1'], ['a:1']))
+    pools.down.add('b:1')
+    const p = provider(pools)
+    const r = await p.acquire(request('READ'))
+    expect(r.connection.address).to.equal('c:1')
+    expect(p.routingTable('neo4j')?.readers).to.deep.equal(['c:1'])
+    expect(pools.closedIdle).to.include('b:1')
+  })
+
+  it('NotALeader forgets the writer; the next write refreshes (known routers first)', async () => {
+    const pools = new FakePools()
+    let leader = 'a:1'
+    pools.replies.set('*', () => table([leader], ['b:1', 'c:1'], ['a:1', 'b:1', 'c:1']))
+    const p = provider(pools)
+    await p.acquire(request('WRITE'))
+    p.onError(newError('not leader', 'Neo.ClientError.Cluster.NotALeader' as never), 'a:1', 'neo4j')
+    expect(p.routingTable('neo4j')?.writers).to.deep.equal([])
+    leader = 'b:1'
+    const w = await p.acquire(request('WRITE'))
+    expect(w.connection.address).to.equal('b:1')
+    // 'a:1' is no longer a reader or writer, so it is asked last
+    expect(pools.routes.map(r => r.router)).to.deep.equal(['10.9.9.9:1', 'b:1'])
+  })
+
+  it('a table without a writer fails a write with a retryable "no writer" error', async () => {
+    const pools = new FakePools()
+    pools.replies.set('*', () => table([], ['b:1'], ['b:1']))
+    const error = await provider(pools).acquire(request('WRITE')).catch(e => e)
+    expect(error.code).to.equal('SessionExpired')
+    expect(error.message).to.match(/no writer/)
+  })
+
+  it('keeps a member whose connection just failed out of fresh tables for a while (not if it is the only one)', async () => {
+    const pools = new FakePools()
+    let now = Date.now()
+    pools.replies.set('*', () => table(['a:1'], ['b:1', 'c:1'], ['a:1', 'b:1', 'c:1']))
+    const p = provider(pools, () => now)
+    await p.acquire(request('READ'))
+    p.onError(lost('b:1'), 'b:1', 'neo4j')
+    p.onError(lost('a:1'), 'a:1', 'neo4j') // the writer too: table now stale for WRITE
+    await p.acquire(request('WRITE')) // refresh: 'a:1' is the only writer, so it stays
+    expect(p.routingTable('neo4j')?.readers).to.deep.equal(['c:1'])
+    expect(p.routingTable('neo4j')?.writers).to.deep.equal(['a:1'])
+    now += 6_000
+    p.onError(newError('gone', 'Neo.ClientError.Cluster.NotALeader' as never), 'a:1', 'neo4j')
+    await p.acquire(request('WRITE'))
+    expect(p.routingTable('neo4j')?.readers).to.deep.equal(['b:1', 'c:1'])
+  })
+
+  it('DatabaseUnavailable forgets the member for that database only', async () => {
+    const pools = new FakePools()
+    pools.replies.set('*', () => table(['a:1'], ['b:1', 'c:1'], ['a:1']))
+    pools.replies.set('10.9.9.9:1', () => table(['a:1'], ['b:1', 'c:1'], ['a:1']))
+    const p = provider(pools)
+    await p.acquire(request('READ', 'neo4j'))
+    pools.replies.set('10.9.9.9:1', () => table(['a:1'], ['b:1', 'c:1'], ['a:1'], 'other'))
+    pools.replies.set('a:1', () => table(['a:1'], ['b:1', 'c:1'], ['a:1'], 'other'))
+    await p.acquire(request('READ', 'other'))
+    p.onError(newError('unavailable', 'Neo.TransientError.General.DatabaseUnavailable' as never), 'b:1', 'neo4j')
+    expect(p.routingTable('neo4j')?.readers).to.deep.equal(['c:1'])
+    expect(p.routingTable('other')?.readers).to.deep.equal(['b:1', 'c:1'])
+  })
+
+  it('resolves the home database once per user and pins it', async () => {
+    const pools = new FakePools()
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1'], 'home'))
+    const p = provider(pools)
+    const first = await p.acquire(request('READ', null))
+    expect(first.database).to.equal('home')
+    const second = await p.acquire(request('READ', null))
+    expect(second.database).to.equal('home')
+    expect(pools.routes.map(r => r.database)).to.deep.equal([null])
+  })
+
+  it('discovery failure lists every router tried', async () => {
+    const pools = new FakePools()
+    pools.down.add('10.9.9.9:1')
+    const error = await provider(pools).acquire(request('READ')).catch(e => e)
+    expect(error).to.be.instanceOf(DiscoveryError)
+    expect(error.message).to.include('10.9.9.9:1: connection lost')
+  })
+
+  it('orders known routers with forgotten members last', () => {
+    const t = fromRouteReply(table(['b:1'], ['c:1'], ['a:1', 'b:1', 'c:1', 'd:1']), null, 0)
+    expect(routersHealthyFirst(t)).to.deep.equal(['b:1', 'c:1', 'a:1', 'd:1'])
+    expect(routersHealthyFirst(undefined)).to.deep.equal([])
+  })
+})
