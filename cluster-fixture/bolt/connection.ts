@@ -15,15 +15,13 @@ import { FixtureError, asFixtureError } from '../errors.js'
 import type { CypherMap, CypherValue } from '../values.js'
 import type { MemberBackend } from './backend.js'
 import { Dechunker, FramingError } from './chunking.js'
-import { failureMetadata } from './failure.js'
-import {
-  HANDSHAKE_LENGTH, NO_VERSION_REPLY, hasMagic, legacyReply, manifestReply, negotiate, parseManifestChoice, parseProposals
-} from './handshake.js'
-import { ABSURD_CHUNK_HEADER, GARBAGE_FRAME, type HostileMode, WRONG_VERSION_REPLY, truncatedAnswer } from './hostile.js'
-import { RESPONSE, protocolViolation, statsName } from './messages.js'
-import { PackStreamError, PackStreamWriter, Structure, unpack } from './packstream.js'
+import { HandshakeReader } from './handshake-reader.js'
+import { type HostileMode, WRONG_VERSION_REPLY, hostileAnswer } from './hostile.js'
+import { protocolViolation, statsName } from './messages.js'
+import { PackStreamError, Structure, unpack } from './packstream.js'
+import { AnswerEncoder } from './answer-encoder.js'
 import { BoltSession, type ResponseSink } from './session.js'
-import { writeCypherValue, writeMap } from './value-codec.js'
+import type { CodecOptions } from './value-codec.js'
 import type { BoltVersion } from './versions.js'
 
 const debug = createDebug('neo4j-cluster:bolt')
@@ -48,8 +46,9 @@ export interface ConnectionSettings {
   hints: { recvTimeoutSeconds?: number, telemetryEnabled?: boolean, ssrEnabled?: boolean }
 }
 
-type Phase = 'handshake' | 'manifest' | 'messages' | 'ignoring-input'
+type Phase = 'handshake' | 'messages' | 'ignoring-input'
 
+const EMPTY = Buffer.alloc(0)
 /** Requests queued beyond this pause reading from the socket until the queue drains to a quarter. */
 const MAX_QUEUED_REQUESTS = 512
 /** Answers buffered beyond this are written out before more are encoded. */
@@ -66,12 +65,11 @@ export class BoltConnection implements ResponseSink {
   readonly finished: Promise<void>
 
   private phase: Phase = 'handshake'
-  private pendingBytes: Buffer = Buffer.alloc(0)
+  private readonly handshake: HandshakeReader
   private readonly dechunker: Dechunker
-  private readonly writer = new PackStreamWriter()
+  private readonly answers = new AnswerEncoder()
   private session: BoltSession | null = null
   private version: BoltVersion = 0
-  private offeredVersions: readonly BoltVersion[] = []
   private readonly queue: Array<Structure | FixtureError | undefined> = []
   private queueHead = 0
   private pumping = false
@@ -96,6 +94,7 @@ export class BoltConnection implements ResponseSink {
   ) {
     this.finished = new Promise(resolve => { this.resolveFinished = resolve })
     this.dechunker = new Dechunker(host.settings.maxMessageBytes)
+    this.handshake = new HandshakeReader(host.settings.versions, host.settings.offerManifest)
     if (host.isBlackholed()) this.blackholed = true
     socket.setNoDelay(true)
     socket.on('data', (data: Buffer) => this.onData(data))
@@ -106,7 +105,7 @@ export class BoltConnection implements ResponseSink {
     })
     socket.on('close', () => this.onClose())
     this.addTimer(() => {
-      if (this.phase === 'handshake' || this.phase === 'manifest') {
+      if (this.phase === 'handshake') {
         debug('%s handshake not completed in time', this.id)
         this.destroyNow()
       }
@@ -134,8 +133,7 @@ export class BoltConnection implements ResponseSink {
     }
     try {
       let rest: Buffer | null = data
-      if (this.phase === 'handshake') rest = this.readHandshake(rest)
-      if (rest !== null && rest.length > 0 && this.phase === 'manifest') rest = this.readManifestChoice(rest)
+      if (this.phase === 'handshake') rest = this.readHandshake(data)
       if (rest !== null && rest.length > 0 && this.phase === 'messages') {
         this.dechunker.feed(rest, message => this.onMessage(message))
       }
@@ -146,58 +144,45 @@ export class BoltConnection implements ResponseSink {
     this.pump()
   }
 
-  /** Returns the bytes after the handshake, or null while it is incomplete or over. */
+  /** Returns the bytes that follow the handshake once it is agreed, else null. */
   private readHandshake (data: Buffer): Buffer | null {
-    this.pendingBytes = this.pendingBytes.length === 0 ? data : Buffer.concat([this.pendingBytes, data])
-    const bytes = this.pendingBytes
-    if (!hasMagic(bytes.subarray(0, 4)) && !isMagicPrefix(bytes)) {
-      debug('%s wrong magic', this.id)
-      this.phase = 'ignoring-input'
-      this.destroyNow()
-      return null
+    let step = this.handshake.feed(data)
+    if (step.kind === 'manifest') {
+      if (this.answeredWithWrongVersion()) return null
+      this.writeRaw(step.reply)
+      // The client's choice (and its HELLO) may have come in the same read.
+      step = this.handshake.feed(EMPTY)
     }
-    if (bytes.length < HANDSHAKE_LENGTH) return null
-    this.pendingBytes = Buffer.alloc(0)
-    const rest = bytes.subarray(HANDSHAKE_LENGTH)
-    if (this.host.hostileMode() === 'wrong-version') {
-      this.tainted = true
-      this.phase = 'ignoring-input'
-      this.writeRaw(WRONG_VERSION_REPLY)
-      return null
+    switch (step.kind) {
+      case 'need-more':
+      case 'manifest':
+        return null
+      case 'reject':
+        debug('%s handshake rejected: %s', this.id, step.reason)
+        this.phase = 'ignoring-input'
+        this.destroyNow()
+        return null
+      case 'no-version':
+        if (this.answeredWithWrongVersion()) return null
+        debug('%s no common protocol version', this.id)
+        this.phase = 'ignoring-input'
+        this.endWith(step.reply)
+        return null
+      case 'agreed':
+        if (!step.byManifest && this.answeredWithWrongVersion()) return null
+        if (step.reply !== null) this.writeRaw(step.reply)
+        this.startSession(step.version, step.byManifest)
+        return step.rest
     }
-    const { versions, offerManifest } = this.host.settings
-    const negotiation = negotiate(parseProposals(bytes), versions, offerManifest)
-    if (negotiation.kind === 'none') {
-      debug('%s no common protocol version', this.id)
-      this.phase = 'ignoring-input'
-      this.endWith(NO_VERSION_REPLY)
-      return null
-    }
-    if (negotiation.kind === 'manifest') {
-      this.phase = 'manifest'
-      this.offeredVersions = versions
-      this.writeRaw(manifestReply(versions))
-      return rest
-    }
-    this.writeRaw(legacyReply(negotiation.version))
-    this.startSession(negotiation.version, false)
-    return rest
   }
 
-  private readManifestChoice (data: Buffer): Buffer | null {
-    this.pendingBytes = this.pendingBytes.length === 0 ? data : Buffer.concat([this.pendingBytes, data])
-    const choice = parseManifestChoice(this.pendingBytes, this.offeredVersions)
-    if (choice.kind === 'incomplete') return null
-    if (choice.kind === 'invalid') {
-      debug('%s manifest handshake failed: %s', this.id, choice.reason)
-      this.phase = 'ignoring-input'
-      this.destroyNow()
-      return null
-    }
-    const rest = this.pendingBytes.subarray(choice.consumed)
-    this.pendingBytes = Buffer.alloc(0)
-    this.startSession(choice.version, true)
-    return rest
+  /** Hostile 'wrong-version': the handshake answer names 9.9 and nothing else happens. */
+  private answeredWithWrongVersion (): boolean {
+    if (this.host.hostileMode() !== 'wrong-version') return false
+    this.tainted = true
+    this.phase = 'ignoring-input'
+    this.writeRaw(WRONG_VERSION_REPLY)
+    return true
   }
 
   private startSession (version: BoltVersion, negotiatedByManifest: boolean): void {
@@ -318,52 +303,39 @@ export class BoltConnection implements ResponseSink {
   // --- output (ResponseSink) -------------------------------------------------
 
   success (metadata: CypherMap): void {
-    this.encode('SUCCESS', () => {
-      this.writer.writeStructureHeader(1, RESPONSE.SUCCESS)
-      writeMap(this.writer, metadata, this.codec())
-    })
+    if (this.outputClosed) return
+    this.answers.success(metadata, this.codec())
+    this.afterAnswer()
   }
 
   record (values: readonly CypherValue[]): void {
-    this.encode('RECORD', () => {
-      this.writer.writeStructureHeader(1, RESPONSE.RECORD)
-      this.writer.writeListHeader(values.length)
-      const codec = this.codec()
-      for (const value of values) writeCypherValue(this.writer, value, codec)
-    })
+    if (this.outputClosed) return
+    this.answers.record(values, this.codec())
+    this.afterAnswer()
   }
 
   ignored (): void {
-    this.encode('IGNORED', () => this.writer.writeStructureHeader(0, RESPONSE.IGNORED))
+    if (this.outputClosed) return
+    this.answers.ignored()
+    this.afterAnswer()
   }
 
   failure (error: FixtureError): void {
-    this.encode('FAILURE', () => {
-      this.writer.writeStructureHeader(1, RESPONSE.FAILURE)
-      writeMap(this.writer, failureMetadata(error, this.version), this.codec())
-    })
+    if (this.outputClosed) return
+    this.answers.failure(error, this.version, this.codec())
+    this.afterAnswer()
   }
 
-  private codec (): { elementIds: boolean, utcDateTime: boolean } {
+  private codec (): CodecOptions {
     return (this.session as BoltSession).codec
   }
 
-  /** Encodes one whole message or, if the value cannot be encoded, nothing (and throws a FixtureError). */
-  private encode (what: string, write: () => void): void {
-    if (this.outputClosed) return
-    const start = this.writer.beginMessage()
-    try {
-      write()
-    } catch (error) {
-      this.writer.truncate(start)
-      throw new FixtureError('GeneralUnknownError', `Cannot encode the ${what}: ${(error as Error).message}`)
-    }
-    this.writer.endMessage(start)
-    if (this.writer.length >= FLUSH_THRESHOLD_BYTES) this.flush()
+  private afterAnswer (): void {
+    if (this.answers.length >= FLUSH_THRESHOLD_BYTES) this.flush()
   }
 
   flushSoon (): void {
-    if (this.flushScheduled || this.writer.length === 0) return
+    if (this.flushScheduled || this.answers.length === 0) return
     this.flushScheduled = true
     setImmediate(() => {
       this.flushScheduled = false
@@ -372,34 +344,26 @@ export class BoltConnection implements ResponseSink {
   }
 
   flush (): void {
-    if (this.writer.length === 0) return
-    const answer = this.writer.take()
+    if (this.answers.length === 0) return
+    const answer = this.answers.take()
     if (this.outputClosed || this.stalled) return
     if (this.host.isBlackholed()) {
       this.blackholed = true
       return
     }
-    switch (this.host.hostileMode()) {
-      case 'garbage':
-        this.tainted = true
-        this.writeRaw(GARBAGE_FRAME)
-        return
-      case 'truncate':
-        this.tainted = true
-        this.ending = true
-        this.endWith(truncatedAnswer(answer))
-        return
-      case 'absurd-size':
-        this.tainted = true
-        this.stalled = true
-        this.writeRaw(ABSURD_CHUNK_HEADER)
-        return
-      case 'silent-after-handshake':
-        this.tainted = true
-        return
-      default:
-        this.writeRaw(answer)
+    const mode = this.host.hostileMode()
+    if (mode === null || mode === 'wrong-version') {
+      this.writeRaw(answer)
+      return
     }
+    this.tainted = true
+    const misbehaviour = hostileAnswer(mode, answer)
+    if (misbehaviour.then === 'end') {
+      this.endWith(misbehaviour.bytes)
+      return
+    }
+    if (misbehaviour.then === 'stall') this.stalled = true
+    if (misbehaviour.bytes !== null) this.writeRaw(misbehaviour.bytes)
   }
 
   close (): void {
@@ -467,12 +431,4 @@ export class BoltConnection implements ResponseSink {
       this.resolveFinished()
     }
   }
-}
-
-/** True while the bytes so far could still become the magic (a handshake split across reads). */
-function isMagicPrefix (bytes: Buffer): boolean {
-  if (bytes.length >= 4) return false
-  const magic = [0x60, 0x60, 0xB0, 0x17]
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== magic[i]) return false
-  return true
 }

@@ -32,6 +32,13 @@ export function hasMagic (handshake: Uint8Array): boolean {
     handshake[0] === MAGIC[0] && handshake[1] === MAGIC[1] && handshake[2] === MAGIC[2] && handshake[3] === MAGIC[3]
 }
 
+/** True while the bytes so far could still become the magic (a handshake split across reads). */
+export function isMagicPrefix (bytes: Uint8Array): boolean {
+  if (bytes.length >= 4) return false
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== MAGIC[i]) return false
+  return true
+}
+
 /** The four proposals after the magic (the caller checked the length and the magic). */
 export function parseProposals (handshake: Uint8Array): Proposal[] {
   const proposals: Proposal[] = []

@@ -39,3 +39,19 @@ export function truncatedAnswer (answer: Buffer): Buffer {
   const cut = 2 + Math.max(1, Math.floor(firstChunkSize / 2))
   return answer.subarray(0, Math.min(cut, answer.length - 1))
 }
+
+/** What a hostile mode sends instead of a batch of answers, and what follows. */
+export interface HostileAnswer {
+  bytes: Buffer | null
+  /** 'continue': the connection goes on; 'end': end it after the bytes; 'stall': never write again. */
+  then: 'continue' | 'end' | 'stall'
+}
+
+export function hostileAnswer (mode: Exclude<HostileMode, 'wrong-version'>, answer: Buffer): HostileAnswer {
+  switch (mode) {
+    case 'garbage': return { bytes: GARBAGE_FRAME, then: 'continue' }
+    case 'truncate': return { bytes: truncatedAnswer(answer), then: 'end' }
+    case 'absurd-size': return { bytes: ABSURD_CHUNK_HEADER, then: 'stall' }
+    case 'silent-after-handshake': return { bytes: null, then: 'continue' }
+  }
+}

@@ -16,111 +16,19 @@
 //   discarded), as Neo4j does.
 
 import { FixtureError, asFixtureError } from '../errors.js'
-import type { CypherMap, CypherValue } from '../values.js'
-import type { AuthRequest, BackendTransaction, MemberBackend, QueryResult, QueryStats, TxRequest } from './backend.js'
+import type { CypherMap } from '../values.js'
+import type { AuthRequest, BackendTransaction, TxRequest } from './backend.js'
 import {
   type RequestName, REQUEST, checkFieldCount, isPackMap, mapField, optionalMap, optionalString, parseStreamExtra,
   parseTxExtra, protocolViolation, requestName, stringField, stringList
 } from './messages.js'
 import type { PackMap, Structure } from './packstream.js'
+import { ResultStream, elapsedMs } from './result-stream.js'
+import type { ResponseSink, ServerState, SessionContext } from './session-contract.js'
 import { type CodecOptions, toCypherMap } from './value-codec.js'
-import { type BoltVersion, features, versionName } from './versions.js'
+import { features, versionName } from './versions.js'
 
-export type ServerState =
-  | 'NEGOTIATION' | 'AUTHENTICATION' | 'READY' | 'STREAMING' | 'TX_READY' | 'TX_STREAMING' | 'FAILED' | 'INTERRUPTED' | 'DEFUNCT'
-
-/** Where the session's answers go (implemented by the connection). */
-export interface ResponseSink {
-  success: (metadata: CypherMap) => void
-  /** Throws a FixtureError when the row cannot be encoded (nothing of it is sent). */
-  record: (values: readonly CypherValue[]) => void
-  ignored: () => void
-  failure: (error: FixtureError) => void
-  /**
-   * Called before waiting on the backend: what is buffered must go out if the
-   * wait turns out to be long (a bookmark wait, a commit waiting for a
-   * majority). The connection defers it a tick, so fast backends still get
-   * one write per batch of answers.
-   */
-  flushSoon: () => void
-  /** Sends what is buffered, then ends the connection (DEFUNCT). */
-  close: () => void
-  /** Sends what is already buffered, then ends the connection at once (no further answer arrives). */
-  destroy: () => void
-}
-
-export interface SessionContext {
-  backend: MemberBackend
-  connectionId: string
-  version: BoltVersion
-  /** The version was agreed through a Manifest v1 handshake (HELLO SUCCESS then names it). */
-  negotiatedByManifest: boolean
-  hints: { recvTimeoutSeconds?: number, telemetryEnabled?: boolean, ssrEnabled?: boolean }
-  /** True when the next commit's answer must be dropped with the connection (chaos). */
-  consumeCommitDrop: () => boolean
-  isClosed: () => boolean
-}
-
-/** One RUN's materialized result, handed out in PULL/DISCARD batches. */
-class ResultStream {
-  private next = 0
-
-  constructor (readonly result: QueryResult, private readonly startedAt: number) {}
-
-  get hasMore (): boolean {
-    return this.next < this.result.rows.length
-  }
-
-  /** Up to n rows (n = −1: all the rest). */
-  take (n: number, onRow: (row: CypherValue[]) => void): void {
-    const rows = this.result.rows
-    const end = n === -1 ? rows.length : Math.min(rows.length, this.next + n)
-    while (this.next < end) onRow(rows[this.next++])
-  }
-
-  skip (n: number): void {
-    const rows = this.result.rows
-    this.next = n === -1 ? rows.length : Math.min(rows.length, this.next + n)
-  }
-
-  summary (database: string): CypherMap {
-    const summary: CypherMap = {
-      type: this.result.queryType,
-      t_last: elapsedMs(this.startedAt),
-      db: database
-    }
-    const stats = nonZeroStats(this.result.stats)
-    if (stats !== null) summary.stats = stats
-    return summary
-  }
-}
-
-function elapsedMs (since: number): bigint {
-  return BigInt(Math.max(0, Math.round(performance.now() - since)))
-}
-
-/** Bolt sends only the counters that are not zero, as Integers, plus `contains-updates`. */
-export function nonZeroStats (stats: QueryStats): CypherMap | null {
-  const out: CypherMap = {}
-  let any = false
-  let updates = false
-  let systemUpdates = false
-  for (const [key, value] of Object.entries(stats)) {
-    if (typeof value === 'number') {
-      if (value === 0 || !Number.isFinite(value)) continue
-      out[key] = BigInt(Math.trunc(value))
-      any = true
-      if (key === 'system-updates') systemUpdates = true
-      else updates = true
-    } else if (value === true) {
-      out[key] = true
-      any = true
-    }
-  }
-  if (updates && out['contains-updates'] === undefined) out['contains-updates'] = true
-  if (systemUpdates && out['contains-system-updates'] === undefined) out['contains-system-updates'] = true
-  return any ? out : null
-}
+export type { ResponseSink, ServerState, SessionContext } from './session-contract.js'
 
 export class BoltSession {
   state: ServerState = 'NEGOTIATION'
