@@ -7,10 +7,10 @@
 import { FixtureError } from '../errors.js'
 import type { PropertyValue } from '../values.js'
 import type { Clause, Expr, NodePattern, PathPattern, RelationshipPattern } from './ast.js'
-import { isAggregateCall, walkExpr } from './analyze.js'
 import { equals } from './compare.js'
 import { evaluate, isTrue, type EvalContext } from './evaluate.js'
 import type { NodeRecord, RelRecord } from './graph.js'
+import { lookupsFor, NO_LOOKUPS, whereHints, type Lookups } from './where-hints.js'
 import { isValueMap, NodeRef, PathRef, RelRef, typeMismatch, type Row, type ValueMap } from './runtime-values.js'
 
 /** A pattern's property map evaluated for a row (undefined when the pattern has none). */
@@ -81,13 +81,14 @@ function candidates (pattern: NodePattern, props: ValueMap | undefined, ctx: Eva
   return ctx.graph.allNodes()
 }
 
-/** Index of the node pattern to start from: bound or pinned by id first, then property-indexed, then labelled. */
-function chooseAnchor (path: PreparedPath, row: Row, pinnedIds: ReadonlyMap<string, number>): number {
+/** Index of the node pattern to start from: bound or pinned by id first, then property-indexed (pattern map or WHERE), then labelled. */
+function chooseAnchor (path: PreparedPath, row: Row, lookups: Lookups): number {
   let best = 0
   let bestScore = -1
   path.pattern.nodes.forEach((node, i) => {
-    const pinned = boundNode(node.variable, row) !== undefined || (node.variable !== null && pinnedIds.has(node.variable))
-    const score = pinned ? 3 : node.labels.length > 0 && path.nodeProps[i] !== undefined ? 2 : node.labels.length > 0 ? 1 : 0
+    const pinned = boundNode(node.variable, row) !== undefined || (node.variable !== null && lookups.ids.has(node.variable))
+    const indexed = node.labels.length > 0 && (path.nodeProps[i] !== undefined || (node.variable !== null && lookups.equalities.has(node.variable)))
+    const score = pinned ? 3 : indexed ? 2 : node.labels.length > 0 ? 1 : 0
     if (score > bestScore) { best = i; bestScore = score }
   })
   return best
@@ -118,15 +119,16 @@ function relFits (rel: RelRecord, pattern: RelationshipPattern, props: ValueMap 
 
 /**
  * Every way to match one path pattern, extending `row`; `usedRels` enforces
- * relationship uniqueness. `pinnedIds`: node variables that WHERE fixes by id.
+ * relationship uniqueness. `lookups`: what the clause's WHERE pins down, to
+ * start from an index instead of a scan (WHERE itself still filters).
  */
-export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, usedRels: Set<number>, pinnedIds: ReadonlyMap<string, number> = NO_PINS): Iterable<Row> {
+export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, usedRels: Set<number>, lookups: Lookups = NO_LOOKUPS): Iterable<Row> {
   const path = prepare(pattern, row, ctx)
   if (path === null) return
   const count = pattern.nodes.length
   const nodes: Array<NodeRecord | undefined> = new Array(count)
   const rels: RelRecord[] = new Array(count - 1)
-  const anchor = chooseAnchor(path, row, pinnedIds)
+  const anchor = chooseAnchor(path, row, lookups)
 
   // A node variable may repeat within the path, e.g. (a)-->(b)-->(a).
   const placedId = (variable: string | null, upTo: number, skip: number): number | undefined => {
@@ -138,7 +140,7 @@ export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, us
     const variable = pattern.nodes[i].variable
     const pinned = boundNode(variable, row)
     if (pinned === null || (pinned !== undefined && pinned.id !== node.id)) return false
-    if (variable !== null && pinnedIds.has(variable) && pinnedIds.get(variable) !== node.id) return false
+    if (variable !== null && lookups.ids.has(variable) && lookups.ids.get(variable) !== node.id) return false
     const earlier = placedId(pattern.nodes[i].variable, count, i)
     if (earlier !== undefined && earlier !== node.id) return false
     return nodeFits(node, pattern.nodes[i], path.nodeProps[i])
@@ -179,8 +181,9 @@ export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, us
   const anchorVariable = pattern.nodes[anchor].variable
   const pinned = boundNode(anchorVariable, row)
   if (pinned === null) return
-  const pinnedId = pinned?.id ?? (anchorVariable !== null ? pinnedIds.get(anchorVariable) : undefined)
-  const starts = pinnedId !== undefined ? [ctx.graph.node(pinnedId)].filter(n => n !== undefined) : candidates(pattern.nodes[anchor], path.nodeProps[anchor], ctx)
+  const pinnedId = pinned?.id ?? (anchorVariable !== null ? lookups.ids.get(anchorVariable) : undefined)
+  const lookupProps = path.nodeProps[anchor] ?? (anchorVariable !== null ? lookups.equalities.get(anchorVariable) : undefined)
+  const starts = pinnedId !== undefined ? [ctx.graph.node(pinnedId)].filter(n => n !== undefined) : candidates(pattern.nodes[anchor], lookupProps, ctx)
   for (const start of starts) {
     if (!acceptsNode(anchor, start)) continue
     nodes[anchor] = start
@@ -189,70 +192,13 @@ export function* matchPath (pattern: PathPattern, row: Row, ctx: EvalContext, us
   }
 }
 
-function* matchAll (patterns: PathPattern[], index: number, row: Row, ctx: EvalContext, usedRels: Set<number>, pinnedIds: ReadonlyMap<string, number>): Iterable<Row> {
+function* matchAll (patterns: PathPattern[], index: number, row: Row, ctx: EvalContext, usedRels: Set<number>, lookups: Lookups): Iterable<Row> {
   if (index === patterns.length) { yield row; return }
-  for (const extended of matchPath(patterns[index], row, ctx, usedRels, pinnedIds)) {
-    yield * matchAll(patterns, index + 1, extended, ctx, usedRels, pinnedIds)
+  for (const extended of matchPath(patterns[index], row, ctx, usedRels, lookups)) {
+    yield * matchAll(patterns, index + 1, extended, ctx, usedRels, lookups)
   }
 }
 
-// ------------------------------------------------------- id lookups in WHERE
-
-const NO_PINS: ReadonlyMap<string, number> = new Map()
-
-/** `WHERE id(n) = $id` or `elementId(n) = $eid` (a conjunct, other side free of variables): n is looked up, not scanned. */
-interface IdHint { variable: string, value: Expr, element: boolean }
-
-const hintCache = new WeakMap<object, IdHint[]>()
-
-function conjuncts (expr: Expr, into: Expr[] = []): Expr[] {
-  if (expr.kind === 'binary' && expr.op === 'AND') {
-    conjuncts(expr.left, into)
-    conjuncts(expr.right, into)
-  } else into.push(expr)
-  return into
-}
-
-function isConstant (expr: Expr): boolean {
-  let constant = true
-  walkExpr(expr, e => { if (e.kind === 'variable' || isAggregateCall(e)) constant = false })
-  return constant
-}
-
-function idHints (clause: Extract<Clause, { kind: 'match' }>): IdHint[] {
-  let hints = hintCache.get(clause)
-  if (hints !== undefined) return hints
-  hints = []
-  const nodeVariables = new Set(clause.patterns.flatMap(p => p.nodes.map(n => n.variable)).filter(v => v !== null))
-  for (const conjunct of clause.where === null ? [] : conjuncts(clause.where)) {
-    if (conjunct.kind !== 'binary' || conjunct.op !== '=') continue
-    for (const [call, other] of [[conjunct.left, conjunct.right], [conjunct.right, conjunct.left]]) {
-      if (call.kind !== 'call' || (call.name !== 'id' && call.name !== 'elementid') || call.args.length !== 1) continue
-      const arg = call.args[0]
-      if (arg.kind !== 'variable' || !nodeVariables.has(arg.name) || !isConstant(other)) continue
-      hints.push({ variable: arg.name, value: other, element: call.name === 'elementid' })
-    }
-  }
-  hintCache.set(clause, hints)
-  return hints
-}
-
-/** Node ids fixed by the hints for this row; a hint whose value is not a usable id is ignored (WHERE still decides). */
-function pinnedIdsFor (hints: IdHint[], row: Row, ctx: EvalContext): ReadonlyMap<string, number> {
-  if (hints.length === 0) return NO_PINS
-  const pins = new Map<string, number>()
-  for (const hint of hints) {
-    const value = evaluate(hint.value, row, ctx)
-    let id: number | undefined
-    if (!hint.element && (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)))) id = Number(value)
-    if (hint.element && typeof value === 'string') {
-      const prefix = `4:${ctx.graph.databaseName}:`
-      if (value.startsWith(prefix) && /^\d+$/.test(value.slice(prefix.length))) id = Number(value.slice(prefix.length))
-    }
-    if (id !== undefined && !pins.has(hint.variable)) pins.set(hint.variable, id)
-  }
-  return pins
-}
 
 function newVariables (patterns: PathPattern[], row: Row): string[] {
   const names = new Set<string>()
@@ -266,10 +212,10 @@ function newVariables (patterns: PathPattern[], row: Row): string[] {
 
 /** MATCH / OPTIONAL MATCH over a stream of rows (lazy). */
 export function* matchClause (input: Iterable<Row>, clause: Extract<Clause, { kind: 'match' }>, ctx: EvalContext): Iterable<Row> {
-  const hints = idHints(clause)
+  const hints = whereHints(clause)
   for (const row of input) {
     let matched = false
-    for (const out of matchAll(clause.patterns, 0, row, ctx, new Set(), pinnedIdsFor(hints, row, ctx))) {
+    for (const out of matchAll(clause.patterns, 0, row, ctx, new Set(), lookupsFor(hints, row, ctx))) {
       if (clause.where !== null && !isTrue(evaluate(clause.where, out, ctx))) continue
       matched = true
       yield out

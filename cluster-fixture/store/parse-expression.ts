@@ -8,8 +8,16 @@ import type { TokenStream } from './token-stream.js'
 const INT64_MAX = (1n << 63n) - 1n
 const COMPARISON_OPS = new Set(['=', '<>', '!=', '<', '<=', '>', '>='])
 
+/** Deeper nesting than this is refused before it can exhaust the call stack. */
+const MAX_NESTING = 200
+
 export function parseExpression (s: TokenStream): Expr {
-  return parseOr(s)
+  if (++s.depth > MAX_NESTING) throw s.errorAt(s.peek().start, `Expression nested more than ${MAX_NESTING} levels deep: too complex for the cluster fixture`)
+  try {
+    return parseOr(s)
+  } finally {
+    s.depth--
+  }
 }
 
 function parseOr (s: TokenStream): Expr {

@@ -3,7 +3,7 @@
 // send the same few statements thousands of times with different parameters.
 
 import { LRUCache } from 'lru-cache'
-import { FixtureError } from '../errors.js'
+import { FixtureError, STATUS } from '../errors.js'
 import type { Statement } from './ast.js'
 import { analyzeQuery } from './analyze.js'
 import { isAdminCommand, parseAdminCommand, unsupportedSchemaCommand } from './parse-admin.js'
@@ -33,6 +33,10 @@ export function parseStatement (text: string): Statement {
       cache.set(text, error)
       throw error
     }
+    if (error instanceof RangeError) {
+      // Call stack exhausted by a very long operator chain: the client's query, not our bug.
+      throw new FixtureError('SyntaxError', 'The query is too deeply nested or too long an operator chain for the cluster fixture')
+    }
     // A parser bug must not take the member down: report it as a database error.
     throw new FixtureError('GeneralUnknownError', `Internal error while parsing the query: ${error instanceof Error ? error.message : String(error)}`)
   }
@@ -40,13 +44,7 @@ export function parseStatement (text: string): Statement {
 
 /** A fresh error object each time, so one caller's handling (e.g. a `cause` chain) does not leak into another's. */
 function rethrowable (error: FixtureError): FixtureError {
-  const status = (Object.keys(STATUS_BY_CODE) as string[]).includes(error.code) ? STATUS_BY_CODE[error.code] : 'SyntaxError'
-  return new FixtureError(status, error.message)
-}
-
-const STATUS_BY_CODE: Record<string, 'SyntaxError' | 'ArgumentError'> = {
-  'Neo.ClientError.Statement.SyntaxError': 'SyntaxError',
-  'Neo.ClientError.Statement.ArgumentError': 'ArgumentError'
+  return new FixtureError(error.code === STATUS.ArgumentError.code ? 'ArgumentError' : 'SyntaxError', error.message)
 }
 
 function parseUncached (text: string): Statement {

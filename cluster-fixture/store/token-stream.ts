@@ -9,6 +9,8 @@ import { syntaxErrorAt, tokenize, type Token } from './lexer.js'
 export class TokenStream {
   private readonly tokens: Token[]
   private index = 0
+  /** Current expression nesting, guarded by the expression parser. */
+  depth = 0
 
   constructor (readonly text: string) {
     this.tokens = tokenize(text)
