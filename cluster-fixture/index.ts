@@ -9,6 +9,6 @@
 //   cluster.setLag('server4', 500)
 //   await cluster.close()
 
-export { startCluster, Cluster, ClusterOptionsError, DEFAULT_OPTIONS, type ClusterOptions, type MemberInfo, type MemberState, type MemberMode } from './cluster/index.js'
+export { startCluster, Cluster, ClusterOptionsError, type CopyStatus, DEFAULT_OPTIONS, type ClusterOptions, type MemberInfo, type MemberState, type MemberMode } from './cluster/index.js'
 export { FixtureError, STATUS, type StatusName } from './errors.js'
 export type { HostileMode } from './bolt/index.js'

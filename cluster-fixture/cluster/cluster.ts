@@ -13,6 +13,21 @@ import type { ClusterServices, ClusterView, CopyInfo, MemberInfo } from './servi
 
 const debug = createDebug('neo4j-cluster:fixture:cluster')
 
+/** One member's copy of a database, as `Cluster.databaseStatus` reports it. */
+export interface CopyStatus {
+  member: string
+  memberState: MemberInfo['state']
+  role: 'primary' | 'secondary'
+  state: 'starting' | 'online' | 'offline' | 'dropped'
+  raftRole: 'follower' | 'preCandidate' | 'candidate' | 'leader' | 'stopped'
+  term: number
+  leader: string | null
+  appliedIndex: number
+  commitIndex: number
+  voters: string[]
+  learners: string[]
+}
+
 /** How long startCluster waits for system and neo4j to elect leaders. */
 const STARTUP_ELECTION_BOUND_MS = 20_000
 const POLL_MS = 10
@@ -135,6 +150,32 @@ export class Cluster {
   /** The member's Bolt server (stats(), resetStats(), …). */
   server (name: string): BoltServer {
     return this.member(name).bolt
+  }
+
+  /**
+   * Diagnostics: every member's copy of `database` as that member sees it
+   * (Raft role, term, known leader, indexes, membership). For tests and debugging.
+   */
+  databaseStatus (database: string): CopyStatus[] {
+    const rows: CopyStatus[] = []
+    for (const member of this.memberList) {
+      const replica = member.replicaOf(database)
+      if (replica === undefined) continue
+      rows.push({
+        member: member.name,
+        memberState: member.state,
+        role: replica.role,
+        state: replica.state,
+        raftRole: replica.raft.role,
+        term: replica.raft.term,
+        leader: replica.leaderId,
+        appliedIndex: replica.appliedIndex,
+        commitIndex: replica.raft.commitIndex,
+        voters: [...replica.raft.membership.voters],
+        learners: [...replica.raft.membership.learners]
+      })
+    }
+    return rows
   }
 
   /** Stops everything; the ports are free when this resolves. */

@@ -1,5 +1,5 @@
 // The cluster layer: members, databases, routing, bookmarks, controls.
-export { Cluster, startCluster } from './cluster.js'
+export { Cluster, startCluster, type CopyStatus } from './cluster.js'
 export { resolveOptions, DEFAULT_OPTIONS, ClusterOptionsError, type ClusterOptions, type ResolvedClusterOptions } from './options.js'
 export type { MemberInfo, MemberState } from './services.js'
 export type { MemberMode } from './catalogue.js'

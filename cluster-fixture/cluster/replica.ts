@@ -7,7 +7,7 @@
 import createDebug from 'debug'
 import { FixtureError } from '../errors.js'
 import {
-  RaftNode, type InProcessNetwork, type LogEntry, type Membership, type RaftMessage, type RaftStatus,
+  RaftNode, isVoter, type InProcessNetwork, type LogEntry, type Membership, type RaftMessage, type RaftStatus,
   type RandomSource, type Scheduler, type TimerHandle
 } from '../raft/index.js'
 import { WriteLock } from './write-lock.js'
@@ -246,8 +246,15 @@ export class DatabaseReplica<C> {
     this.emit()
   }
 
+  /**
+   * A joining copy is online once it has applied what the leader had committed
+   * when it first heard from it, and, for a primary, once it votes (so
+   * "online" in SHOW DATABASES means the move is complete on the Raft side).
+   */
   private catchUpDone (): boolean {
-    return !this.options.joining || (this.catchUpTarget !== null && this.applied >= this.catchUpTarget)
+    if (!this.options.joining) return true
+    if (this.catchUpTarget === null || this.applied < this.catchUpTarget) return false
+    return this.role === 'secondary' || isVoter(this.raft.membership, this.member)
   }
 
   private failWaiters (error: FixtureError): void {
