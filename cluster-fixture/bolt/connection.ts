@@ -116,11 +116,19 @@ export class BoltConnection implements ResponseSink {
     return this.closed
   }
 
-  /** Destroys the socket now (server close, black hole lifted, hostile mode cleared). */
+  /** Destroys the socket now (server close). */
   destroyNow (): void {
     this.ending = true
     this.outputClosed = true
     this.socket.destroy()
+  }
+
+  /** Aborts the connection with a TCP reset (black hole lifted, hostile mode cleared): the client sees ECONNRESET. */
+  resetNow (): void {
+    this.ending = true
+    this.outputClosed = true
+    if (typeof this.socket.resetAndDestroy === 'function' && !this.socket.destroyed) this.socket.resetAndDestroy()
+    else this.socket.destroy()
   }
 
   // --- input -----------------------------------------------------------------

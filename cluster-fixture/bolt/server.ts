@@ -187,7 +187,7 @@ export class BoltServer {
     }
     this.blackholeOn = false
     for (const connection of [...this.connections]) {
-      if (connection.blackholed) connection.destroyNow()
+      if (connection.blackholed) connection.resetNow()
     }
   }
 
@@ -203,7 +203,7 @@ export class BoltServer {
     this.hostile = mode
     if (mode !== null) return
     for (const connection of [...this.connections]) {
-      if (connection.tainted) connection.destroyNow()
+      if (connection.tainted) connection.resetNow()
     }
   }
 
