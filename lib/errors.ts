@@ -185,6 +185,7 @@ export function errorLabel (error: unknown): string {
 // Classification
 
 const ADDRESS = Symbol('neo4j-cluster.address')
+const AWAITING_LEADER = Symbol('neo4j-cluster.awaitingLeader')
 const CONNECTION_LOST = Symbol('neo4j-cluster.connectionLost')
 
 /** Tag an error with the member it came from (set by the connection layer). */
@@ -192,6 +193,17 @@ export function tagAddress (error: unknown, address: string): void {
   if (error !== null && typeof error === 'object' && !(ADDRESS in error)) {
     Object.defineProperty(error, ADDRESS, { value: address, enumerable: false })
   }
+}
+
+/** Mark "the routing table has no writer yet" (an election is running): worth polling, not backing off far. */
+export function tagAwaitingLeader (error: unknown): void {
+  if (error !== null && typeof error === 'object' && !(AWAITING_LEADER in error)) {
+    Object.defineProperty(error, AWAITING_LEADER, { value: true, enumerable: false })
+  }
+}
+
+export function isAwaitingLeader (error: unknown): boolean {
+  return error !== null && typeof error === 'object' && AWAITING_LEADER in error
 }
 
 export function addressOf (error: unknown): string | undefined {

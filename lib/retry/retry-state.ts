@@ -7,10 +7,14 @@
 //   fresh routing table, so the next attempt starts at once — but never twice
 //   in a row (a cluster that keeps failing that way needs time, not a spin).
 // - Otherwise exponential backoff with jitter: initialDelay × multiplier^n,
-//   capped at maxDelay, each scaled by a factor in [1 − jitter, 1 + jitter].
+//   capped at maxDelay, each scaled by a factor in [1 − jitter, 1 + jitter];
+//   while the table has no writer (an election), capped at 100 ms instead.
 // - Non-retryable errors stop the loop and surface unchanged.
 
-import { errorLabel, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
+import { errorLabel, isAwaitingLeader, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
+
+/** Longest pause between polls of the routing table while a database has no leader. */
+export const LEADER_POLL_MS = 100
 
 export interface RetryPolicy {
   readonly budgetMs: number
@@ -94,7 +98,10 @@ export class RetryState {
     const fast = isFastRetryCause(error) && !this.lastWasFast
     let delayMs = 0
     if (!fast) {
-      const base = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * this.policy.multiplier ** this.backoffs)
+      let base = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * this.policy.multiplier ** this.backoffs)
+      // Waiting for an election: poll the routing table at a short, steady pace
+      // instead of backing off past the moment the new leader is ready.
+      if (isAwaitingLeader(error)) base = Math.min(base, Math.max(this.policy.initialDelayMs, LEADER_POLL_MS))
       const factor = 1 + this.policy.jitter * (2 * this.clock.random() - 1)
       delayMs = Math.max(0, Math.min(base * factor, remaining))
       this.backoffs++

@@ -8,7 +8,7 @@ import { Neo4jError } from 'neo4j-driver-core'
 import { connectFailureKind, type ConnectionTarget } from '../connection/wire.js'
 import {
   codeOf, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
-  PROTOCOL_ERROR, SESSION_EXPIRED, type RouterAttempt, type RouterFailureReason
+  PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, type RouterAttempt, type RouterFailureReason
 } from '../errors.js'
 import { fromRouteReply, RoutingTableError, type RouteReply, type RoutingTable } from './routing-table.js'
 import type { SeedResolution } from './seed.js'
@@ -103,7 +103,9 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
 /** For a table without a writer when one is needed: a retryable "no writer yet" error (an election is likely running). */
 export function noMemberError (database: string, mode: 'READ' | 'WRITE', table: RoutingTable): Neo4jError {
   const what = mode === 'WRITE' ? 'no writer (leader)' : 'no reader'
-  return neo4jError(`The routing table for '${database}' has ${what} right now ` +
+  const error = neo4jError(`The routing table for '${database}' has ${what} right now ` +
     `(writers=[${table.writers.join(', ')}], readers=[${table.readers.join(', ')}]); a leader election may be in progress`,
   SESSION_EXPIRED)
+  if (mode === 'WRITE') tagAwaitingLeader(error)
+  return error
 }

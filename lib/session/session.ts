@@ -84,6 +84,9 @@ export class Session {
       })
       database = acquired.database
       if (this.database === null && acquired.database !== null) this.database = acquired.database
+      if (this.context.log.enabled('session')) {
+        this.context.log.session(`auto-commit ${this.mode} on ${acquired.connection.address} (database ${database ?? 'default'}, ${used.length} bookmark(s))`)
+      }
       return acquired.connection
     })()
     connection.catch(() => streamEnded())
@@ -183,6 +186,7 @@ export class Session {
       notificationFilter: this.notificationFilter,
       deadline,
       onDatabaseResolved: (database) => { this.database ??= database },
+      log: this.context.log,
       onEnded: () => { if (this.activeTx === core) this.activeTx = undefined }
     })
     this.activeTx = core

@@ -12,6 +12,7 @@ import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagA
 import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
+import type { Log } from '../log.js'
 import { createResult, settle, watermarks } from './results.js'
 import { prepareQuery, type Query } from './query.js'
 
@@ -32,6 +33,7 @@ export interface TxStart {
   /** ms since epoch: acquisition (and any rediscovery) gives up then. */
   readonly deadline: number
   readonly onDatabaseResolved: (database: string) => void
+  readonly log: Log
   /** Called once when the transaction ends (connection released). */
   readonly onEnded: () => void
 }
@@ -63,6 +65,9 @@ export class TxCore {
       if (acquired.database !== null && start.database === null) start.onDatabaseResolved(acquired.database)
       this.database = acquired.database
       const connection = acquired.connection
+      if (start.log.enabled('session')) {
+        start.log.session(`BEGIN ${start.mode} on ${connection.address} (database ${acquired.database ?? 'default'}, ${this.usedBookmarks.length} bookmark(s))`)
+      }
       const observer = connection.beginTransaction({
         bookmarks: new Bookmarks(this.usedBookmarks),
         txConfig: start.txConfig,

@@ -100,3 +100,20 @@ describe('retry: decision state (injected clock)', () => {
       }), { numRuns: 400 })
   })
 })
+
+describe('retry: waiting for a leader', () => {
+  it('polls at a steady short pace while the routing table has no writer', async () => {
+    const { tagAwaitingLeader } = await import('../../../lib/errors.js')
+    const s = new RetryState({ ...policy, budgetMs: 100_000, initialDelayMs: 50, multiplier: 2, maxDelayMs: 1000 }, clock())
+    const delays: number[] = []
+    for (let i = 0; i < 6; i++) {
+      const e = code('SessionExpired')
+      tagAwaitingLeader(e)
+      const d = s.recordFailure(e)
+      delays.push(d.kind === 'retry' ? d.delayMs : -1)
+    }
+    expect(delays).to.deep.equal([50, 100, 100, 100, 100, 100])
+    const other = s.recordFailure(code('Neo.TransientError.Transaction.DeadlockDetected'))
+    expect(other.kind === 'retry' && other.delayMs).to.equal(1000) // other causes keep backing off
+  })
+})
