@@ -102,7 +102,12 @@ function checkPatternExpressions (analysis: Analysis, pattern: PathPattern, scop
 /** CREATE and MERGE: new relationships need one type and (for CREATE) a direction; bound nodes take no labels or properties. */
 function checkCreatablePattern (pattern: PathPattern, scope: Set<string>, clause: 'CREATE' | 'MERGE'): void {
   if (pattern.pathVariable !== null && scope.has(pattern.pathVariable)) throw syntaxError(`Variable \`${pattern.pathVariable}\` already declared`)
+  const declaredHere = new Set<string>()
   for (const node of pattern.nodes) {
+    if (node.variable !== null && declaredHere.has(node.variable) && (node.labels.length > 0 || node.properties !== null)) {
+      throw syntaxError(`Can't create node \`${node.variable}\` with labels or properties here. The variable is already declared in this context`)
+    }
+    if (node.variable !== null && !scope.has(node.variable)) declaredHere.add(node.variable)
     if (node.variable !== null && scope.has(node.variable)) {
       if (node.labels.length > 0 || node.properties !== null) {
         throw syntaxError(`Can't create node \`${node.variable}\` with labels or properties here. The variable is already declared in this context`)

@@ -103,6 +103,16 @@ export class GraphStore implements GraphReader, MutableGraph {
 
   constructor (readonly databaseName: string) {}
 
+  /** A store holding a snapshot's content (e.g. to install a Raft snapshot instead of replaying a compacted log). */
+  static fromSnapshot (databaseName: string, snapshot: GraphSnapshot): GraphStore {
+    const store = new GraphStore(databaseName)
+    for (const node of snapshot.nodes) store.createNode(node.id, node.labels, node.props)
+    for (const rel of snapshot.relationships) store.createRelationship(rel.id, rel.type, rel.start, rel.end, rel.props)
+    store.nextNode = Math.max(store.nextNode, snapshot.nextNodeId)
+    store.nextRel = Math.max(store.nextRel, snapshot.nextRelationshipId)
+    return store
+  }
+
   get nodeCount (): number { return this.data.nodes.size }
   get relationshipCount (): number { return this.data.rels.size }
   /** Ids below these were used by a committed op; new transactions allocate from here. */

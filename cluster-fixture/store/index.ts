@@ -17,6 +17,14 @@
 //             runs store.apply(ops) when the entry commits; then release the lock.
 //     rollback: drop tx (nothing to undo: the store was never touched).
 //
+// Raft snapshots: GraphStore.snapshot() is plain, id-ordered data; GraphStore.fromSnapshot(name,
+// snapshot) rebuilds an equal store (ids and id counters included).
+//
+// Performance: statements are parsed once per text (LRU of 1000). Nodes are indexed by label and
+// by (label, key, value) for every property; MATCH/MERGE start from `(n:L {k: v})`, from
+// `WHERE n.k = v` on a labelled node, or from `WHERE id(n) = x` / `elementId(n) = x` without
+// scanning. Reading clauses stream; updating clauses take their input first (Neo4j's eager barrier).
+//
 // Guarantees
 // - A store is built only by apply(ops); ops carry concrete ids and values
 //   (datetime(), timestamp(), randomUUID() are evaluated once, on the leader),
@@ -27,6 +35,7 @@
 // - QueryResult.queryType follows Neo4j: 'r' read-only; 'w' writes without
 //   result columns (e.g. `MERGE (:City {name: $n})`); 'rw' writes that return
 //   columns (e.g. `MERGE (c:City {name: $n}) RETURN c`).
+// - Parsed statements are shared (cached): treat them as read-only.
 // - Everything outside the subset fails with Neo.ClientError.Statement.SyntaxError
 //   whose message names the unsupported part ("Not supported by the cluster fixture: CALL").
 

@@ -55,7 +55,7 @@ function prepare (pattern: PathPattern, row: Row, ctx: EvalContext): PreparedPat
 
 /** The bound node for a pattern variable: a NodeRef, null (bound to null: matches nothing), or undefined (unbound). */
 function boundNode (variable: string | null, row: Row): NodeRef | null | undefined {
-  if (variable === null || !(variable in row)) return undefined
+  if (variable === null || !Object.hasOwn(row, variable)) return undefined
   const value = row[variable]
   if (value === null) return null
   if (value instanceof NodeRef) return value
@@ -110,7 +110,7 @@ function* expand (node: NodeRecord, pattern: RelationshipPattern, forward: boole
 
 function relFits (rel: RelRecord, pattern: RelationshipPattern, props: ValueMap | undefined, row: Row): boolean {
   if (pattern.types.length > 0 && !pattern.types.includes(rel.type)) return false
-  if (pattern.variable !== null && pattern.variable in row) {
+  if (pattern.variable !== null && Object.hasOwn(row, pattern.variable)) {
     const bound = row[pattern.variable]
     if (!(bound instanceof RelRef) || bound.id !== rel.id) return false
   }
@@ -207,7 +207,7 @@ function newVariables (patterns: PathPattern[], row: Row): string[] {
     for (const rel of pattern.relationships) if (rel.variable !== null) names.add(rel.variable)
     if (pattern.pathVariable !== null) names.add(pattern.pathVariable)
   }
-  return [...names].filter(name => !(name in row))
+  return [...names].filter(name => !Object.hasOwn(row, name))
 }
 
 /** MATCH / OPTIONAL MATCH over a stream of rows (lazy). */

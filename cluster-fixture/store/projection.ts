@@ -103,7 +103,7 @@ function* distinct (rows: Iterable<Projected>): Iterable<Projected> {
 }
 
 function sortKey (sort: SortItem, projection: Projection, row: Projected, ctx: EvalContext): Value {
-  if (projection.items.some(item => item.name === sort.text) || (sort.expr.kind === 'variable' && sort.expr.name in row.out)) {
+  if (projection.items.some(item => item.name === sort.text) || (sort.expr.kind === 'variable' && Object.hasOwn(row.out, sort.expr.name))) {
     return row.out[sort.expr.kind === 'variable' ? sort.expr.name : sort.text] ?? null
   }
   const scope = row.source === null ? row.out : { ...row.source, ...row.out }

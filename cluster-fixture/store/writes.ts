@@ -99,7 +99,7 @@ function createPath (pattern: PathPattern, row: Row, ctx: WriteContext): Row {
   const out: Row = { ...row }
   const nodes: NodeRef[] = []
   for (const node of pattern.nodes) {
-    if (node.variable !== null && node.variable in out) {
+    if (node.variable !== null && Object.hasOwn(out, node.variable)) {
       const bound = out[node.variable]
       if (bound === null) {
         throw new FixtureError('SemanticError', `Failed to create relationship, node \`${node.variable}\` is missing (it is null)`)
@@ -212,7 +212,7 @@ function applySetItem (item: SetItem, row: Row, ctx: WriteContext): void {
       if (target === null) return
       if (item.replace) {
         for (const key of [...entityProps(target, ctx).keys()]) {
-          if (!(key in source) || source[key] === null) writeProperty(target, key, undefined, ctx)
+          if (!Object.hasOwn(source, key) || source[key] === null) writeProperty(target, key, undefined, ctx)
         }
       }
       for (const key in source) writeProperty(target, key, toPropertyValue(source[key], key), ctx)
