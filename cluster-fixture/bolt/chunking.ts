@@ -6,7 +6,10 @@
 //
 // Memory is bounded: a message whose chunks add up to more than
 // `maxMessageBytes` is a FramingError at the chunk header that crosses the
-// limit, before its bytes are buffered.
+// limit, before its bytes are buffered. Pieces of a message are kept as views
+// of the reads (no copy) while they are few; a message sent as many tiny
+// chunks is copied into one growing buffer instead, so a hostile client cannot
+// make us hold millions of small objects.
 
 export class FramingError extends Error {
   constructor (message: string) {
@@ -15,12 +18,16 @@ export class FramingError extends Error {
   }
 }
 
+const MAX_VIEWS = 32
+
 export class Dechunker {
   /** -1: no partial header; otherwise the first byte of a header split across reads. */
   private headerHighByte = -1
   /** Bytes still expected in the current chunk. */
   private chunkRemaining = 0
   private parts: Buffer[] = []
+  /** Used instead of `parts` once a message has more than MAX_VIEWS pieces. */
+  private assembled: Buffer | null = null
   private messageLength = 0
 
   constructor (private readonly maxMessageBytes: number) {}
@@ -41,8 +48,7 @@ export class Dechunker {
     while (pos < end) {
       if (this.chunkRemaining > 0) {
         const take = Math.min(this.chunkRemaining, end - pos)
-        this.parts.push(data.subarray(pos, pos + take))
-        this.messageLength += take
+        this.append(data.subarray(pos, pos + take))
         this.chunkRemaining -= take
         pos += take
         continue
@@ -72,9 +78,30 @@ export class Dechunker {
     }
   }
 
+  private append (piece: Buffer): void {
+    if (this.assembled === null && this.parts.length < MAX_VIEWS) {
+      this.parts.push(piece)
+      this.messageLength += piece.length
+      return
+    }
+    const needed = this.messageLength + piece.length
+    if (this.assembled === null || this.assembled.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxMessageBytes, Math.max(needed, 2 * (this.assembled?.length ?? this.messageLength), 4096)))
+      if (this.assembled !== null) this.assembled.copy(grown, 0, 0, this.messageLength)
+      else Buffer.concat(this.parts, this.messageLength).copy(grown)
+      this.assembled = grown
+      this.parts = []
+    }
+    piece.copy(this.assembled, this.messageLength)
+    this.messageLength = needed
+  }
+
   private completeMessage (): Buffer {
-    const message = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.messageLength)
+    let message: Buffer
+    if (this.assembled !== null) message = this.assembled.subarray(0, this.messageLength)
+    else message = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.messageLength)
     this.parts = []
+    this.assembled = null
     this.messageLength = 0
     return message
   }
