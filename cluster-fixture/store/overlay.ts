@@ -12,8 +12,12 @@ import type { PropertyValue } from '../values.js'
 import { GraphData, type NodeRecord, type RelRecord } from './graph-data.js'
 import { lookupByIndex, newNodeRecord, type GraphReader, type GraphStore, type MutableGraph } from './graph.js'
 
+/** Stands in for the layer of a transaction that has not written anything yet. */
+const EMPTY_LAYER = new GraphData()
+
 export class Overlay implements GraphReader, MutableGraph {
-  private readonly touched = new GraphData()
+  /** Allocated on the first write: most transactions only read. */
+  private layer: GraphData | null = null
   private readonly deletedNodes = new Set<number>()
   private readonly deletedRels = new Set<number>()
   private nextNode = 0
@@ -22,6 +26,14 @@ export class Overlay implements GraphReader, MutableGraph {
   constructor (readonly base: GraphStore) {}
 
   get databaseName (): string { return this.base.databaseName }
+
+  private get touched (): GraphData {
+    return this.layer ?? EMPTY_LAYER
+  }
+
+  private get writable (): GraphData {
+    return (this.layer ??= new GraphData())
+  }
 
   /** Ids for new entities: above everything committed and everything this transaction allocated. */
   allocateNodeId (): number {
@@ -110,37 +122,37 @@ export class Overlay implements GraphReader, MutableGraph {
   // ----------------------------------------------------------- MutableGraph
 
   createNode (id: number, labels: readonly string[], props: Record<string, PropertyValue>): void {
-    this.touched.putNode(newNodeRecord(id, labels, props))
+    this.writable.putNode(newNodeRecord(id, labels, props))
     if (id >= this.nextNode) this.nextNode = id + 1
   }
 
   deleteNode (id: number): void {
-    this.touched.removeNode(id)
+    this.layer?.removeNode(id)
     this.deletedNodes.add(id)
   }
 
   setNodeProperty (id: number, key: string, value: PropertyValue | undefined): void {
-    this.touched.setNodeProperty(this.writableNode(id), key, value)
+    this.writable.setNodeProperty(this.writableNode(id), key, value)
   }
 
   setNodeLabel (id: number, label: string, present: boolean): void {
     const node = this.writableNode(id)
-    if (present) this.touched.addLabel(node, label)
-    else this.touched.removeLabel(node, label)
+    if (present) this.writable.addLabel(node, label)
+    else this.writable.removeLabel(node, label)
   }
 
   createRelationship (id: number, type: string, start: number, end: number, props: Record<string, PropertyValue>): void {
-    this.touched.putRel({ id, type, start, end, props: new Map(Object.entries(props)) })
+    this.writable.putRel({ id, type, start, end, props: new Map(Object.entries(props)) })
     if (id >= this.nextRel) this.nextRel = id + 1
   }
 
   deleteRelationship (id: number): void {
-    this.touched.removeRel(id)
+    this.layer?.removeRel(id)
     this.deletedRels.add(id)
   }
 
   setRelationshipProperty (id: number, key: string, value: PropertyValue | undefined): void {
-    this.touched.setRelProperty(this.writableRel(id), key, value)
+    this.writable.setRelProperty(this.writableRel(id), key, value)
   }
 
   /** The touched copy of a node, copying the committed record on first write. */
@@ -150,7 +162,7 @@ export class Overlay implements GraphReader, MutableGraph {
     const committed = this.base.data.nodes.get(id)
     if (committed === undefined || this.deletedNodes.has(id)) throw new Error(`node ${id} is not in this transaction's view`)
     const copy: NodeRecord = { id, labels: new Set(committed.labels), props: new Map(committed.props) }
-    this.touched.putNode(copy)
+    this.writable.putNode(copy)
     return copy
   }
 
@@ -160,7 +172,7 @@ export class Overlay implements GraphReader, MutableGraph {
     const committed = this.base.data.rels.get(id)
     if (committed === undefined || this.deletedRels.has(id)) throw new Error(`relationship ${id} is not in this transaction's view`)
     const copy: RelRecord = { ...committed, props: new Map(committed.props) }
-    this.touched.putRel(copy)
+    this.writable.putRel(copy)
     return copy
   }
 }
