@@ -242,7 +242,11 @@ export class BoltConnection implements ResponseSink {
   private pump (): void {
     if (this.pumping || this.session === null) return
     this.pumping = true
-    void this.drainQueue()
+    this.drainQueue().catch((error: Error) => {
+      // Nothing may escape as an unhandled rejection: drop the connection instead.
+      debug('%s internal error: %s', this.id, error.message)
+      this.destroyNow()
+    })
   }
 
   private async drainQueue (): Promise<void> {
@@ -265,7 +269,11 @@ export class BoltConnection implements ResponseSink {
     } catch (error) {
       // handle() never throws; this is a last line of defence for the member.
       debug('%s unexpected error: %s', this.id, (error as Error).message)
-      this.failure(asFixtureError(error))
+      try {
+        this.failure(asFixtureError(error))
+      } catch {
+        // Could not even report it; closing is all that is left.
+      }
       this.close()
     } finally {
       this.compactQueue()
