@@ -152,6 +152,13 @@ export class Cluster {
     return this.member(name).bolt
   }
 
+  /** Names of the databases in the catalogue (as the system leader, or else the first running member, knows it). */
+  databases (): string[] {
+    const source = this.memberList.find((m) => m.name === this.readyLeaderOf(SYSTEM_DATABASE)) ??
+      this.memberList.find((m) => m.isRunning) ?? this.memberList[0]
+    return source.catalogue.list().map((record) => record.name)
+  }
+
   /**
    * Diagnostics: every member's copy of `database` as that member sees it
    * (Raft role, term, known leader, indexes, membership). For tests and debugging.
