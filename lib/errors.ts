@@ -86,18 +86,38 @@ export class DiscoveryError extends Neo4jError {
     const target = database === null ? 'the home database' : `database '${database}'`
     const tried = attempts.length === 0
       ? 'no router address was known (the seed resolved to nothing)'
-      : attempts.map(a => `${a.address}: ${a.reason} (${firstLine(a.error.message)})`).join('; ')
+      : attempts.map(a => `${a.address}: ${a.reason} (${conciseCause(a.error.message)})`).join('; ')
+    const hints = [...new Set(attempts.map(a => REASON_HINTS[a.reason]).filter((h): h is string => h !== undefined))]
     const head = decidingError !== undefined
       ? `Routing discovery for ${target} stopped: ${firstLine(decidingError.message).replace(/\.$/, '')}.`
       : `Could not get a routing table for ${target}: every router failed.`
-    super(`${head} Routers tried: ${tried}`, (decidingError?.code ?? SERVICE_UNAVAILABLE) as CoreCode,
+    super(`${head} Routers tried: ${tried}${hints.length > 0 ? `. ${hints.join(' ')}` : ''}`, (decidingError?.code ?? SERVICE_UNAVAILABLE) as CoreCode,
       decidingError?.gqlStatus ?? '08N00', decidingError?.gqlStatusDescription ?? 'error: connection exception',
       decidingError?.diagnosticRecord, decidingError ?? attempts.at(-1)?.error)
     Object.setPrototypeOf(this, DiscoveryError.prototype)
     this.name = 'DiscoveryError'
     this.database = database
     this.attempts = attempts
+    // A certificate we do not trust will not become trusted by retrying.
+    const tlsOnly = attempts.length > 0 && attempts.every(a => a.reason === 'tls')
+    setRetryable(this, !tlsOnly && (decidingError === undefined || isRetryableError(decidingError)))
   }
+}
+
+const REASON_HINTS: Partial<Record<RouterFailureReason, string>> = {
+  tls: "TLS failed: for a self-signed certificate use neo4j+ssc://, for a private CA set trust: 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES' " +
+    'with trustedCertificates; against a server without TLS use neo4j://.',
+  refused: 'Connection refused: check the host and port, and that the member is running.',
+  auth: 'Authentication failed: check the user name and password.',
+  protocol: 'A member did not speak Bolt as expected (or closed the connection during the handshake): if it serves TLS use ' +
+    'neo4j+s:// or neo4j+ssc://, and check the port is the Bolt port (7687), not HTTP (7474).',
+  dns: 'The host name did not resolve: check it, or pass a resolver.'
+}
+
+/** Drop the bolt-connection boilerplate in front of "Caused by: …". */
+function conciseCause (message: string): string {
+  const at = message.lastIndexOf('Caused by: ')
+  return firstLine(at >= 0 ? message.slice(at + 'Caused by: '.length) : message)
 }
 
 /**
@@ -256,7 +276,9 @@ export function routingReaction (error: unknown): RoutingReaction {
  */
 export function isRetryableError (error: unknown): boolean {
   if (!(error instanceof Neo4jError)) return false
-  if (error instanceof CommitOutcomeUnknownError || error instanceof AcquisitionTimeoutError) return false
+  // Our own error classes decide for themselves (e.g. a TLS-only DiscoveryError is not retryable).
+  if (error instanceof CommitOutcomeUnknownError || error instanceof AcquisitionTimeoutError ||
+    error instanceof DiscoveryError || error instanceof RetriesExhaustedError || error instanceof ConfigurationError) return error.retryable
   const code = error.code
   if (code === TRANSACTION_TERMINATED || code === LOCK_CLIENT_STOPPED) return false
   if (code === SERVICE_UNAVAILABLE || code === SESSION_EXPIRED || code === AUTHORIZATION_EXPIRED) return true

@@ -84,6 +84,8 @@ export async function openConnection (target: ConnectionTarget, options: Connect
   let channel: ChannelLike | undefined
   let connection: WireConnection | undefined
   let timedOut = false
+  /** Where the open failed: a close during the handshake hints at a TLS/plain-text mismatch or a non-Bolt port. */
+  let handshaking = true
   const budget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, deadline - Date.now())
   if (budget <= 0) throw connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
   let timer: NodeJS.Timeout | undefined
@@ -116,6 +118,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
       (channelConfig) => { channel = new channelModule.Channel(channelConfig); return channel }
     )
     connection = conn
+    handshaking = false
     try {
       if (timedOut) throw new Error('timed out')
       await conn.connect(options.userAgent, { ...boltAgent(options.userAgent) }, options.authToken)
@@ -136,13 +139,13 @@ export async function openConnection (target: ConnectionTarget, options: Connect
       await (connection !== undefined ? connection.close() : channel?.close())?.catch(() => {})
       throw error
     }
-    throw normalizeConnectError(error, target, routing)
+    throw normalizeConnectError(error, target, routing, handshaking)
   } finally {
     if (timer !== undefined) clearTimeout(timer)
   }
 }
 
-export type ConnectFailureKind = 'timeout' | 'refused' | 'tls' | 'dns' | 'other'
+export type ConnectFailureKind = 'timeout' | 'refused' | 'tls' | 'dns' | 'handshake' | 'other'
 
 const KIND = Symbol('neo4j-cluster.connectFailureKind')
 
@@ -173,12 +176,16 @@ function classifyConnectMessage (message: string): ConnectFailureKind {
   return 'other'
 }
 
-function normalizeConnectError (error: unknown, target: ConnectionTarget, routing: boolean): Error {
+function normalizeConnectError (error: unknown, target: ConnectionTarget, routing: boolean, handshaking: boolean): Error {
   if (error instanceof Neo4jError) {
     tagAddress(error, target.hostPort)
     if (error.code === SERVICE_UNAVAILABLE || error.code === SESSION_EXPIRED) {
       tagConnectionLost(error)
-      if (!(KIND in error)) Object.defineProperty(error, KIND, { value: classifyConnectMessage(error.message), enumerable: false })
+      let kind = classifyConnectMessage(error.message)
+      if (kind === 'other' && handshaking) kind = 'handshake'
+      if (!(KIND in error)) Object.defineProperty(error, KIND, { value: kind, enumerable: false })
+    } else if (handshaking && !(KIND in error)) {
+      Object.defineProperty(error, KIND, { value: 'handshake', enumerable: false })
     }
     return error
   }

@@ -86,7 +86,8 @@ export class RetryState {
     const err = error instanceof Error ? error : new Error(String(error))
     const attempt = this.records.length + 1
     const atMs = this.elapsedMs()
-    if (!isRetryableError(error)) {
+    // A zero budget turns retries off: the error is the answer, as it came.
+    if (!isRetryableError(error) || this.policy.budgetMs === 0) {
       this.records.push({ attempt, atMs, error: err })
       return { kind: 'stop', error: err }
     }

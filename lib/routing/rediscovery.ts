@@ -54,6 +54,7 @@ export function endsDiscovery (error: unknown): boolean {
 export function routerFailureReason (error: unknown): RouterFailureReason {
   const kind = connectFailureKind(error)
   if (kind === 'refused' || kind === 'timeout' || kind === 'tls' || kind === 'dns') return kind
+  if (kind === 'handshake') return 'protocol'
   const code = codeOf(error)
   if (code?.startsWith('Neo.ClientError.Security.') === true) return 'auth'
   if (code === DATABASE_NOT_FOUND) return 'unknown database'

@@ -67,7 +67,9 @@ describe('retry: decision state (injected clock)', () => {
     const s = new RetryState({ ...policy, budgetMs: 0 }, clock())
     expect(s.canStartAttempt()).to.equal(true)
     s.start()
-    expect(s.recordFailure(code('ServiceUnavailable')).kind).to.equal('stop')
+    const unavailable = code('ServiceUnavailable')
+    // zero budget = retries off: the original error, not a RetriesExhaustedError
+    expect(s.recordFailure(unavailable)).to.deep.equal({ kind: 'stop', error: unavailable })
   })
 
   it('jitter stays within ±jitter of the base delay', () => {
