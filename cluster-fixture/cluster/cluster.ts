@@ -20,6 +20,8 @@ export interface CopyStatus {
   role: 'primary' | 'secondary'
   state: 'starting' | 'online' | 'offline' | 'dropped'
   raftRole: 'follower' | 'preCandidate' | 'candidate' | 'leader' | 'stopped'
+  /** Leader whose term's no-op is committed and applied: it takes writes. */
+  writable: boolean
   term: number
   leader: string | null
   appliedIndex: number
@@ -174,6 +176,7 @@ export class Cluster {
         role: replica.role,
         state: replica.state,
         raftRole: replica.raft.role,
+        writable: replica.isWritable,
         term: replica.raft.term,
         leader: replica.leaderId,
         appliedIndex: replica.appliedIndex,
