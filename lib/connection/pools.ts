@@ -37,10 +37,13 @@ export class PooledConnection implements PoolableConnection {
   private readonly pool: MemberPool<PooledConnection>
   private released = false
 
-  constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>) {
+  private readonly resetTimeoutMs: number
+
+  constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>, resetTimeoutMs = 30_000) {
     this.address = address
     this.wire = wireConnection
     this.pool = pool
+    this.resetTimeoutMs = resetTimeoutMs
   }
 
   get createdAt (): number { return this.wire.creationTimestamp }
@@ -75,7 +78,13 @@ export class PooledConnection implements PoolableConnection {
     if (this.released) return
     this.released = true
     if (this.wire.isOpen() && (dirty || this.wire.hasOngoingObservableRequests())) {
-      await this.wire.resetAndFlush().catch(() => this.wire.close().catch(() => {}))
+      // Bounded: a member that stopped answering must not pin the connection (and the session) forever.
+      let timer: NodeJS.Timeout | undefined
+      const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.resetTimeoutMs) })
+      const reset = this.wire.resetAndFlush().then(() => true, () => false)
+      const ok = await Promise.race([reset, gaveUp.then(() => false)])
+      clearTimeout(timer)
+      if (!ok) await this.wire.close().catch(() => {})
     }
     this.pool.release(this)
   }
@@ -99,9 +108,12 @@ export class ConnectionPools {
   private readonly pools = new Map<string, MemberPool<PooledConnection>>()
   private readonly options: PoolsOptions
   private closed = false
+  /** How long a RESET before release may take: the connect timeout, else 30 s. */
+  private readonly resetTimeoutMs: number
 
   constructor (options: PoolsOptions) {
     this.options = options
+    this.resetTimeoutMs = options.connect.connectionTimeout > 0 ? Math.min(options.connect.connectionTimeout, 2 ** 31 - 1) : 30_000
   }
 
   private poolFor (target: ConnectionTarget): MemberPool<PooledConnection> {
@@ -113,13 +125,13 @@ export class ConnectionPools {
         open: async (deadline) => {
           const wireConnection = await openConnection(target, this.options.connect, deadline)
           this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
-          return new PooledConnection(key, wireConnection, created)
+          return new PooledConnection(key, wireConnection, created, this.resetTimeoutMs)
         },
         maxSize: this.options.maxSize,
         maxLifetime: this.options.maxLifetime,
         livenessCheckTimeout: this.options.livenessCheckTimeout,
         idleTimeout: this.options.idleTimeout,
-        pingTimeout: this.options.connect.connectionTimeout > 0 ? this.options.connect.connectionTimeout : 30_000,
+        pingTimeout: this.resetTimeoutMs,
         log: this.options.log
       })
       pool = created

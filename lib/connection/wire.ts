@@ -104,7 +104,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         encrypted: options.encrypted,
         trust: options.trust,
         trustedCertificates: [...options.trustedCertificates],
-        connectionTimeout: Number.isFinite(budget) ? Math.max(1, Math.round(budget)) : 0,
+        connectionTimeout: budget < 2 ** 31 - 1 ? Math.max(1, Math.round(budget)) : 0,
         disableLosslessIntegers: options.disableLosslessIntegers,
         useBigInt: options.useBigInt,
         notificationFilter: options.notificationFilter,
