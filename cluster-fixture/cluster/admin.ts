@@ -171,19 +171,24 @@ export async function proposeSystem (member: ClusterMember, command: SystemComma
   }
 }
 
-/** CREATE/ALTER/START … WAIT: until every running hosting member reports the database online (or dropped, for DROP). */
+/** CREATE/ALTER/START/STOP/DROP … WAIT: until every running member's copy is in the requested state. */
 async function waitForPlacement (database: string, timeoutMs: number, ctx: AdminContext): Promise<QueryResult> {
   const { member, services } = ctx
   const deadline = services.scheduler.now() + timeoutMs
   const settled = (): Array<{ address: string, state: string, ok: boolean }> | null => {
     const record = member.catalogue.get(database)
-    const hosts = record === undefined ? [] : [...record.primaries, ...record.secondaries]
+    // For DROP: every member that still has a copy; otherwise: the members the catalogue places it on.
+    const hosts = record === undefined
+      ? services.view.members().filter((info) => services.view.copy(info.name, database) !== undefined).map((info) => info.name)
+      : [...record.primaries, ...record.secondaries]
     const rows = hosts.map((name) => {
       const info = services.view.member(name)
       const copy = services.view.copy(name, database)
-      const ok = info?.state === 'stopped' || (copy?.state === 'online' && copy.incarnation === record?.incarnation) ||
-        (record?.requestedStatus === 'offline' && copy?.state === 'offline')
-      return { address: info?.address ?? name, state: copy?.state ?? 'unknown', ok }
+      const wanted = record === undefined ? 'dropped' : record.requestedStatus
+      const reached = wanted === 'dropped'
+        ? copy === undefined || copy.state === 'dropped'
+        : copy !== undefined && copy.incarnation === record?.incarnation && copy.state === wanted
+      return { address: info?.address ?? name, state: copy?.state ?? 'unknown', ok: info?.state === 'stopped' || reached }
     })
     return rows.every((row) => row.ok) ? rows : null
   }
