@@ -22,9 +22,10 @@
 //   setBlackhole(on)     on: connections (existing and new) are accepted and read, never answered;
 //                        off: the connections that were black-holed are destroyed (a client sees a
 //                        reset); new ones work normally.
-//   armCommitDrop(count) the next `count` commits (COMMIT, or the last PULL/DISCARD of an auto-commit
-//                        write) are committed by the backend, then the socket is destroyed before the
-//                        answer is written ("commit outcome unknown").
+//   armCommitDrop(count) the next `count` commits (any COMMIT, or the last PULL/DISCARD of an auto-commit
+//                        query whose type is not 'r') are committed by the backend, then the socket is
+//                        destroyed before the answer is written ("commit outcome unknown"); answers
+//                        before it are still delivered. Replaces any count armed before.
 //   setHostile(mode)     HostileMode or null; see hostile.ts for exactly what each mode sends.
 //   stats()              { connectionsOpen, connectionsTotal, messages: { HELLO: n, RUN: n, … } }
 //                        (requests received, by type; since creation or resetStats())

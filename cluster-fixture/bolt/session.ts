@@ -321,7 +321,8 @@ export class BoltSession {
     this.tx = null
     this.txIsAutoCommit = false
     if (this.ctx.isClosed()) return
-    if (this.ctx.consumeCommitDrop()) {
+    // Only writes are "commits" for the chaos drop: an auto-commit read must not use one up.
+    if (stream.result.queryType !== 'r' && this.ctx.consumeCommitDrop()) {
       this.state = 'DEFUNCT'
       this.sink.destroy()
       return
