@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import official from 'neo4j-driver'
 import { startCluster, type Cluster } from '../cluster-fixture/index.js'
-import ours from '../lib/index.js'
+import ours, { CommitOutcomeUnknownError } from '../lib/index.js'
 
 interface Args { stops: number, seconds: number, callers: number, json: string | undefined }
 
@@ -84,12 +84,13 @@ function officialDriver (uri: string): BenchDriver {
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
-interface StopResult { pauseMs: number, errors: number, acked: number }
+interface StopResult { pauseMs: number, errors: number, unknownOutcome: number, acked: number }
 
 /** One leader stop under a running write loop; restarts the old leader afterwards. */
 async function measureStop (cluster: Cluster, driver: BenchDriver, run: string): Promise<StopResult> {
   const acks: number[] = []
   let errors = 0
+  let unknownOutcome = 0
   let running = true
   let id = 0
   const loop = (async () => {
@@ -97,8 +98,10 @@ async function measureStop (cluster: Cluster, driver: BenchDriver, run: string):
       try {
         await driver.write(run, id++)
         acks.push(performance.now())
-      } catch {
-        errors++
+      } catch (error) {
+        // Ours reports a COMMIT cut by the stop instead of re-running it (the official driver re-runs it).
+        if (error instanceof CommitOutcomeUnknownError) unknownOutcome++
+        else errors++
       }
     }
   })()
@@ -121,7 +124,7 @@ async function measureStop (cluster: Cluster, driver: BenchDriver, run: string):
     await cluster.start(leader)
     await cluster.leader('neo4j', 20_000)
     await sleep(500) // let the restarted member catch up before the next stop
-    return { pauseMs: pause, errors, acked: acks.length }
+    return { pauseMs: pause, errors, unknownOutcome, acked: acks.length }
   } finally {
     running = false
     await loop
@@ -159,6 +162,8 @@ async function main (): Promise<void> {
   const drivers = [ourDriver(cluster.uri), officialDriver(cluster.uri)]
   const pauses = new Map<string, number[]>(drivers.map(d => [d.label, []]))
   const failures = new Map<string, number>(drivers.map(d => [d.label, 0]))
+  const unknown = new Map<string, number>(drivers.map(d => [d.label, 0]))
+  const duplicates = new Map<string, number>(drivers.map(d => [d.label, 0]))
   const throughput = new Map<string, { perSecond: number, errors: number }>()
   try {
     const setup = ours.driver(cluster.uri, ours.auth.basic(USER, PASSWORD))
@@ -169,8 +174,19 @@ async function main (): Promise<void> {
         const result = await measureStop(cluster, driver, `${driver.label}-${stop}`)
         pauses.get(driver.label)?.push(result.pauseMs)
         failures.set(driver.label, (failures.get(driver.label) ?? 0) + result.errors)
-        process.stderr.write(`stop ${stop}/${args.stops} ${driver.label}: pause ${Math.round(result.pauseMs)} ms, ${result.errors} error(s)\n`)
+        unknown.set(driver.label, (unknown.get(driver.label) ?? 0) + result.unknownOutcome)
+        process.stderr.write(`stop ${stop}/${args.stops} ${driver.label}: pause ${Math.round(result.pauseMs)} ms, ` +
+          `${result.errors} error(s), ${result.unknownOutcome} outcome-unknown\n`)
       }
+    }
+    // A write whose COMMIT was cut and then re-run blindly may exist twice.
+    const check = ours.driver(cluster.uri, ours.auth.basic(USER, PASSWORD))
+    const { records } = await check.executeQuery('MATCH (p:Ping) RETURN p.run AS run, p.id AS id, count(*) AS n', {}, { database: 'neo4j' })
+    await check.close()
+    for (const record of records) {
+      if (ours.integer.toNumber(record.get('n')) < 2) continue
+      const label = drivers.find(d => String(record.get('run')).startsWith(`${d.label}-`))?.label
+      if (label !== undefined) duplicates.set(label, (duplicates.get(label) ?? 0) + 1)
     }
     for (const driver of drivers) throughput.set(driver.label, await measureThroughput(driver, args.callers, args.seconds))
   } finally {
@@ -187,12 +203,14 @@ async function main (): Promise<void> {
       medianPauseMs: Math.round(median(p)),
       maxPauseMs: Math.round(Math.max(...p)),
       writeErrors: failures.get(d.label) ?? 0,
+      outcomeUnknown: unknown.get(d.label) ?? 0,
+      duplicatedWrites: duplicates.get(d.label) ?? 0,
       readsPerSecond: Math.round(t?.perSecond ?? 0),
       readErrors: t?.errors ?? 0
     }
   })
-  const header = ['driver', 'stops', 'median pause ms', 'max pause ms', 'write errors', `reads/s (${args.callers} callers)`, 'read errors']
-  const table = [header, ...rows.map(r => [r.driver, r.stops, r.medianPauseMs, r.maxPauseMs, r.writeErrors, r.readsPerSecond, r.readErrors].map(String))]
+  const header = ['driver', 'stops', 'median pause ms', 'max pause ms', 'write errors', 'outcome unknown', 'duplicated', `reads/s (${args.callers} callers)`, 'read errors']
+  const table = [header, ...rows.map(r => [r.driver, r.stops, r.medianPauseMs, r.maxPauseMs, r.writeErrors, r.outcomeUnknown, r.duplicatedWrites, r.readsPerSecond, r.readErrors].map(String))]
   const widths = header.map((_, i) => Math.max(...table.map(row => (row[i] ?? '').length)))
   const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')
   console.log(`\nDriver figures on the fixture (3 primaries + 2 secondaries, election window 300–600 ms), ${os.cpus().length} CPU(s), Node ${process.version}`)

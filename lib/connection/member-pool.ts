@@ -64,8 +64,8 @@ export class MemberPool<C extends PoolableConnection> {
   }
 
   get address (): string { return this.options.address }
-  /** Connections handed out plus being opened: the load that selection balances. */
-  get load (): number { return this.active.size + this.opening }
+  /** Connections handed out, being opened, or waited for: the load that selection balances (queues count once the pool is full). */
+  get load (): number { return this.active.size + this.opening + this.waiters.length }
 
   stats (): PoolStats {
     return { address: this.options.address, inUse: this.active.size, idle: this.idle.length, opening: this.opening, waiting: this.waiters.length, maxSize: this.options.maxSize }
