@@ -63,4 +63,23 @@ describe('integration: failover', function () {
       expect(d.poolStats().inUse).to.equal(0)
     })
   }
+
+  it('a black-holed leader costs a receiveTimeout plus an election, not a hang', async () => {
+    const cluster = target.cluster
+    if (cluster === undefined) throw new Error('fixture expected')
+    const d = target.driver({ connectionTimeout: 1000, receiveTimeout: 1000 })
+    await d.verifyConnectivity({ database: 'neo4j' })
+    const { leader } = await roles(cluster)
+    const loop = writeLoop(d, 60, 'blackhole')
+    await sleep(200)
+    await cluster.blackhole(leader)
+    try {
+      const outcome = await loop
+      expect(outcome.errors.map(e => e.message)).to.deep.equal([])
+      expect(outcome.acked.length + outcome.unknown.length).to.equal(60)
+      expect(await cluster.leader('neo4j')).to.not.equal(leader)
+    } finally {
+      await cluster.heal(leader)
+    }
+  })
 })

@@ -52,6 +52,15 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(backend.txRequests.at(-1)?.mode).to.equal('READ')
   })
 
+  it('integers come back as Integer, number (disableLosslessIntegers) or bigint (useBigInt)', async () => {
+    const lossless = await open().executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
+    expect(neo4j.isInt(lossless.records[0]?.get('n'))).to.equal(true)
+    const plain = await open(uri, { disableLosslessIntegers: true }).executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
+    expect(plain.records[0]?.get('n')).to.equal(42)
+    const big = await open(uri, { useBigInt: true }).executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
+    expect(big.records[0]?.get('n')).to.equal(42n)
+  })
+
   it('results are awaitable, async-iterable and subscribable, with flow control over PULL batches', async () => {
     const session = open(uri, { fetchSize: 100 }).session({ database: 'neo4j' })
     try {
