@@ -49,7 +49,7 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     reactive: boolean
     onDb?: (database: string) => void
     afterKeys?: (keys: string[]) => void
-    beforeComplete?: (metadata: any) => void
+    beforeComplete?: (metadata: any) => unknown
     afterError?: (error: Error) => void
   }
 

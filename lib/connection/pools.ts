@@ -26,8 +26,11 @@ export interface RunRequest extends BeginRequest {
   fetchSize: number
   highRecordWatermark: number
   lowRecordWatermark: number
+  /** May return a promise: observers hear of completion only once it settles. */
+  beforeComplete?: (metadata: Record<string, unknown>) => unknown
   afterComplete?: (metadata: Record<string, unknown>) => void
   beforeError?: (error: Error) => void
+  afterError?: (error: Error) => void
   onDb?: (database: string) => void
 }
 

@@ -110,7 +110,7 @@ export class Session {
         this.context.provider.onError(error, conn.address, database)
       },
       afterError: () => { void conn.release(true).finally(streamEnded) }
-    } as Parameters<PooledConnection['run']>[2]))
+    }))
     this.track(observer)
     return createResult(observer, text, params, connection, this.fetchSize)
   }
