@@ -48,6 +48,8 @@ export class RoutingProvider implements ConnectionProvider {
   private readonly offsets = new Map<string, number>()
   private readonly now: () => number
   private readonly routeContext: Readonly<Record<string, string>>
+  /** database → the router whose answer is the current table. */
+  private readonly answeredBy = new Map<string, string>()
   /** address → ms since epoch until which fresh tables leave it out (see withoutQuarantined). */
   private readonly quarantine = new Map<string, number>()
 
@@ -153,7 +155,11 @@ export class RoutingProvider implements ConnectionProvider {
         impersonatedUser: request.impersonatedUser,
         bookmarks: request.bookmarks
       }
-      const known = database === null ? [] : routersHealthyFirst(this.registry.get(database))
+      const current = database === null ? undefined : this.registry.get(database)
+      // A router whose last answer had no writer may be on the minority side of a
+      // partition (it cannot see the new leader): ask the others first.
+      const noWriterFrom = current !== undefined && current.writers.length === 0 ? this.answeredBy.get(current.database) : undefined
+      const known = routersHealthyFirst(current, noWriterFrom)
       const started = this.now()
       try {
         const result = await discover(this.sendRoute, {
@@ -164,6 +170,7 @@ export class RoutingProvider implements ConnectionProvider {
           now: this.now
         })
         this.install(result.table, result.router, result.failed, database, Math.round(this.now() - started))
+        this.answeredBy.set(result.table.database, result.router)
         return this.registry.get(result.table.database) ?? result.table
       } catch (error) {
         if (error instanceof DiscoveryError) {
@@ -251,10 +258,12 @@ export class RoutingProvider implements ConnectionProvider {
 /**
  * Known routers in table order, but members we already forgot (unreachable:
  * no longer a reader or writer) last — a black-holed ex-leader would
- * otherwise cost a full ROUTE timeout on every refresh.
+ * otherwise cost a full ROUTE timeout on every refresh — and `askLast` (the
+ * router whose answer had no writer) after the healthy ones.
  */
-export function routersHealthyFirst (table: RoutingTable | undefined): string[] {
+export function routersHealthyFirst (table: RoutingTable | undefined, askLast?: string): string[] {
   if (table === undefined) return []
   const serving = new Set([...table.readers, ...table.writers])
-  return [...table.routers.filter(r => serving.has(r)), ...table.routers.filter(r => !serving.has(r))]
+  const first = (r: string): boolean => serving.has(r) && r !== askLast
+  return [...table.routers.filter(first), ...table.routers.filter(r => !first(r))]
 }

@@ -164,6 +164,20 @@ describe('routing: provider (fake pools)', () => {
   it('orders known routers with forgotten members last', () => {
     const t = fromRouteReply(table(['b:1'], ['c:1'], ['a:1', 'b:1', 'c:1', 'd:1']), null, 0)
     expect(routersHealthyFirst(t)).to.deep.equal(['b:1', 'c:1', 'a:1', 'd:1'])
+    expect(routersHealthyFirst(t, 'b:1')).to.deep.equal(['c:1', 'a:1', 'b:1', 'd:1'])
     expect(routersHealthyFirst(undefined)).to.deep.equal([])
+  })
+
+  it('after a table without a writer, asks another router first (the first may be in a minority)', async () => {
+    const pools = new FakePools()
+    pools.replies.set('10.9.9.9:1', () => table([], ['b:1', 'c:1'], ['b:1', 'c:1']))
+    pools.replies.set('b:1', () => table([], ['b:1', 'c:1'], ['b:1', 'c:1']))
+    pools.replies.set('c:1', () => table(['c:1'], ['b:1'], ['b:1', 'c:1']))
+    const p = provider(pools)
+    await p.acquire(request('READ')) // table from the seed, no writer
+    await p.acquire(request('WRITE')).catch(() => {}) // b:1 answers, still no writer
+    const w = await p.acquire(request('WRITE')) // b:1 goes last now: c:1 knows the leader
+    expect(w.connection.address).to.equal('c:1')
+    expect(pools.routes.map(r => r.router)).to.deep.equal(['10.9.9.9:1', 'b:1', 'c:1'])
   })
 })
