@@ -86,6 +86,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
   export class ConnectionErrorHandler {
     static create (callbacks: ErrorHandlerCallbacks): ConnectionErrorHandler
     errorCode (): string
+    /** Called by the connection for every error it reports (FAILUREs and fatal errors). */
+    handleAndTransformError (error: Neo4jError, address: ServerAddress, connection?: { isOpen: () => boolean }): Neo4jError
   }
 
   export interface ChannelConnectionConfig {

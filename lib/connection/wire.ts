@@ -6,7 +6,7 @@
 import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
+import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { splitHostPort } from '../url.js'
 
@@ -56,7 +56,7 @@ function networkErrorCode (routing: boolean): string {
 
 function createErrorHandler (routing: boolean): ReturnType<typeof wire.ConnectionErrorHandler.create> {
   const code = networkErrorCode(routing)
-  return wire.ConnectionErrorHandler.create({
+  const handler = wire.ConnectionErrorHandler.create({
     errorCode: code,
     handleUnavailability: (error, address) => {
       // Network failures carry the handler's code; servers never send these two codes.
@@ -67,6 +67,21 @@ function createErrorHandler (routing: boolean): ReturnType<typeof wire.Connectio
     handleWriteFailure: (error, address) => { tagAddress(error, address.asHostPort()); return error },
     handleSecurityError: (error, address) => { tagAddress(error, address.asHostPort()); return error }
   })
+  // Bytes we cannot decode (a broken or hostile member) surface from bolt-connection
+  // as a code-less error such as "Unknown packed value with marker c4". Say what it is.
+  const categorized = handler.handleAndTransformError.bind(handler)
+  handler.handleAndTransformError = (error, address, connection) => {
+    const handled = categorized(error, address, connection)
+    if (handled instanceof Neo4jError && (handled.code === 'N/A' || handled.code === undefined) && connection?.isOpen() === false) {
+      handled.code = PROTOCOL_ERROR
+      handled.message = `Protocol error: the answer from ${address.asHostPort()} could not be decoded (${handled.message}); ` +
+        'the connection was closed. The member may be faulty, or this port may not serve Bolt.'
+      tagConnectionLost(handled)
+      tagAddress(handled, address.asHostPort())
+    }
+    return handled
+  }
+  return handler
 }
 
 function toServerAddress (target: ConnectionTarget): InstanceType<typeof ServerAddress> {

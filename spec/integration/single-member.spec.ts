@@ -249,6 +249,20 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(error.attempts.map((a: { reason: string }) => a.reason)).to.include('timeout')
   })
 
+  for (const mode of ['truncate', 'absurd-size', 'silent-after-handshake'] as const) {
+    it(`hostile member (${mode}): a Neo4jError within the timeouts, then recovery with nothing in use`, async function () {
+      this.timeout(15_000)
+      const d = open(uri, { connectionTimeout: 500, receiveTimeout: 500, maxTransactionRetryTime: 1000 })
+      await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
+      server.setHostile(mode)
+      const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
+      expect(error).to.be.instanceOf(Neo4jError)
+      server.setHostile(null)
+      expect((await d.executeQuery('RETURN 1 AS x', {}, { database: 'neo4j' })).records).to.have.length(1)
+      expect(d.poolStats().inUse).to.equal(0)
+    })
+  }
+
   it('a member that sends garbage gives a clear error and the driver recovers when it stops', async function () {
     this.timeout(10_000)
     const d = open(uri, { connectionTimeout: 500, maxTransactionRetryTime: 0 })
@@ -256,6 +270,8 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     server.setHostile('garbage')
     const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
     expect(error).to.be.instanceOf(Neo4jError)
+    expect(error.code).to.equal('ProtocolError')
+    expect(error.message).to.include('could not be decoded')
     server.setHostile(null)
     const { records } = await d.executeQuery('RETURN 1 AS x', {}, { database: 'neo4j' })
     expect(records).to.have.length(1)

@@ -21,6 +21,9 @@ describe('connection: bolt-connection internals contract', () => {
     expect(wire.ConnectionErrorHandler.create).to.be.a('function')
     const handler = wire.ConnectionErrorHandler.create({ errorCode: 'SessionExpired' })
     expect(handler.errorCode()).to.equal('SessionExpired')
+    expect(handler.handleAndTransformError).to.be.a('function')
+    // the connection routes every error through its handler under this name
+    expect((wire.ChannelConnection.prototype as unknown as Record<string, unknown>).handleAndTransformError).to.be.a('function')
   })
 
   it('ChannelConnection has every method the adapter calls', () => {
