@@ -91,7 +91,7 @@ export class Session {
     })()
     connection.catch(() => streamEnded())
     const marks = watermarks(this.fetchSize)
-    const observer = connection.then(conn => conn.run(text, params, {
+    const observer = connection.then(conn => this.runOn(conn, streamEnded, () => conn.run(text, params, {
       bookmarks: new Bookmarks(used),
       txConfig,
       mode: this.mode,
@@ -110,7 +110,7 @@ export class Session {
         this.context.provider.onError(error, conn.address, database)
       },
       afterError: () => { void conn.release(true).finally(streamEnded) }
-    }))
+    })))
     this.track(observer)
     return createResult(observer, text, params, connection, this.fetchSize)
   }
@@ -197,6 +197,16 @@ export class Session {
     if (!this.open) throw newError(`Cannot ${what}: the session is closed.`)
     if (this.activeTx !== undefined || this.managedRunning) {
       throw newError(`Cannot ${what} while this session has an open transaction: run it inside the transaction, or use another session.`)
+    }
+  }
+
+  /** Start a stream; if starting throws (e.g. a parameter that cannot be sent), give the connection back. */
+  private runOn (conn: PooledConnection, streamEnded: () => void, start: () => ResultStreamObserver): ResultStreamObserver {
+    try {
+      return start()
+    } catch (error) {
+      void conn.release(true).finally(streamEnded)
+      throw error
     }
   }
 
