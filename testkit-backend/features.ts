@@ -1,0 +1,82 @@
+// What GetFeatures answers. Every name must exist in testkit's
+// nutkit/protocol/feature.py of the branch run against us (5.0): an unknown
+// name makes every test fail in setUp. A declared feature turns on tests and
+// script variants that expect that exact behaviour on the wire, so each entry
+// says where the driver does it; the names we leave out, and why, follow.
+
+export const FEATURES: readonly string[] = [
+  // --- API (lib/index.ts) ---------------------------------------------------
+  'Feature:API:BookmarkManager', // bookmarkManager({ initialBookmarks, bookmarksSupplier, bookmarksConsumer })
+  'Feature:API:ConnectionAcquisitionTimeout', // config.connectionAcquisitionTimeout
+  'Feature:API:Driver.ExecuteQuery', // driver.executeQuery(query, params, { routing, database, impersonatedUser, bookmarkManager })
+  'Feature:API:Driver:GetServerInfo', // driver.getServerInfo()
+  'Feature:API:Driver.IsEncrypted', // driver.isEncrypted()
+  'Detail:ClosedDriverIsEncrypted', // isEncrypted() reads the config, so it works after close()
+  'Feature:API:Driver.VerifyConnectivity', // driver.verifyConnectivity()
+  'Feature:API:Liveness.Check', // config.connectionLivenessCheckTimeout (RESET on acquire after that idle time)
+  'Feature:API:Result.List', // results are awaitable: (await result).records
+  'Feature:API:Result.Peek', // result[Symbol.asyncIterator]().peek()
+  'Feature:API:RetryableExceptions', // isRetryableError(error)
+  'Feature:API:SSLConfig', // config.encrypted / trust / trustedCertificates
+  'Feature:API:SSLSchemes', // neo4j+s, neo4j+ssc, bolt+s, bolt+ssc
+  'Feature:API:Summary:GqlStatusObjects', // core's ResultSummary.gqlStatusObjects
+  'Feature:API:Type.Temporal', // core's temporal types, both directions
+  'Feature:Auth:Bearer', // auth.bearer
+  'Feature:Auth:Custom', // auth.custom
+  'Feature:Auth:Kerberos', // auth.kerberos
+  'Feature:Impersonation', // session / executeQuery impersonatedUser
+
+  // --- Bolt: the versions neo4j-driver-bolt-connection 6.3.0 negotiates and testkit 5.0 knows.
+  // Not 4.1 (bolt-connection dropped it) nor 5.5 (never offered); 5.8 / 6.x are unknown to branch 5.0.
+  // Routing itself needs Bolt 4.4+ (lib/connection/wire.ts): routing tests on older versions are in skipped-tests.ts.
+  'Feature:Bolt:3.0',
+  'Feature:Bolt:4.2',
+  'Feature:Bolt:4.3',
+  'Feature:Bolt:4.4',
+  'Feature:Bolt:5.0',
+  'Feature:Bolt:5.1',
+  'Feature:Bolt:5.2',
+  'Feature:Bolt:5.3',
+  'Feature:Bolt:5.4',
+  'Feature:Bolt:5.6',
+  'Feature:Bolt:5.7',
+  'Feature:Bolt:Patch:UTC', // bolt-connection asks for patch_bolt ["utc"] on 4.3/4.4
+  'Feature:TLS:1.2', // Node's default TLS range (bolt-connection's channel uses node:tls)
+  'Feature:TLS:1.3',
+
+  // --- Wire optimizations that come from bolt-connection's protocol layer, which our connections use as is.
+  'Optimization:PullPipelining', // RUN and PULL leave together (session.run / tx.run)
+  'Optimization:ImplicitDefaultArguments', // default mode/db/bookmarks/tx config are omitted from messages
+  'Optimization:AuthPipelining', // HELLO and LOGON are pipelined on Bolt 5.1+
+
+  // --- Configuration hints and backend requests.
+  'ConfHint:connection.recv_timeout_seconds', // bolt-connection honours the hint; a timed-out member is forgotten (lib/errors.ts routingReaction)
+  'Backend:RTFetch' // GetRoutingTable → driver.routingTable(database)
+]
+
+/**
+ * Feature names testkit knows that we do not declare, with what is missing.
+ * Not sent anywhere: kept here so the gap list lives beside the declared one.
+ */
+export const NOT_DECLARED: Readonly<Record<string, string>> = {
+  'Backend:MockTime': 'the driver reads Date.now()/setTimeout directly; its clock cannot be injected (pool idle times, routing-table expiry)',
+  'Backend:RTForceUpdate': 'the driver has no public way to force a routing-table refresh for a database',
+  'Feature:Auth:Managed': 'auth token managers are rejected by driver() (lib/config.ts validateAuthToken)',
+  'Feature:API:Session:AuthConfig': 'per-session auth is rejected (lib/session/session-config.ts)',
+  'Feature:API:Driver.SupportsSessionAuth': 'no driver.supportsSessionAuth()',
+  'Feature:API:Driver.VerifyAuthentication': 'no driver.verifyAuthentication()',
+  'Feature:API:Driver.ExecuteQuery:WithAuth': "executeQuery rejects the 'auth' option",
+  'Feature:API:SSLClientCertificate': "config 'clientCertificate' is rejected",
+  'Feature:API:Result.Single': 'core Result has no single()',
+  'Feature:API:Result.SingleOptional': 'core Result has no singleOptional()',
+  'Feature:API:Driver:NotificationsConfig': 'unverified on the wire: sessions resend the driver-level notification filter in every BEGIN/RUN, the official drivers send it in HELLO only',
+  'Feature:API:Session:NotificationsConfig': 'unverified on the wire (see Driver:NotificationsConfig)',
+  'Feature:Bolt:4.1': 'bolt-connection 6.3.0 does not negotiate 4.1',
+  AuthorizationExpiredTreatment: 'unverified: the driver retries AuthorizationExpired but does not re-authenticate the other pooled connections',
+  'Optimization:MinimalResets': 'unverified: bolt-connection RESETs after a FAILURE and the pool may RESET again on release',
+  'Optimization:EagerTransactionBegin': 'transaction functions start the work while BEGIN is still in flight (lib/session/session.ts)',
+  'Optimization:MinimalBookmarksSet': 'unverified against the official bookmark-manager traffic',
+  'Optimization:ExecuteQueryPipelining': 'unverified: executeQuery is a managed transaction (BEGIN, RUN, PULL, COMMIT)',
+  'Optimization:ConnectionReuse': 'unverified: routing (ROUTE) and queries may use different pooled connections',
+  'Optimization:ResultListFetchAll': 'Result.List iterates with the configured fetch size'
+}

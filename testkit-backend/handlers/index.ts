@@ -1,0 +1,114 @@
+// Every request name the backend answers, and the ones it refuses with the
+// reason (the driver lacks the API). Anything else is an unknown request.
+
+import type { Context } from '../context.js'
+import { FEATURES } from '../features.js'
+import { unsupported } from '../protocol/problems.js'
+import type { HandlerResult } from '../replies/reply.js'
+import { skipReason } from '../skipped-tests.js'
+import { BookmarkManagerClose, BookmarksConsumerCompleted, BookmarksSupplierCompleted, ExecuteQuery, NewBookmarkManager } from './bookmarks-and-query.js'
+import type { Fields } from './data.js'
+import {
+  CheckDriverIsEncrypted, CheckMultiDBSupport, DriverClose, GetConnectionPoolMetrics, GetRoutingTable, GetServerInfo, NewDriver,
+  ResolverResolutionCompleted, VerifyConnectivity
+} from './driver.js'
+import { ResultConsume, ResultList, ResultNext, ResultPeek } from './result.js'
+import {
+  NewSession, RetryableNegative, RetryablePositive, SessionBeginTransaction, SessionClose, SessionLastBookmarks, SessionReadTransaction,
+  SessionRun, SessionWriteTransaction
+} from './session.js'
+import { TransactionClose, TransactionCommit, TransactionRollback, TransactionRun } from './transaction.js'
+
+export type Handler = (context: Context, fields: Fields) => Promise<HandlerResult>
+
+async function GetFeatures (): Promise<HandlerResult> {
+  return { name: 'FeatureList', data: { features: [...FEATURES] } }
+}
+
+async function StartTest (_context: Context, f: Fields): Promise<HandlerResult> {
+  const reason = skipReason(f.string('testName'))
+  return reason === undefined ? { name: 'RunTest', data: {} } : { name: 'SkipTest', data: { reason } }
+}
+
+/** Only asked after RunSubTests, which we never answer; kept so a newer testkit gets a sane reply. */
+async function StartSubTest (_context: Context, f: Fields): Promise<HandlerResult> {
+  return await StartTest(_context, f)
+}
+
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  GetFeatures,
+  StartTest,
+  StartSubTest,
+  NewDriver,
+  DriverClose,
+  VerifyConnectivity,
+  GetServerInfo,
+  CheckMultiDBSupport,
+  CheckDriverIsEncrypted,
+  GetRoutingTable,
+  GetConnectionPoolMetrics,
+  ResolverResolutionCompleted,
+  NewSession,
+  SessionClose,
+  SessionRun,
+  SessionBeginTransaction,
+  SessionLastBookmarks,
+  SessionReadTransaction,
+  SessionWriteTransaction,
+  RetryablePositive,
+  RetryableNegative,
+  TransactionRun,
+  TransactionCommit,
+  TransactionRollback,
+  TransactionClose,
+  ResultNext,
+  ResultPeek,
+  ResultList,
+  ResultConsume,
+  NewBookmarkManager,
+  BookmarkManagerClose,
+  BookmarksSupplierCompleted,
+  BookmarksConsumerCompleted,
+  ExecuteQuery
+}
+
+const CLOCK = 'the driver reads Date.now()/setTimeout directly, so its clock cannot be faked'
+const TOKEN_MANAGERS = 'auth token managers are rejected by driver() (lib/config.ts validateAuthToken)'
+const CLIENT_CERTIFICATES = "mutual TLS is not supported (config 'clientCertificate' is rejected)"
+
+/** Requests testkit may send that the driver has no API for: answered with BackendError naming the gap. */
+export const UNSUPPORTED: Readonly<Record<string, string>> = {
+  ForcedRoutingTableUpdate: 'the driver has no public way to force a routing-table refresh',
+  ForceHomeDatabaseResolution: 'the driver has no public way to force home-database resolution',
+  FakeTimeInstall: CLOCK,
+  FakeTimeTick: CLOCK,
+  FakeTimeUninstall: CLOCK,
+  DomainNameResolutionCompleted: 'the driver has no DNS resolver hook',
+  VerifyAuthentication: 'the driver has no verifyAuthentication()',
+  CheckSessionAuthSupport: 'the driver has no supportsSessionAuth() (per-session auth is rejected)',
+  ResultSingle: "neo4j-driver-core's Result has no single()",
+  ResultSingleOptional: "neo4j-driver-core's Result has no singleOptional()",
+  NewAuthTokenManager: TOKEN_MANAGERS,
+  AuthTokenManagerClose: TOKEN_MANAGERS,
+  AuthTokenManagerGetAuthCompleted: TOKEN_MANAGERS,
+  AuthTokenManagerHandleSecurityExceptionCompleted: TOKEN_MANAGERS,
+  AuthTokenManagerOnAuthExpiredCompleted: TOKEN_MANAGERS,
+  NewBasicAuthTokenManager: TOKEN_MANAGERS,
+  BasicAuthTokenProviderCompleted: TOKEN_MANAGERS,
+  NewBearerAuthTokenManager: TOKEN_MANAGERS,
+  BearerAuthTokenProviderCompleted: TOKEN_MANAGERS,
+  NewExpirationBasedAuthTokenManager: TOKEN_MANAGERS,
+  ExpirationBasedAuthTokenProviderCompleted: TOKEN_MANAGERS,
+  NewClientCertificateProvider: CLIENT_CERTIFICATES,
+  ClientCertificateProviderClose: CLIENT_CERTIFICATES,
+  ClientCertificateProviderCompleted: CLIENT_CERTIFICATES
+}
+
+export function handlerFor (name: string): Handler | undefined {
+  if (Object.hasOwn(HANDLERS, name)) return HANDLERS[name]
+  if (Object.hasOwn(UNSUPPORTED, name)) {
+    const missing = UNSUPPORTED[name] as string
+    return async () => { throw unsupported(name, missing) }
+  }
+  return undefined
+}

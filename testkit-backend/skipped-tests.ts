@@ -1,0 +1,49 @@
+// The tests StartTest skips, each with what is missing. This list is the
+// backlog: it should only shrink. Patterns match testkit's test name (the
+// unittest id without "tests."), `*` standing for any run of characters.
+// Tests gated by a feature we do not declare are skipped by testkit itself;
+// those gaps are listed in features.ts (NOT_DECLARED).
+
+export interface SkipEntry {
+  /** e.g. 'stub.routing.test_routing_v4x3.*' */
+  readonly pattern: string
+  /** What the driver (or backend) lacks; shown in testkit's report. */
+  readonly reason: string
+}
+
+const OLD_BOLT_ROUTING = 'routing needs Bolt 4.4+ in the driver (lib/connection/wire.ts requestRoute): ' +
+  'ROUTE on Bolt 4.3 and the dbms.routing.getRoutingTable procedure on 3.0–4.2 are not implemented'
+
+export const SKIPPED_TESTS: readonly SkipEntry[] = [
+  // Routing on Bolt versions the driver speaks, but cannot route with.
+  { pattern: 'stub.routing.test_routing_v3.*', reason: OLD_BOLT_ROUTING },
+  { pattern: 'stub.routing.test_routing_v4x3.*', reason: OLD_BOLT_ROUTING },
+  { pattern: 'stub.retry.test_retry_clustering.*', reason: `${OLD_BOLT_ROUTING} (the scripts speak Bolt 4.3)` },
+  { pattern: 'stub.authorization.test_authorization.TestAuthorizationV4x3.*', reason: `${OLD_BOLT_ROUTING} (neo4j:// on Bolt 4.3)` },
+  { pattern: 'stub.authorization.test_authorization.TestAuthorizationV3.*', reason: `${OLD_BOLT_ROUTING} (neo4j:// on Bolt 3.0)` },
+
+  // No DNS resolution hook (NewDriver.domainNameResolverRegistered).
+  { pattern: '*.test_should_successfully_acquire_rt_when_router_ip_changes', reason: 'the driver has no DNS resolver hook (config.resolver maps addresses, name resolution is the OS\'s)' },
+  { pattern: '*.test_should_request_rt_from_all_initial_routers_until_successful*', reason: 'the driver has no DNS resolver hook (config.resolver maps addresses, name resolution is the OS\'s)' },
+
+  // CheckMultiDBSupport: the driver answers without asking the server.
+  { pattern: '*.test_should_successfully_check_if_support_for_multi_db_is_available', reason: 'driver.supportsMultiDb() answers true without contacting the server, so the scripted exchange never happens' },
+  { pattern: '*.test_should_check_multi_db_support', reason: 'driver.supportsMultiDb() answers true without contacting the server, so the scripted exchange never happens' },
+
+  // Acquisition timeout semantics chosen in issue 3.
+  { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_does_not_encompass_router_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too (issue 3); the official drivers exclude the router round trip' },
+  { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_router_handshake_has_own_timeout_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too (issue 3); the official drivers exclude the router round trip' }
+]
+
+function toRegExp (pattern: string): RegExp {
+  const escaped = pattern.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')
+  return new RegExp(`^${escaped}$`)
+}
+
+const COMPILED = SKIPPED_TESTS.map(entry => ({ ...entry, regexp: toRegExp(entry.pattern) }))
+
+/** Why `testName` is skipped, or undefined if it runs. */
+export function skipReason (testName: string, entries: readonly SkipEntry[] = SKIPPED_TESTS): string | undefined {
+  const compiled = entries === SKIPPED_TESTS ? COMPILED : entries.map(entry => ({ ...entry, regexp: toRegExp(entry.pattern) }))
+  return compiled.find(entry => entry.regexp.test(testName))?.reason
+}
