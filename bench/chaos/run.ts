@@ -1,0 +1,140 @@
+// npm run chaos [-- options]: every scenario of issue 4 against a fresh fixture
+// cluster (in a child process), with our driver and with the official
+// neo4j-driver 6.3.0 through the same workload, alternating scenario by
+// scenario so both see the same machine. Prints the table, the goals and the
+// timelines; writes bench/results/chaos-latest.json. Exits 1 when our driver
+// broke an invariant (lost, duplicated or stale data, a hang).
+//
+//   --quick             shorter holds, one run each (CI)
+//   --repeat N          runs per scenario and driver (default 3, quick 1)
+//   --scenario a,b      only these (keys or numbers: leader-stop, 2, 9a, …)
+//   --driver ours|official|both   (default both)
+//   --json FILE         where the results go (default bench/results/chaos-latest.json)
+//   --seed N            first seed (default 1); run i uses seed + i
+//   --no-timelines      table and goals only
+
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DEFAULT_OPTIONS } from '../../cluster-fixture/index.js'
+import type { DriverName } from './adapters.js'
+import { CONNECTION_TIMEOUT_MS, runScenario, type ScenarioRun } from './harness.js'
+import { aggregate, goals, renderGoals, renderNotes, renderTable, renderTimelines } from './report.js'
+import { SCENARIOS, scenarioByKey, type Scenario } from './scenarios.js'
+
+interface Args {
+  quick: boolean
+  repeat: number
+  scenarios: Scenario[]
+  drivers: DriverName[]
+  json: string
+  seed: number
+  timelines: boolean
+}
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const DEFAULT_JSON = path.join(REPO_ROOT, 'bench/results/chaos-latest.json')
+
+function parseArgs (argv: string[]): Args {
+  const args: Args = { quick: false, repeat: 0, scenarios: [...SCENARIOS], drivers: ['ours', 'official'], json: DEFAULT_JSON, seed: 1, timelines: true }
+  const positive = (flag: string, value: string | undefined): number => {
+    const n = Number(value)
+    if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${String(value)}`)
+    return n
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string
+    const value = argv[i + 1]
+    switch (flag) {
+      case '--quick': args.quick = true; break
+      case '--no-timelines': args.timelines = false; break
+      case '--repeat': args.repeat = positive(flag, value); i++; break
+      case '--seed': args.seed = positive(flag, value); i++; break
+      case '--scenario': args.scenarios = (value ?? '').split(',').filter(k => k !== '').map(scenarioByKey); i++; break
+      case '--json':
+        if (value === undefined) throw new Error('--json needs a file name')
+        args.json = path.resolve(value); i++; break
+      case '--driver':
+        if (value === 'both') args.drivers = ['ours', 'official']
+        else if (value === 'ours' || value === 'official') args.drivers = [value]
+        else throw new Error(`--driver must be ours, official or both, got ${String(value)}`)
+        i++; break
+      default: throw new Error(`unknown argument ${flag}; use --quick --repeat N --scenario a,b --driver ours|official|both --json FILE --seed N --no-timelines`)
+    }
+  }
+  if (args.repeat === 0) args.repeat = args.quick ? 1 : 3
+  if (args.scenarios.length === 0) throw new Error('--scenario named no scenario')
+  return args
+}
+
+function machine (): Record<string, unknown> {
+  const cpus = os.cpus()
+  return { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}`, node: process.version }
+}
+
+async function main (): Promise<void> {
+  const args = parseArgs(process.argv.slice(2))
+  const log = (line: string): void => { process.stderr.write(line + '\n') }
+  const runs: ScenarioRun[] = []
+  const started = Date.now()
+  for (const scenario of args.scenarios) {
+    for (let repeat = 0; repeat < args.repeat; repeat++) {
+      const seed = args.seed + repeat
+      for (const driver of args.drivers) {
+        log(`${scenario.number} ${scenario.key} — ${driver} (run ${repeat + 1}/${args.repeat}, seed ${seed})`)
+        const run = await runScenario(scenario, driver, { quick: args.quick, seed, log })
+        const m = run.metrics
+        log(`  acked ${m.writesAcknowledged}, pause ${m.longestWritePauseMs} ms, errors ${m.errors}, took ${(run.durationMs / 1000).toFixed(1)} s`)
+        runs.push(run)
+      }
+    }
+  }
+  const rows = aggregate(runs)
+  const electionUpper = DEFAULT_OPTIONS.electionTimeoutMs[1]
+  const goalList = goals(rows, electionUpper, CONNECTION_TIMEOUT_MS)
+  const command = `npm run chaos${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`
+  const host = machine()
+
+  const out: string[] = []
+  out.push(`\nChaos and consistency (issue 4) — ${args.quick ? 'quick' : 'full'} run, ${args.repeat} run(s) per scenario and driver, ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
+  out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
+  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${args.quick ? 2000 : 4000} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours also receiveTimeout ${CONNECTION_TIMEOUT_MS} ms`)
+  out.push('Workload: 2 CREATE writers, 2 MERGE (idempotent) writers, 2 readers with the writers\' bookmarks, 1 executeQuery write+read loop (9a: 3 CREATE writers; 9b: 3 MERGE writers)')
+  out.push(`Command: ${command}\n`)
+  out.push(renderTable(rows))
+  out.push('\nunknown = "commit outcome unknown" errors: present once / absent afterwards (never both, never twice). pause = longest gap without an acknowledged write from a fault on' +
+    (args.repeat > 1 ? ' (median of runs, max in brackets)' : '') + '.')
+  const notes = renderNotes(rows)
+  if (notes.length > 0) out.push('\nNotes:\n' + notes.map(n => `  ${n}`).join('\n'))
+  if (goalList.length > 0) out.push('\nGoals (issue 4):\n' + renderGoals(goalList).map(g => `  ${g}`).join('\n'))
+  if (args.timelines) out.push('\nTimelines\n\n' + renderTimelines(runs))
+  process.stdout.write(out.join('\n') + '\n')
+
+  mkdirSync(path.dirname(args.json), { recursive: true })
+  writeFileSync(args.json, JSON.stringify({
+    generatedAt: new Date().toISOString(),
+    command,
+    mode: args.quick ? 'quick' : 'full',
+    repeat: args.repeat,
+    machine: host,
+    electionTimeoutMs: DEFAULT_OPTIONS.electionTimeoutMs,
+    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+    goals: goalList,
+    table: renderTable(rows, true),
+    rows,
+    runs
+  }, null, 1) + '\n')
+  process.stderr.write(`results written to ${path.relative(process.cwd(), args.json)}\n`)
+  const broken = rows.filter(r => r.driver === 'ours' && r.violations.length > 0)
+  if (broken.length > 0) {
+    process.stderr.write(`our driver broke an invariant in: ${broken.map(r => r.scenario).join(', ')}\n`)
+    process.exitCode = 1
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`chaos run failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
+  process.exitCode = 2
+})
