@@ -1,0 +1,133 @@
+// The report as markdown: header (machine, fixture, method), then one table
+// per kind of figure, then the goals of issue 5. Pure.
+
+import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
+import type { BenchResults } from './results.js'
+import type { Summary } from './stats.js'
+import type { Summaries } from './summary.js'
+
+const DASH = '—'
+
+export function formatNumber (value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
+export function formatRatio (value: number | null): string {
+  return value === null ? DASH : `${value.toFixed(2)}×`
+}
+
+export function formatPercent (value: number | null): string {
+  return value === null ? DASH : `${Math.round(value)} %`
+}
+
+/** "median [min–max]", or only the median when there is one sample. */
+export function formatSummary (summary: Summary | undefined, digits = 0): string {
+  if (summary === undefined || summary.n === 0) return DASH
+  const mid = formatNumber(summary.median, digits)
+  return summary.n === 1 ? mid : `${mid} [${formatNumber(summary.min, digits)}–${formatNumber(summary.max, digits)}]`
+}
+
+export function table (header: string[], rows: string[][]): string {
+  const escape = (cell: string): string => cell.replace(/\|/g, '\\|')
+  const line = (cells: string[]): string => `| ${cells.map(escape).join(' | ')} |`
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+function messagesText (perOp: Record<string, number> | undefined): string {
+  if (perOp === undefined) return DASH
+  const order = ['ROUTE', 'HELLO', 'LOGON', 'BEGIN', 'RUN', 'PULL', 'DISCARD', 'COMMIT', 'ROLLBACK', 'RESET', 'TELEMETRY', 'GOODBYE']
+  const types = Object.keys(perOp).sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
+  const parts = types.filter((t) => perOp[t] >= 0.005).map((t) => `${t} ${perOp[t].toFixed(2)}`)
+  const total = types.reduce((sum, t) => sum + perOp[t], 0)
+  return parts.length === 0 ? DASH : `${total.toFixed(2)}: ${parts.join(', ')}`
+}
+
+const seconds = (ms: number): string => `${Math.round(ms) / 1000} s`
+
+export function renderMarkdown (results: BenchResults, summaries: Summaries): string {
+  const { args, machine, fixture } = results
+  const ours = CONTENDER_LABELS.ours
+  const official = CONTENDER_LABELS.official
+  const duration = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000
+  const out: string[] = []
+  out.push(`# Benchmarks: ${ours} vs ${official}, with the raw Bolt floor`, '')
+  out.push(`Run ${results.startedAt} (${Math.round(duration)} s, ${args.quick ? '`npm run bench -- --quick`: smoke run, figures not meaningful' : '`npm run bench`'}), commit ${machine.commit}.`, '')
+  out.push(`- **Machine:** ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; 1-min load average at start ${machine.loadAverage}.`)
+  out.push(`- **Fixture:** ${fixture.primaries} primaries + ${fixture.secondaries} secondaries in one child process (all members share its event loop); routing TTL ${fixture.routingTtlSeconds} s; election timeout ${fixture.electionTimeoutMs[0]}–${fixture.electionTimeoutMs[1]} ms; heartbeat ${fixture.heartbeatMs} ms; secondary lag ${fixture.secondaryLagMs} ms; seed ${fixture.seed}; no \`ssr.enabled\` hint (as the fixture sends).`)
+  out.push(`- **Method:** ${args.rounds} round(s) per workload; contenders alternate within a round, order reversed every other round (A B C, C B A, …); each trial opens a fresh driver, warms up ${seconds(args.warmupMs)}, then measures ${seconds(args.windowMs)} of closed-loop load (longer if needed until every caller completed an operation); each contender runs in its own worker process ${args.quick ? '(one per contender for the whole quick run)' : 'per workload'}, so CPU and memory are that process's. Database: ${args.database === null ? 'none named (clients resolve the home database)' : `\`${args.database}\``}. Default settings for both drivers. Figures: median [min–max] over rounds; ratios are ours/official of medians; "% of floor" is a driver's median over the raw client's.`)
+  out.push(`- **Raw floor:** no driver; per caller one connection doing auto-commit RUN + PULL pipelined in one write (one round trip per query), fully decoding every answer; session churn's floor is the bare read.`, '')
+
+  if (summaries.throughput.length > 0) {
+    out.push('## Throughput (operations/s)', '')
+    out.push(table(
+      ['workload', ours, official, 'ours/official', 'raw floor', 'ours % of floor', 'official % of floor'],
+      summaries.throughput.map((r) => [
+        r.workload.title,
+        formatSummary(r.by.ours?.opsPerSecond),
+        formatSummary(r.by.official?.opsPerSecond),
+        formatRatio(r.throughputRatio),
+        formatSummary(r.by.raw?.opsPerSecond),
+        formatPercent(r.oursOfFloor),
+        formatPercent(r.officialOfFloor)
+      ])), '')
+    out.push('## Cost', '')
+    out.push('CPU is the client process\'s user + system time during the window. Peak RSS is the worker process\'s lifetime peak for that workload. ROUTE counts come from the fixture (every operation is one session).', '')
+    const cost = (c: ContenderId, r: Summaries['throughput'][number]): string => formatSummary(r.by[c]?.cpuMsPer10k)
+    out.push(table(
+      ['workload', 'CPU ms / 10k ops: ours', 'official', 'ours/official', 'raw', 'peak RSS MiB: ours', 'official', 'raw', 'ROUTE / 1000 sessions: ours', 'official', 'failed ops: ours', 'official', 'raw'],
+      summaries.throughput.map((r) => [
+        r.workload.title,
+        cost('ours', r), cost('official', r), formatRatio(r.cpuRatio), cost('raw', r),
+        formatNumber(r.by.ours?.peakRssMiB), formatNumber(r.by.official?.peakRssMiB), formatNumber(r.by.raw?.peakRssMiB),
+        formatSummary(r.by.ours?.routePer1000, 1), formatSummary(r.by.official?.routePer1000, 1),
+        formatNumber(r.by.ours?.errors), formatNumber(r.by.official?.errors), formatNumber(r.by.raw?.errors)
+      ])), '')
+  }
+
+  for (const row of summaries.stream) {
+    out.push(`## Streaming: ${row.workload.title}`, '')
+    out.push(`Records consumed one by one (\`for await\` over a session's result; the raw client decodes and drops each RECORD). ours/official ${formatRatio(row.throughputRatio)}; ours ${formatPercent(row.oursOfFloor)} of floor, official ${formatPercent(row.officialOfFloor)}.`, '')
+    out.push(table(
+      ['client', 'records/s', 'peak heap growth MiB', 'peak heap MiB', 'CPU ms / 10k rows', 'peak RSS MiB', 'failed queries'],
+      (['ours', 'official', 'raw'] as const).flatMap((c) => {
+        const f = row.by[c]
+        if (f === undefined) return []
+        return [[CONTENDER_LABELS[c], formatSummary(f.recordsPerSecond), formatSummary(f.heapGrowthMiB, 1), formatNumber(f.peakHeapMiB, 1), formatSummary(f.cpuMsPer10kRows), formatNumber(f.peakRssMiB), formatNumber(f.errors)]]
+      })), '')
+  }
+
+  if (summaries.failover !== null) {
+    const f = summaries.failover
+    out.push('## Failover', '')
+    out.push(`Time from the leader's stop (fixture clock, just before the stop) to the first write acknowledged by another server (the new leader), one writer doing executeWrite MERGE back to back; drivers alternate stop by stop; the old leader restarts and catches up between stops. ours/official ${formatRatio(f.ratio)}.`, '')
+    out.push(table(
+      ['driver', 'stops', 'recovered', 'failover ms', 'writes failed after retries'],
+      (['ours', 'official'] as const).flatMap((c) => {
+        const figures = f.by[c]
+        if (figures === undefined) return []
+        return [[CONTENDER_LABELS[c], String(figures.stops), String(figures.recovered), formatSummary(figures.failoverMs), String(figures.errorsAfterStop)]]
+      })), '')
+  }
+
+  if (summaries.throughput.length > 0) {
+    out.push('## Wire requests per operation', '')
+    out.push('Requests the fixture received per completed operation (median over rounds), all members together: the round trips and extra work each client causes.', '')
+    out.push(table(
+      ['workload', ours, official, 'raw floor'],
+      summaries.throughput.map((r) => [r.workload.title, messagesText(r.by.ours?.messagesPerOp), messagesText(r.by.official?.messagesPerOp), messagesText(r.by.raw?.messagesPerOp)])), '')
+  }
+
+  out.push('## Goals (issue 5)', '')
+  out.push(table(['goal', 'measured', 'met'], summaries.goals.map((g) => [g.goal, g.figure, g.met === null ? DASH : g.met ? 'yes' : '**no**'])), '')
+
+  const errors = [...summaries.throughput.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`])),
+    ...summaries.stream.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`]))]
+  if (results.problems.length > 0 || errors.length > 0) {
+    out.push('## Problems during the run', '')
+    for (const problem of [...results.problems, ...errors.map((e) => `first failed operation, ${e}`)]) out.push(`- ${problem}`)
+    out.push('')
+  }
+  out.push(`Reproduce: \`npm run build && npm run bench\` (about ${Math.max(1, Math.round(duration / 60))} min here; \`-- --help\` for options).`, '')
+  return out.join('\n')
+}

@@ -1,0 +1,67 @@
+// The requests the runner sends its children, and what they answer: the
+// fixture host (fixture-host.ts) and the workers (worker.ts).
+
+import type { ContenderId, ContenderSetup } from './contenders/contender.js'
+import type { OpKind } from './workloads.js'
+
+/** Fixture settings a run uses; recorded in the report so a figure can be reproduced. */
+export interface FixtureSettings {
+  primaries: number
+  secondaries: number
+  routingTtlSeconds: number
+  electionTimeoutMs: [number, number]
+  heartbeatMs: number
+  secondaryLagMs: number
+  seed: number
+}
+
+export interface HostStatus {
+  uri: string
+  user: string
+  password: string
+  members: Array<{ name: string, address: string, mode: string, state: string }>
+  /** Leader of the `neo4j` database, when one is ready for writes. */
+  leader: { name: string, address: string } | null
+}
+
+export interface LeaderStop {
+  name: string
+  address: string
+  /** epochNow() just before the stop began. */
+  stoppedAt: number
+}
+
+/** Requests messages received, by type, summed over every member since the cluster started. */
+export type MessageCounts = Record<string, number>
+
+// --- worker ------------------------------------------------------------------
+
+export interface OpenRequest { contender: ContenderId, setup: ContenderSetup }
+export interface LoopRequest { op: OpKind, concurrency: number, durationMs: number }
+
+export interface ThroughputSample {
+  ops: number
+  opsTotal: number
+  errors: number
+  elapsedMs: number
+  cpuMicros: number
+  peakHeapBytes: number
+  /** Lifetime peak RSS of the worker process (one process per contender and workload). */
+  maxRssBytes: number
+  firstError: string | null
+  drained: boolean
+}
+
+export interface StreamSample {
+  rows: number
+  elapsedMs: number
+  cpuMicros: number
+  /** heapUsed after a full GC just before the query. */
+  baselineHeapBytes: number
+  peakHeapBytes: number
+  maxRssBytes: number
+  error: string | null
+}
+
+export interface RecoveryRequest { stoppedAt: number, stoppedAddress: string, timeoutMs: number }
+export interface RecoverySample { failoverMs: number, errorsAfterStop: number }

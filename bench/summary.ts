@@ -1,0 +1,250 @@
+// From a run's raw records to the figures of the report: per workload and
+// contender, summaries over rounds; ratios ours/official of medians; percent
+// of the raw floor; and the goals of issue 5 checked against them. Pure.
+
+import type { ContenderId } from './contenders/contender.js'
+import type { BenchResults, FailoverRecord, TrialRecord } from './results.js'
+import { median, perOps, perSecond, ratio, summarize, type Summary } from './stats.js'
+import type { StreamWorkload, ThroughputWorkload } from './workloads.js'
+
+const MiB = 2 ** 20
+
+export interface ThroughputFigures {
+  trials: number
+  opsPerSecond: Summary
+  /** Client CPU ms per 10 000 operations. */
+  cpuMsPer10k: Summary
+  peakRssMiB: number
+  peakHeapMiB: number
+  /** ROUTE requests the fixture received per 1 000 operations (each operation is one session). */
+  routePer1000: Summary
+  /** Requests per operation by type, median over rounds. */
+  messagesPerOp: Record<string, number>
+  errors: number
+  firstError: string | null
+}
+
+export interface ThroughputRow {
+  workload: ThroughputWorkload
+  by: Partial<Record<ContenderId, ThroughputFigures>>
+  /** ours / official, medians of ops/s. */
+  throughputRatio: number | null
+  /** ours / official, medians of CPU per operation. */
+  cpuRatio: number | null
+  /** Percent of the raw floor's median ops/s. */
+  oursOfFloor: number | null
+  officialOfFloor: number | null
+}
+
+export interface StreamFigures {
+  trials: number
+  recordsPerSecond: Summary
+  /** Peak heapUsed minus heapUsed after a GC before the query. */
+  heapGrowthMiB: Summary
+  peakHeapMiB: number
+  cpuMsPer10kRows: Summary
+  peakRssMiB: number
+  errors: number
+  firstError: string | null
+}
+
+export interface StreamRow {
+  workload: StreamWorkload
+  by: Partial<Record<ContenderId, StreamFigures>>
+  throughputRatio: number | null
+  oursOfFloor: number | null
+  officialOfFloor: number | null
+}
+
+export interface FailoverFigures {
+  stops: number
+  recovered: number
+  failoverMs: Summary
+  errorsAfterStop: number
+}
+
+export interface FailoverRow {
+  by: Partial<Record<ContenderId, FailoverFigures>>
+  /** ours / official, medians of the failover time (lower is better). */
+  ratio: number | null
+}
+
+export interface GoalCheck {
+  goal: string
+  /** What was measured, in words. */
+  figure: string
+  /** null: not measured in this run. */
+  met: boolean | null
+}
+
+export interface Summaries {
+  throughput: ThroughputRow[]
+  stream: StreamRow[]
+  failover: FailoverRow | null
+  goals: GoalCheck[]
+}
+
+export function summarizeRun (results: BenchResults): Summaries {
+  const trialsOf = (workload: string, contender: ContenderId): TrialRecord[] =>
+    results.trials.filter((t) => t.workload === workload && t.contender === contender)
+  const contenders = [...new Set(results.trials.map((t) => t.contender))]
+
+  const throughput: ThroughputRow[] = []
+  const stream: StreamRow[] = []
+  for (const workload of results.workloads) {
+    if (workload.kind === 'throughput') {
+      const by: ThroughputRow['by'] = {}
+      for (const c of contenders) {
+        const figures = throughputFigures(trialsOf(workload.id, c))
+        if (figures !== null) by[c] = figures
+      }
+      const med = (c: ContenderId): number => by[c]?.opsPerSecond.median ?? Number.NaN
+      throughput.push({
+        workload,
+        by,
+        throughputRatio: ratio(med('ours'), med('official')),
+        cpuRatio: ratio(by.ours?.cpuMsPer10k.median ?? Number.NaN, by.official?.cpuMsPer10k.median ?? Number.NaN),
+        oursOfFloor: percent(med('ours'), med('raw')),
+        officialOfFloor: percent(med('official'), med('raw'))
+      })
+    } else {
+      const by: StreamRow['by'] = {}
+      for (const c of contenders) {
+        const figures = streamFigures(trialsOf(workload.id, c))
+        if (figures !== null) by[c] = figures
+      }
+      const med = (c: ContenderId): number => by[c]?.recordsPerSecond.median ?? Number.NaN
+      stream.push({
+        workload,
+        by,
+        throughputRatio: ratio(med('ours'), med('official')),
+        oursOfFloor: percent(med('ours'), med('raw')),
+        officialOfFloor: percent(med('official'), med('raw'))
+      })
+    }
+  }
+  const failover = results.failover ? failoverRow(results.failovers) : null
+  return { throughput, stream, failover, goals: checkGoals(throughput, stream, failover) }
+}
+
+export function throughputFigures (trials: readonly TrialRecord[]): ThroughputFigures | null {
+  const samples = trials.flatMap((t) => t.throughput === undefined ? [] : [{ sample: t.throughput, messages: t.messages }])
+  if (samples.length === 0) return null
+  const types = [...new Set(samples.flatMap(({ messages }) => Object.keys(messages)))].sort()
+  const messagesPerOp: Record<string, number> = {}
+  for (const type of types) {
+    messagesPerOp[type] = median(samples.map(({ sample, messages }) => perOps(messages[type] ?? 0, sample.opsTotal, 1)))
+  }
+  return {
+    trials: samples.length,
+    opsPerSecond: summarize(samples.map(({ sample }) => perSecond(sample.ops, sample.elapsedMs))),
+    cpuMsPer10k: summarize(samples.map(({ sample }) => perOps(sample.cpuMicros / 1000, sample.ops, 10_000))),
+    peakRssMiB: Math.max(...samples.map(({ sample }) => sample.maxRssBytes)) / MiB,
+    peakHeapMiB: Math.max(...samples.map(({ sample }) => sample.peakHeapBytes)) / MiB,
+    routePer1000: summarize(samples.map(({ sample, messages }) => perOps(messages.ROUTE ?? 0, sample.opsTotal, 1000))),
+    messagesPerOp,
+    errors: samples.reduce((sum, { sample }) => sum + sample.errors, 0),
+    firstError: samples.find(({ sample }) => sample.firstError !== null)?.sample.firstError ?? null
+  }
+}
+
+export function streamFigures (trials: readonly TrialRecord[]): StreamFigures | null {
+  const all = trials.flatMap((t) => t.stream === undefined ? [] : [t.stream])
+  if (all.length === 0) return null
+  // A failed query's partial figures would flatter it: summaries use complete queries only.
+  const samples = all.filter((s) => s.error === null)
+  return {
+    trials: all.length,
+    recordsPerSecond: summarize(samples.map((s) => perSecond(s.rows, s.elapsedMs))),
+    heapGrowthMiB: summarize(samples.map((s) => Math.max(0, s.peakHeapBytes - s.baselineHeapBytes) / MiB)),
+    peakHeapMiB: Math.max(...all.map((s) => s.peakHeapBytes)) / MiB,
+    cpuMsPer10kRows: summarize(samples.map((s) => perOps(s.cpuMicros / 1000, s.rows, 10_000))),
+    peakRssMiB: Math.max(...all.map((s) => s.maxRssBytes)) / MiB,
+    errors: all.length - samples.length,
+    firstError: all.find((s) => s.error !== null)?.error ?? null
+  }
+}
+
+export function failoverRow (records: readonly FailoverRecord[]): FailoverRow {
+  const by: FailoverRow['by'] = {}
+  for (const contender of [...new Set(records.map((r) => r.contender))]) {
+    const mine = records.filter((r) => r.contender === contender)
+    const times = mine.flatMap((r) => r.failoverMs === null ? [] : [r.failoverMs])
+    by[contender] = {
+      stops: mine.length,
+      recovered: times.length,
+      failoverMs: summarize(times),
+      errorsAfterStop: mine.reduce((sum, r) => sum + r.errorsAfterStop, 0)
+    }
+  }
+  return { by, ratio: ratio(by.ours?.failoverMs.median ?? Number.NaN, by.official?.failoverMs.median ?? Number.NaN) }
+}
+
+/** 100 × value / floor, or null. */
+export function percent (value: number, floor: number): number | null {
+  const r = ratio(value, floor)
+  return r === null ? null : r * 100
+}
+
+interface Check { what: string, value: number | null }
+
+/** One goal over several checks: met when every measured check passes; the figure names the worst. */
+function goal (name: string, checks: Check[], passes: (value: number) => boolean, unit: string, worstFirst: (a: number, b: number) => number): GoalCheck {
+  const measured = checks.flatMap((c) => c.value === null ? [] : [{ what: c.what, value: c.value }])
+  if (measured.length === 0) return { goal: name, figure: 'not measured', met: null }
+  const failing = measured.filter((c) => !passes(c.value))
+  const worst = [...measured].sort((a, b) => worstFirst(a.value, b.value))[0]
+  const figure = measured.length === 1
+    ? `${worst.value.toFixed(2)}${unit}`
+    : `${measured.length - failing.length} of ${measured.length} met; worst ${worst.value.toFixed(2)}${unit} (${worst.what})` +
+      (failing.length > 0 ? `; missed: ${failing.map((c) => c.what).join(', ')}` : '')
+  return { goal: name, figure, met: failing.length === 0 }
+}
+
+export function checkGoals (throughput: readonly ThroughputRow[], stream: readonly StreamRow[], failover: FailoverRow | null): GoalCheck[] {
+  const ascending = (a: number, b: number): number => a - b
+  const descending = (a: number, b: number): number => b - a
+  const allThroughput: Check[] = [
+    ...throughput.map((r) => ({ what: r.workload.id, value: r.throughputRatio })),
+    ...stream.map((r) => ({ what: r.workload.id, value: r.throughputRatio }))
+  ]
+  const readHeavy128 = throughput
+    .filter((r) => r.workload.concurrency === 128 && r.workload.op.startsWith('read'))
+    .map((r) => ({ what: r.workload.id, value: r.throughputRatio }))
+  const routes = throughput
+    .filter((r) => r.workload.op === 'session-churn')
+    .map((r) => ({ what: r.workload.id, value: r.by.ours !== undefined && r.by.official !== undefined ? r.by.ours.routePer1000.median - r.by.official.routePer1000.median : null }))
+  const cpu = throughput.map((r) => ({ what: r.workload.id, value: r.cpuRatio }))
+  return [
+    goal('throughput ≥ 1.0× official on every workload', allThroughput, (v) => v >= 1.0, '×', ascending),
+    goal('throughput ≥ 1.3× official on read-heavy concurrency 128', readHeavy128, (v) => v >= 1.3, '×', ascending),
+    goal('fewer ROUTE requests per 1 000 sessions (ours − official < 0)', routes, (v) => v < 0, '', descending),
+    goal('client CPU per operation ≤ 0.8× official', cpu, (v) => v <= 0.8, '×', descending),
+    goal('failover time ≤ 0.5× official', failover === null ? [] : [{ what: 'failover', value: failover.ratio }], (v) => v <= 0.5, '×', descending)
+  ]
+}
+
+/** What is missing from a run: a contender with no figure for a workload it should have run. */
+export function missingFigures (results: BenchResults, summaries: Summaries, contenders: readonly ContenderId[], drivers: readonly ContenderId[]): string[] {
+  const missing: string[] = []
+  for (const row of summaries.throughput) {
+    for (const c of contenders) {
+      const f = row.by[c]
+      if (f === undefined || !Number.isFinite(f.opsPerSecond.median) || f.opsPerSecond.median <= 0) missing.push(`${row.workload.id}: no throughput figure for ${c}`)
+      else if (!Number.isFinite(f.cpuMsPer10k.median)) missing.push(`${row.workload.id}: no CPU figure for ${c}`)
+    }
+  }
+  for (const row of summaries.stream) {
+    for (const c of contenders) {
+      const f = row.by[c]
+      if (f === undefined || !Number.isFinite(f.recordsPerSecond.median)) missing.push(`${row.workload.id}: no complete streaming query for ${c}`)
+    }
+  }
+  if (results.failover) {
+    for (const c of drivers) {
+      const f = summaries.failover?.by[c]
+      if (f === undefined || f.recovered === 0) missing.push(`failover: no recovery measured for ${c}`)
+    }
+  }
+  return missing
+}

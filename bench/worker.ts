@@ -1,0 +1,130 @@
+// Child process that runs one contender's side of the workloads (the runner
+// starts one per contender and workload, so neither driver's code, garbage or
+// CPU time lands in the other's figures). Requests, in the order the runner
+// sends them:
+//
+//   open {contender, setup}     opens the client (a fresh driver per trial)
+//   warmup {op, concurrency, durationMs}
+//   measure {…same}           → ThroughputSample
+//   stream {rows}             → StreamSample
+//   loop-start / await-acks {count, timeoutMs} / await-recovery {…} / loop-stop {timeoutMs}
+//   close                       closes the client
+//   exit
+
+import { WriteLoop } from './failover.js'
+import { serve } from './ipc.js'
+import { closedLoop, sampleMemory } from './measure.js'
+import { openContender, type Contender } from './contenders/index.js'
+import type { LoopRequest, OpenRequest, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
+
+let contender: Contender | null = null
+let writeLoop: WriteLoop | null = null
+
+function current (): Contender {
+  if (contender === null) throw new Error('no client is open')
+  return contender
+}
+
+/** A full collection when the runner started us with --expose-gc, so heap figures start from live data only. */
+function collectGarbage (): void {
+  (globalThis as { gc?: () => void }).gc?.()
+}
+
+const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024
+
+async function loop (request: LoopRequest): ReturnType<typeof closedLoop> {
+  const client = current()
+  return await closedLoop({
+    concurrency: request.concurrency,
+    durationMs: request.durationMs,
+    // At least one operation per caller, so a slow machine still yields a figure.
+    minOps: request.concurrency,
+    op: async (worker, seq) => { await client.op(request.op, worker, seq) }
+  })
+}
+
+serve({
+  open: async ({ contender: id, setup }: OpenRequest) => {
+    if (contender !== null) throw new Error('a client is already open')
+    contender = await openContender(id, setup)
+    return null
+  },
+  warmup: async (request: LoopRequest) => {
+    const result = await loop(request)
+    return { ops: result.ops, errors: result.errors, firstError: result.firstError }
+  },
+  measure: async (request: LoopRequest): Promise<ThroughputSample> => {
+    collectGarbage()
+    const memory = sampleMemory(25)
+    const result = await loop(request)
+    const peaks = memory.stop()
+    return {
+      ops: result.ops,
+      opsTotal: result.opsTotal,
+      errors: result.errors,
+      elapsedMs: result.elapsedMs,
+      cpuMicros: result.cpuMicros,
+      peakHeapBytes: peaks.peakHeapBytes,
+      maxRssBytes: maxRssBytes(),
+      firstError: result.firstError,
+      drained: result.drained
+    }
+  },
+  stream: async ({ rows }: { rows: number }): Promise<StreamSample> => {
+    const client = current()
+    collectGarbage()
+    const baselineHeapBytes = process.memoryUsage().heapUsed
+    const memory = sampleMemory(5)
+    const cpuStart = process.cpuUsage()
+    const started = performance.now()
+    let received = 0
+    let error: string | null = null
+    try {
+      received = await client.stream(rows)
+      if (received !== rows) error = `expected ${rows} rows, got ${received}`
+    } catch (failure) {
+      error = failure instanceof Error ? failure.message : String(failure)
+    }
+    const elapsedMs = performance.now() - started
+    const cpu = process.cpuUsage(cpuStart)
+    const peaks = memory.stop()
+    return {
+      rows: received,
+      elapsedMs,
+      cpuMicros: cpu.user + cpu.system,
+      baselineHeapBytes,
+      peakHeapBytes: peaks.peakHeapBytes,
+      maxRssBytes: maxRssBytes(),
+      error
+    }
+  },
+  'loop-start': async () => {
+    const client = current()
+    if (writeLoop !== null) throw new Error('the write loop is already running')
+    writeLoop = new WriteLoop(async (seq) => await client.write(0, seq))
+    writeLoop.start()
+    return null
+  },
+  'await-acks': async ({ count, timeoutMs }: { count: number, timeoutMs: number }) => {
+    if (writeLoop === null) throw new Error('the write loop is not running')
+    return await writeLoop.waitForAcks(count, timeoutMs)
+  },
+  'await-recovery': async ({ stoppedAt, stoppedAddress, timeoutMs }: RecoveryRequest): Promise<RecoverySample | null> => {
+    if (writeLoop === null) throw new Error('the write loop is not running')
+    return await writeLoop.recovery(stoppedAt, stoppedAddress, timeoutMs)
+  },
+  'loop-stop': async ({ timeoutMs }: { timeoutMs: number }) => {
+    const stopped = await writeLoop?.stop(timeoutMs) ?? true
+    writeLoop = null
+    return stopped
+  },
+  close: async () => {
+    const client = contender
+    contender = null
+    await client?.close()
+    return null
+  }
+}, async () => {
+  await writeLoop?.stop(5_000)
+  await contender?.close()
+})
