@@ -7,6 +7,10 @@
 // this object, so `stop()` then `start()` behaves like a process restart with
 // its disk intact. The commit index is kept too: the copy of the database
 // built from committed entries survives a restart, like a store on disk.
+//
+// One file on purpose (~580 lines): elections, replication and membership are
+// transitions of one state machine over shared private state; split apart they
+// would need that state exposed, which is how Raft implementations go wrong.
 
 import createDebug from 'debug'
 import { CommitOutcomeUnknownError, MembershipChangeError, NotLeaderError } from './errors.js'
