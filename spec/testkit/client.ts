@@ -17,6 +17,9 @@ export class TestkitClient {
   private readonly lines: string[] = []
   private wake: (() => void) | undefined
   private ended = false
+  /** When set, BookmarksConsumerRequest callbacks are answered here and counted, instead of being returned. */
+  answerConsumerCallbacks = false
+  consumerCallbacks: Array<Record<string, any>> = []
 
   private constructor (private readonly socket: Socket) {
     socket.setEncoding('utf8')
@@ -78,7 +81,14 @@ export class TestkitClient {
         body = []
       } else if (trimmed === '#response end') {
         if (body === undefined) throw new Error('"#response end" outside a response')
-        return parseJson(body.join('')) as Response
+        const response = parseJson(body.join('')) as Response
+        body = undefined
+        if (this.answerConsumerCallbacks && response.name === 'BookmarksConsumerRequest') {
+          this.consumerCallbacks.push(response.data)
+          this.send('BookmarksConsumerCompleted', { requestId: response.data.id })
+          continue
+        }
+        return response
       } else if (body !== undefined) {
         body.push(trimmed)
       } else if (trimmed === '' && ++blanks > 50) {
