@@ -8,6 +8,8 @@ export class RaftLog<C> {
   private readonly entries: Array<LogEntry<C>> = []
   /** Index of the newest membership entry, 0 when the log holds none. */
   private membershipIndex = 0
+  /** Index of the membership entry before that one, 0 when there is none. */
+  private priorMembershipIndex = 0
 
   constructor (private readonly bootstrapMembership: Membership) {}
 
@@ -39,7 +41,10 @@ export class RaftLog<C> {
       throw new Error(`log append out of order: got index ${entry.index}, expected ${this.entries.length + 1}`)
     }
     this.entries.push(entry)
-    if (entry.kind === 'membership') this.membershipIndex = entry.index
+    if (entry.kind === 'membership') {
+      this.priorMembershipIndex = this.membershipIndex
+      this.membershipIndex = entry.index
+    }
   }
 
   /** Removes every entry from `index` on (conflict resolution; never below the commit index). */
@@ -47,16 +52,25 @@ export class RaftLog<C> {
     if (index > this.entries.length) return
     this.entries.length = Math.max(0, index - 1)
     if (this.membershipIndex >= index) {
-      this.membershipIndex = 0
-      for (let i = this.entries.length; i >= 1; i--) {
-        if (this.entries[i - 1].kind === 'membership') { this.membershipIndex = i; break }
+      const found: number[] = []
+      for (let i = this.entries.length; i >= 1 && found.length < 2; i--) {
+        if (this.entries[i - 1].kind === 'membership') found.push(i)
       }
+      this.membershipIndex = found[0] ?? 0
+      this.priorMembershipIndex = found[1] ?? 0
     }
   }
 
   /** The membership in force: the newest one in the log, committed or not (Raft §6 single-server changes). */
   get membership (): Membership {
     const entry = this.entries[this.membershipIndex - 1]
+    return entry?.kind === 'membership' ? entry.membership : this.bootstrapMembership
+  }
+
+  /** The membership the current one replaced (the bootstrap one when there is no earlier entry). */
+  get priorMembership (): Membership {
+    if (this.membershipIndex === 0) return this.bootstrapMembership
+    const entry = this.entries[this.priorMembershipIndex - 1]
     return entry?.kind === 'membership' ? entry.membership : this.bootstrapMembership
   }
 

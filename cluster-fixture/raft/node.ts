@@ -225,11 +225,23 @@ export class RaftNode<C> {
   private resetElectionTimer (delayMs?: number): void {
     this.scheduler.clearTimeout(this.electionTimer)
     this.electionTimer = null
-    // Learners and removed members never campaign.
-    if (this.currentRole === 'stopped' || this.currentRole === 'leader' || !isVoter(this.log.membership, this.id)) return
+    if (this.currentRole === 'stopped' || this.currentRole === 'leader' || !this.mayCampaign()) return
     const [min, max] = this.electionTimeout
     const timeout = delayMs ?? randomBetween(this.random, min, max)
     this.electionTimer = this.scheduler.setTimeout(() => this.onElectionTimeout(), timeout)
+  }
+
+  /**
+   * Learners and removed members never campaign, with one exception: a voter
+   * whose log removes it in a change that may not have committed yet still
+   * campaigns. Otherwise, if it holds the only copy of that change, nobody can
+   * win an election (the others still need its vote, and it refuses members
+   * whose log lacks the change). Votes are still counted in its newest
+   * membership, as Raft requires, so this is safe.
+   */
+  private mayCampaign (): boolean {
+    if (isVoter(this.log.membership, this.id)) return true
+    return this.log.membershipEntryIndex > this.commit && isVoter(this.log.priorMembership, this.id)
   }
 
   private onElectionTimeout (): void {
