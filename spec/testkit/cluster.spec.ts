@@ -142,6 +142,24 @@ describe('testkit backend: against a fixture cluster', function () {
     expect(noManager.records).to.deep.equal([{ values: [cypher.int(1)] }])
   })
 
+  it('reads results by peek, next and list of the rest (explicit transaction, fetch size 2), then rolls back', async () => {
+    const driverId = await newDriver({ fetchSize: 2 })
+    const session = await newSession(driverId, 'w')
+    const { id: txId } = await client.expect('Transaction', 'SessionBeginTransaction', { sessionId: session, txMeta: null })
+    const { id: resultId } = await client.expect('Result', 'TransactionRun', { txId, cypher: 'UNWIND [1, 2, 3, 4, 5] AS i RETURN i', params: null })
+    const peeked = await client.expect('Record', 'ResultPeek', { resultId })
+    expect(peeked.values).to.deep.equal([cypher.int(1)])
+    expect((await client.expect('Record', 'ResultNext', { resultId })).values).to.deep.equal([cypher.int(1)])
+    const rest = await client.expect('RecordList', 'ResultList', { resultId })
+    expect(rest.records).to.deep.equal([2, 3, 4, 5].map(i => ({ values: [cypher.int(i)] })))
+    await client.expect('NullRecord', 'ResultPeek', { resultId })
+    await client.expect('Transaction', 'TransactionRollback', { txId })
+    await client.expect('Session', 'SessionClose', { sessionId: session })
+    const metrics = await client.expect('ConnectionPoolMetrics', 'GetConnectionPoolMetrics', { driverId, address: address(await cluster.leader('neo4j')) })
+    expect(metrics.inUse).to.equal(0)
+    expect(metrics.idle).to.be.at.least(1)
+  })
+
   it('asks testkit to resolve the seed address (ResolverResolutionRequired → Completed)', async () => {
     const driverId = await newDriver({ uri: 'neo4j://seed.testkit.invalid:7687', resolverRegistered: true })
     client.send('VerifyConnectivity', { driverId })
