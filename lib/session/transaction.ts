@@ -101,7 +101,15 @@ export class TxCore {
   run (query: Query, parameters?: Record<string, unknown>): Result {
     const { text, params } = prepareQuery(query, parameters)
     let observer: Promise<ReturnType<PooledConnection['run']>>
-    if (this.state !== 'ACTIVE') {
+    if (this.state === 'FAILED' && this.failure !== undefined) {
+      // The failure itself, as commit() does: it keeps its code and its
+      // retryability. The official driver awaits BEGIN before a transaction
+      // function starts, so a BEGIN that fails (bookmark wait, dead leader)
+      // is what its retry loop sees; we pipeline BEGIN with the work, and a
+      // work function that runs a query after BEGIN failed and rethrows must
+      // lead to the same decision, not to a non-retryable "Cannot run…".
+      observer = Promise.reject(this.failure)
+    } else if (this.state !== 'ACTIVE') {
       observer = Promise.reject(this.notActiveError('run a query in'))
     } else {
       this.streaming++
