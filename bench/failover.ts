@@ -23,9 +23,12 @@ export function firstRecovery (acks: readonly Ack[], stoppedAt: number, stoppedA
 }
 
 export interface Recovery {
-  failoverMs: number
+  /** null: no other server acknowledged a write within the bound. */
+  failoverMs: number | null
   /** Writes that failed (after the driver's own retries) between the stop and the recovery. */
   errorsAfterStop: number
+  /** The first of those failures' messages. */
+  firstErrorAfterStop: string | null
 }
 
 /** Acks kept at most; a failover cycle needs a few seconds' worth. */
@@ -33,7 +36,7 @@ const MAX_ACKS = 100_000
 
 export class WriteLoop {
   private acks: Ack[] = []
-  private failures: number[] = []
+  private failures: Array<{ at: number, message: string }> = []
   private running: Promise<void> | null = null
   private stopping = false
   private wake: (() => void) | null = null
@@ -58,12 +61,12 @@ export class WriteLoop {
   }
 
   /** Waits (at most `timeoutMs`) for the first write acknowledged by another server after the stop. */
-  async recovery (stoppedAt: number, stoppedAddress: string, timeoutMs: number): Promise<Recovery | null> {
+  async recovery (stoppedAt: number, stoppedAddress: string, timeoutMs: number): Promise<Recovery> {
     let found: Ack | null = null
-    const ok = await this.waitUntil(() => (found = firstRecovery(this.acks, stoppedAt, stoppedAddress)) !== null, timeoutMs)
-    if (!ok || found === null) return null
-    const ack: Ack = found
-    return { failoverMs: ack.at - stoppedAt, errorsAfterStop: this.failures.filter((t) => t > stoppedAt && t <= ack.at).length }
+    await this.waitUntil(() => (found = firstRecovery(this.acks, stoppedAt, stoppedAddress)) !== null, timeoutMs)
+    const until = (found as Ack | null)?.at ?? Infinity
+    const failed = this.failures.filter((f) => f.at > stoppedAt && f.at <= until)
+    return { failoverMs: found === null ? null : until - stoppedAt, errorsAfterStop: failed.length, firstErrorAfterStop: failed[0]?.message ?? null }
   }
 
   /** Stops the loop; resolves false if the write in flight did not finish within `timeoutMs`. */
@@ -80,8 +83,9 @@ export class WriteLoop {
       try {
         const server = await this.write(seq)
         if (this.acks.length < MAX_ACKS) this.acks.push({ at: epochNow(), server })
-      } catch {
-        this.failures.push(epochNow())
+      } catch (error) {
+        const message = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)
+        this.failures.push({ at: epochNow(), message })
         // A driver gives up only after its retry budget: no need to hurry the next attempt.
         await new Promise((resolve) => setTimeout(resolve, 10))
       }

@@ -100,13 +100,14 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
   if (summaries.failover !== null) {
     const f = summaries.failover
     out.push('## Failover', '')
-    out.push(`Time from the leader's stop (fixture clock, just before the stop) to the first write acknowledged by another server (the new leader), one writer doing executeWrite MERGE back to back; drivers alternate stop by stop; the old leader restarts and catches up between stops. ours/official ${formatRatio(f.ratio)}.`, '')
+    const bound = results.failovers[0]?.boundMs
+    out.push(`Time from the leader's stop (fixture clock, just before the stop) to the first write acknowledged by another server (the new leader), one writer doing executeWrite MERGE back to back (ours with \`{ idempotent: true }\`); drivers alternate stop by stop and keep one driver instance across their stops; the old leader restarts and catches up between stops. A stop with no recovery within ${bound === undefined ? 'the bound' : seconds(bound)} counts as that bound in "median, all stops". ours/official (medians over all stops) ${formatRatio(f.ratio)}.`, '')
     out.push(table(
-      ['driver', 'stops', 'recovered', 'failover ms', 'writes failed after retries'],
+      ['driver', 'stops', 'recovered', 'failover ms (recovered stops)', 'median, all stops', 'seed router stopped: recovered', 'writes failed after retries'],
       (['ours', 'official'] as const).flatMap((c) => {
-        const figures = f.by[c]
-        if (figures === undefined) return []
-        return [[CONTENDER_LABELS[c], String(figures.stops), String(figures.recovered), formatSummary(figures.failoverMs), String(figures.errorsAfterStop)]]
+        const x = f.by[c]
+        if (x === undefined) return []
+        return [[CONTENDER_LABELS[c], String(x.stops), String(x.recovered), formatSummary(x.failoverMs), formatNumber(x.medianAllMs), `${x.seedRecovered} of ${x.seedStops}`, String(x.errorsAfterStop)]]
       })), '')
   }
 
@@ -123,9 +124,10 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
 
   const errors = [...summaries.throughput.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`])),
     ...summaries.stream.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`]))]
+  errors.push(...results.failovers.flatMap((f) => f.firstError === null ? [] : [`failover stop ${f.stop + 1} ${f.contender}: ${f.errorsAfterStop} write(s) failed; ${f.firstError}`]))
   if (results.problems.length > 0 || errors.length > 0) {
     out.push('## Problems during the run', '')
-    for (const problem of [...results.problems, ...errors.map((e) => `first failed operation, ${e}`)]) out.push(`- ${problem}`)
+    for (const problem of [...results.problems, ...errors.map((e) => `failed operation, ${e}`)]) out.push(`- ${problem}`)
     out.push('')
   }
   out.push(`Reproduce: \`npm run build && npm run bench\` (about ${Math.max(1, Math.round(duration / 60))} min here; \`-- --help\` for options).`, '')

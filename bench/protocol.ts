@@ -64,4 +64,4 @@ export interface StreamSample {
 }
 
 export interface RecoveryRequest { stoppedAt: number, stoppedAddress: string, timeoutMs: number }
-export interface RecoverySample { failoverMs: number, errorsAfterStop: number }
+export interface RecoverySample { failoverMs: number | null, errorsAfterStop: number, firstErrorAfterStop: string | null }

@@ -21,9 +21,15 @@ export interface FailoverRecord {
   stop: number
   contender: ContenderId
   stoppedMember: string
-  /** null: no write succeeded on a new leader within the bound. */
+  /** Whether the stopped member was the seed router (the member the driver URI names). */
+  stoppedSeed: boolean
+  /** null: no write succeeded on a new leader within `boundMs`. */
   failoverMs: number | null
+  /** How long the run waited for a recovery. */
+  boundMs: number
   errorsAfterStop: number
+  /** The first failed write's error between the stop and the recovery. */
+  firstError: string | null
 }
 
 export interface BenchResults {

@@ -59,13 +59,19 @@ export interface StreamRow {
 export interface FailoverFigures {
   stops: number
   recovered: number
+  /** Over the stops that recovered. */
   failoverMs: Summary
+  /** Median over every stop, a stop without recovery counted as its bound (so this is a lower bound when some did not recover). */
+  medianAllMs: number
+  /** Stops of the seed router (the member the URI names), and how many of those recovered. */
+  seedStops: number
+  seedRecovered: number
   errorsAfterStop: number
 }
 
 export interface FailoverRow {
   by: Partial<Record<ContenderId, FailoverFigures>>
-  /** ours / official, medians of the failover time (lower is better). */
+  /** ours / official, medians over every stop (medianAllMs; lower is better). */
   ratio: number | null
 }
 
@@ -170,14 +176,18 @@ export function failoverRow (records: readonly FailoverRecord[]): FailoverRow {
   for (const contender of [...new Set(records.map((r) => r.contender))]) {
     const mine = records.filter((r) => r.contender === contender)
     const times = mine.flatMap((r) => r.failoverMs === null ? [] : [r.failoverMs])
+    const seed = mine.filter((r) => r.stoppedSeed)
     by[contender] = {
       stops: mine.length,
       recovered: times.length,
       failoverMs: summarize(times),
+      medianAllMs: median(mine.map((r) => r.failoverMs ?? r.boundMs)),
+      seedStops: seed.length,
+      seedRecovered: seed.filter((r) => r.failoverMs !== null).length,
       errorsAfterStop: mine.reduce((sum, r) => sum + r.errorsAfterStop, 0)
     }
   }
-  return { by, ratio: ratio(by.ours?.failoverMs.median ?? Number.NaN, by.official?.failoverMs.median ?? Number.NaN) }
+  return { by, ratio: ratio(by.ours?.medianAllMs ?? Number.NaN, by.official?.medianAllMs ?? Number.NaN) }
 }
 
 /** 100 × value / floor, or null. */

@@ -109,7 +109,7 @@ serve({
     if (writeLoop === null) throw new Error('the write loop is not running')
     return await writeLoop.waitForAcks(count, timeoutMs)
   },
-  'await-recovery': async ({ stoppedAt, stoppedAddress, timeoutMs }: RecoveryRequest): Promise<RecoverySample | null> => {
+  'await-recovery': async ({ stoppedAt, stoppedAddress, timeoutMs }: RecoveryRequest): Promise<RecoverySample> => {
     if (writeLoop === null) throw new Error('the write loop is not running')
     return await writeLoop.recovery(stoppedAt, stoppedAddress, timeoutMs)
   },

@@ -23,7 +23,7 @@ interface TransactionLike {
 
 interface SessionLike {
   executeRead: <T>(work: (tx: TransactionLike) => Promise<T>) => Promise<T>
-  executeWrite: <T>(work: (tx: TransactionLike) => Promise<T>) => Promise<T>
+  executeWrite: <T>(work: (tx: TransactionLike) => Promise<T>, config?: { timeout?: number, idempotent?: boolean }) => Promise<T>
   run: (query: string, parameters?: Record<string, unknown>) => AsyncIterable<unknown>
   close: () => Promise<void>
 }
@@ -34,7 +34,15 @@ interface DriverLike {
   close: () => Promise<void>
 }
 
-export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: ContenderSetup): Contender {
+/**
+ * `writeConfig` is the transaction config of every write. Our driver gets
+ * { idempotent: true }: the MERGE … SET is idempotent, and that flag is how
+ * our API lets a commit whose outcome is unknown (the leader died before
+ * answering COMMIT) be retried; without it such a write fails with
+ * CommitOutcomeUnknown instead. The official driver retries those commits
+ * unasked, so it needs no flag.
+ */
+export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: ContenderSetup, writeConfig?: { idempotent?: boolean }): Contender {
   const driver = neo4j.driver(setup.uri, neo4j.auth.basic(setup.user, setup.password))
   const database = setup.database ?? undefined
   const readConfig = database === undefined ? { routing: 'READ' as const } : { routing: 'READ' as const, database }
@@ -66,7 +74,7 @@ export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: Con
     const session = driver.session(sessionConfig('WRITE'))
     try {
       const result = await session.executeWrite(async (tx) =>
-        await tx.run(QUERIES.merge, { key: mergeKey(id, seq), v: neo4j.int(seq) }))
+        await tx.run(QUERIES.merge, { key: mergeKey(id, seq), v: neo4j.int(seq) }), writeConfig)
       return result.summary.server.address ?? ''
     } finally {
       await session.close()

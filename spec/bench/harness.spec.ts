@@ -230,16 +230,24 @@ describe('bench: failover recovery rule', () => {
     server = 'new:2'
     const recovery = await loop.recovery(stoppedAt, 'old:1', 2000)
     expect(await loop.stop(2000)).to.equal(true)
-    expect(recovery).to.not.equal(null)
-    expect(recovery?.failoverMs).to.be.greaterThan(0)
-    expect(recovery?.errorsAfterStop).to.equal(2)
+    expect(recovery.failoverMs).to.be.greaterThan(0)
+    expect(recovery.errorsAfterStop).to.equal(2)
+    expect(recovery.firstErrorAfterStop).to.equal('Error: lost')
   })
 
-  it('the write loop gives up at its bound when no other server ever answers', async () => {
-    const loop = new WriteLoop(async () => { await sleep(1); return 'old:1' })
+  it('the write loop gives up at its bound when no other server ever answers, and still reports the failures', async () => {
+    let calls = 0
+    const loop = new WriteLoop(async () => {
+      await sleep(1)
+      if (++calls > 3) throw new Error('down')
+      return 'old:1'
+    })
     loop.start()
-    const recovery = await loop.recovery(performance.timeOrigin + performance.now(), 'old:1', 30)
+    expect(await loop.waitForAcks(3, 2000)).to.equal(true)
+    const recovery = await loop.recovery(performance.timeOrigin + performance.now(), 'old:1', 50)
     await loop.stop(1000)
-    expect(recovery).to.equal(null)
+    expect(recovery.failoverMs).to.equal(null)
+    expect(recovery.errorsAfterStop).to.be.greaterThan(0)
+    expect(recovery.firstErrorAfterStop).to.equal('Error: down')
   })
 })

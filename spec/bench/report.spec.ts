@@ -126,20 +126,27 @@ describe('bench: figures from trials', () => {
     expect(missing.some((m) => m.includes('official') && m.startsWith('stream'))).to.equal(false)
   })
 
-  it('the failover ratio compares median recovery times of the stops that recovered', () => {
+  it('failover: a stop without recovery counts as the bound in the all-stops median the ratio compares', () => {
     const r = results([], {
       workloads: [],
       failover: true,
       failovers: [
-        { stop: 0, contender: 'ours', stoppedMember: 's1', failoverMs: 400, errorsAfterStop: 0 },
-        { stop: 1, contender: 'ours', stoppedMember: 's2', failoverMs: null, errorsAfterStop: 1 },
-        { stop: 0, contender: 'official', stoppedMember: 's3', failoverMs: 1000, errorsAfterStop: 0 }
+        { stop: 0, contender: 'ours', stoppedMember: 's1', stoppedSeed: true, failoverMs: 400, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 1, contender: 'ours', stoppedMember: 's2', stoppedSeed: false, failoverMs: 300, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 2, contender: 'ours', stoppedMember: 's3', stoppedSeed: false, failoverMs: 500, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 0, contender: 'official', stoppedMember: 's1', stoppedSeed: true, failoverMs: null, boundMs: 15_000, errorsAfterStop: 1, firstError: 'ServiceUnavailable: gone' },
+        { stop: 1, contender: 'official', stoppedMember: 's2', stoppedSeed: false, failoverMs: 1000, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 2, contender: 'official', stoppedMember: 's3', stoppedSeed: false, failoverMs: 1200, boundMs: 15_000, errorsAfterStop: 0, firstError: null }
       ]
     })
     const failover = summarizeRun(r).failover
-    expect(failover?.by.ours?.stops).to.equal(2)
-    expect(failover?.by.ours?.recovered).to.equal(1)
-    expect(failover?.ratio).to.equal(0.4)
+    expect(failover?.by.official?.stops).to.equal(3)
+    expect(failover?.by.official?.recovered).to.equal(2)
+    expect(failover?.by.official?.failoverMs.median).to.equal(1100) // recovered stops only
+    expect(failover?.by.official?.medianAllMs).to.equal(1200) // 1000, 1200, 15 000
+    expect([failover?.by.official?.seedStops, failover?.by.official?.seedRecovered]).to.deep.equal([1, 0])
+    expect(failover?.by.ours?.medianAllMs).to.equal(400)
+    expect(failover?.ratio).to.equal(400 / 1200)
     expect(summarizeRun(r).goals.find((g) => g.goal.startsWith('failover'))?.met).to.equal(true)
   })
 
