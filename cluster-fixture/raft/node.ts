@@ -545,6 +545,9 @@ export class RaftNode<C> {
       for (const voter of membership.voters) if (this.matchIndexOf(voter) >= index) replicas++
       if (replicas >= needed) {
         this.setCommitIndex(index)
+        // Tell followers now rather than at the next heartbeat, so they apply
+        // (and serve the write to readers) one message after the commit.
+        if (this.leader !== null) this.broadcastAppend()
         break
       }
     }
