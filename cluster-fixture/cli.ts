@@ -2,6 +2,7 @@
 // cluster-fixture: run a local Neo4j-style cluster in the foreground, or act
 // on a running one from another terminal through its loopback control endpoint.
 
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startCluster, type ClusterOptions } from './cluster/index.js'
 import {
@@ -22,6 +23,9 @@ const USAGE = `Usage:
       --bookmark-timeout MS  how long a member waits for a bookmark (default 30000)
       --grace MS             re-allocation grace period for stopped members (default 30000)
       --reads-on-leader      list the leader among readers too
+      --tls-key FILE --tls-cert FILE
+                             serve every member over TLS with this PEM key and certificate
+                             (clients use neo4j+s:// or, for a self-signed one, neo4j+ssc://)
       --control-port P       control endpoint port (default: port + ${CONTROL_PORT_OFFSET}; free when --port 0)
   cluster-fixture status                 members, their state and each database's leader
   cluster-fixture stop|start|blackhole|partition|heal <member>
@@ -43,6 +47,8 @@ const OPTIONS = {
   'bookmark-timeout': { type: 'string' },
   grace: { type: 'string' },
   'reads-on-leader': { type: 'boolean' },
+  'tls-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
   'control-port': { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -76,6 +82,7 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
   if (values.user !== undefined || values.password !== undefined) {
     options.auth = { user: values.user ?? 'neo4j', password: values.password ?? 'password123' }
   }
+  options.tls = tlsFiles(values)
   const window = values['election-timeout']
   if (window !== undefined) {
     const match = /^(\d+)[-,](\d+)$/.exec(window)
@@ -85,6 +92,21 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
   return options
 }
 
+function tlsFiles (values: Values): ClusterOptions['tls'] {
+  const keyFile = values['tls-key']
+  const certFile = values['tls-cert']
+  if (keyFile === undefined && certFile === undefined) return undefined
+  if (keyFile === undefined || certFile === undefined) throw new UsageError('--tls-key and --tls-cert go together')
+  const read = (flag: string, file: string): Buffer => {
+    try {
+      return readFileSync(file)
+    } catch (error) {
+      throw new UsageError(`${flag}: cannot read ${file}: ${(error as Error).message}`)
+    }
+  }
+  return { key: read('--tls-key', keyFile), cert: read('--tls-cert', certFile) }
+}
+
 function formatStatus (status: StatusReport): string {
   const leading = (name: string): string => Object.entries(status.leaders).filter(([, leader]) => leader === name).map(([db]) => db).join(', ')
   const rows = [['NAME', 'MODE', 'ADDRESS', 'STATE', 'LEADER OF'],
@@ -92,7 +114,8 @@ function formatStatus (status: StatusReport): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
   const table = rows.map((row) => '  ' + row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n')
   const leaderless = Object.entries(status.leaders).filter(([, leader]) => leader === null).map(([db]) => db)
-  return `${table}\n  uri: ${status.uri}` + (leaderless.length > 0 ? `\n  no leader right now: ${leaderless.join(', ')}` : '')
+  const tls = status.tlsUri === null || status.tlsUri === undefined ? '' : `\n  TLS: ${status.tlsUri} (or neo4j+s:// when the client trusts the certificate)`
+  return `${table}\n  uri: ${status.uri}` + tls + (leaderless.length > 0 ? `\n  no leader right now: ${leaderless.join(', ')}` : '')
 }
 
 async function runStart (values: Values): Promise<void> {

@@ -72,9 +72,21 @@ export class Cluster {
     return cluster
   }
 
-  /** 'neo4j://127.0.0.1:<port of server1>' */
+  /**
+   * 'neo4j://127.0.0.1:<port of server1>', also when the members serve TLS: it names
+   * the seed router, and the scheme stays the routing one so code that swaps it keeps working.
+   * With TLS, connect with `tlsUri` (or neo4j+s:// on the same host:port when the client trusts the certificate).
+   */
   get uri (): string {
     return `neo4j://${this.memberList[0].address}`
+  }
+
+  /**
+   * With the `tls` option: 'neo4j+ssc://127.0.0.1:<port of server1>' (encrypted, the
+   * certificate not checked — what a test's self-signed certificate needs); otherwise null.
+   */
+  get tlsUri (): string | null {
+    return this.options.tls === null ? null : `neo4j+ssc://${this.memberList[0].address}`
   }
 
   members (): MemberInfo[] {

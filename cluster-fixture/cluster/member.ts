@@ -66,7 +66,7 @@ export class ClusterMember {
     this.system = this.createReplica<SystemCommand>(systemRecord, mode === 'PRIMARY' ? 'primary' : 'secondary', false,
       (command, index) => this.applySystem(command, index))
     this.syncCopies()
-    this.bolt = new BoltServer({ backend: new ClusterMemberBackend(this, services) })
+    this.bolt = new BoltServer({ backend: new ClusterMemberBackend(this, services), tls: services.options.tls ?? undefined })
   }
 
   get port (): number { return this.boundPort }

@@ -1,5 +1,13 @@
 // Options of startCluster: defaults, and validation that names the bad key.
 
+import { createSecureContext } from 'node:tls'
+
+/** PEM key and certificate every member serves TLS with. */
+export interface ClusterTlsOptions {
+  key: string | Buffer
+  cert: string | Buffer
+}
+
 export interface ClusterOptions {
   /** PRIMARY-mode members (Raft voters), default 3. */
   primaries?: number
@@ -36,6 +44,11 @@ export interface ClusterOptions {
   seed?: number
   /** The first primary campaigns at once when a database group starts (faster start), default true. */
   fastFirstElection?: boolean
+  /**
+   * Serve every member over TLS with this PEM key and certificate, default null (plain TCP).
+   * Routing tables keep listing plain host:port; clients pick neo4j+s:// or neo4j+ssc://.
+   */
+  tls?: ClusterTlsOptions | null
 }
 
 export type ResolvedClusterOptions = Required<ClusterOptions>
@@ -57,7 +70,8 @@ export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed'> = {
   reallocationGraceMs: 30_000,
   readsOnLeader: false,
   serverAgent: 'Neo4j/5.26.0',
-  fastFirstElection: true
+  fastFirstElection: true,
+  tls: null
 }
 
 export class ClusterOptionsError extends TypeError {
@@ -112,7 +126,24 @@ export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOp
   if (typeof resolved.serverAgent !== 'string' || !/^Neo4j\/\d/.test(resolved.serverAgent)) {
     throw new ClusterOptionsError('serverAgent', 'must look like "Neo4j/5.26.0"')
   }
+  resolved.tls = tlsOption(resolved.tls)
   return resolved
+}
+
+/** Checks the pair at start, so a bad PEM fails here naming the option, not later in a member's listen. */
+function tlsOption (value: unknown): ClusterTlsOptions | null {
+  if (value === null) return null
+  const pem = (part: unknown): part is string | Buffer => (typeof part === 'string' || Buffer.isBuffer(part)) && part.length > 0
+  if (typeof value !== 'object' || !pem((value as ClusterTlsOptions).key) || !pem((value as ClusterTlsOptions).cert)) {
+    throw new ClusterOptionsError('tls', 'must be null or { key, cert } with PEM strings or Buffers')
+  }
+  const { key, cert } = value as ClusterTlsOptions
+  try {
+    createSecureContext({ key, cert })
+  } catch (error) {
+    throw new ClusterOptionsError('tls', `the key and certificate are not a usable PEM pair: ${(error as Error).message}`)
+  }
+  return { key, cert }
 }
 
 function integer (key: string, value: unknown, min: number, max: number): void {

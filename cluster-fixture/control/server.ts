@@ -1,7 +1,7 @@
 // The loopback-only HTTP control endpoint of a running `cluster-fixture start`,
 // so that `cluster-fixture stop server1` etc. work from another terminal.
 //
-//   GET  /status                          members, leaders per database, uri
+//   GET  /status                          members, leaders per database, uri (and tlsUri, null without TLS)
 //   POST /members/<name>/stop | start | blackhole | partition | heal
 //   POST /members/<name>/lag?ms=<ms>
 //   POST /shutdown                        closes the cluster (the CLI process then exits)
@@ -24,6 +24,8 @@ export interface ControlOptions {
 
 export interface StatusReport {
   uri: string
+  /** neo4j+ssc:// URI when the members serve TLS, else null. */
+  tlsUri: string | null
   members: Array<{ name: string, address: string, mode: string, state: string }>
   /** database → leader name (null during an election). */
   leaders: Record<string, string | null>
@@ -68,7 +70,7 @@ export function statusOf (cluster: Cluster): StatusReport {
     const leader = cluster.databaseStatus(database).find((row) => row.raftRole === 'leader' && row.memberState === 'running')
     leaders[database] = leader?.member ?? null
   }
-  return { uri: cluster.uri, members: cluster.members(), leaders }
+  return { uri: cluster.uri, tlsUri: cluster.tlsUri, members: cluster.members(), leaders }
 }
 
 async function handle (cluster: Cluster, request: http.IncomingMessage, options: ControlOptions): Promise<{ status: number, body: unknown }> {
