@@ -6,6 +6,7 @@
 //   status                  → HostStatus
 //   messages                → MessageCounts  requests received, by type, over all members
 //   stop-leader             → LeaderStop     stops the neo4j leader (time taken just before)
+//   election                → { electionMs }  after stop-leader: when a new leader was ready for writes
 //   start-member {name}     → HostStatus
 //   await-healthy {timeoutMs} → HostStatus   every member running, a leader, every copy caught up
 //   exit                                      closes the cluster and exits
@@ -19,6 +20,8 @@ const DATABASE = 'neo4j'
 const POLL_MS = 20
 
 let cluster: Cluster | null = null
+/** After a stop-leader: resolves with ms from the stop until a new leader is ready for writes (null: none within the bound). */
+let election: Promise<number | null> | null = null
 
 function running (): Cluster {
   if (cluster === null) throw new Error('the cluster is not started')
@@ -74,8 +77,11 @@ serve({
     if (leader === null) throw new Error('no leader to stop')
     const stoppedAt = epochNow()
     await c.stop(leader.name)
+    // The floor of any driver's failover: the cluster cannot take a write before this.
+    election = c.leader(DATABASE, 20_000).then(() => epochNow() - stoppedAt, () => null)
     return { ...leader, stoppedAt }
   },
+  election: async () => ({ electionMs: election === null ? null : await election }),
   'start-member': async ({ name }: { name: string }) => {
     const c = running()
     await c.start(name)

@@ -101,13 +101,14 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
     const f = summaries.failover
     out.push('## Failover', '')
     const bound = results.failovers[0]?.boundMs
-    out.push(`Time from the leader's stop (fixture clock, just before the stop) to the first write acknowledged by another server (the new leader), one writer doing executeWrite MERGE back to back (ours with \`{ idempotent: true }\`); drivers alternate stop by stop and keep one driver instance across their stops; the old leader restarts and catches up between stops. A stop with no recovery within ${bound === undefined ? 'the bound' : seconds(bound)} counts as that bound in "median, all stops". ours/official (medians over all stops) ${formatRatio(f.ratio)}.`, '')
+    out.push(`Time from the leader's stop (fixture clock, just before the stop) to the first write acknowledged by another server (the new leader), one writer doing executeWrite MERGE back to back (ours with \`{ idempotent: true }\`); drivers alternate stop by stop and keep one driver instance across their stops; the old leader restarts and catches up between stops. A stop with no recovery within ${bound === undefined ? 'the bound' : seconds(bound)} counts as that bound in "median, all stops". "New leader ready" is when the fixture itself had a leader ready for writes again (polled every 10 ms: the floor no driver can beat); "driver's part" is failover minus that, per stop (±10 ms). ours/official (medians over all stops) ${formatRatio(f.ratio)}.`, '')
     out.push(table(
-      ['driver', 'stops', 'recovered', 'failover ms (recovered stops)', 'median, all stops', 'seed router stopped: recovered', 'writes failed after retries'],
+      ['driver', 'stops', 'recovered', 'failover ms (recovered stops)', 'median, all stops', 'new leader ready (fixture) ms', 'driver\'s part ms', 'seed router stopped: recovered', 'writes failed after retries'],
       (['ours', 'official'] as const).flatMap((c) => {
         const x = f.by[c]
         if (x === undefined) return []
-        return [[CONTENDER_LABELS[c], String(x.stops), String(x.recovered), formatSummary(x.failoverMs), formatNumber(x.medianAllMs), `${x.seedRecovered} of ${x.seedStops}`, String(x.errorsAfterStop)]]
+        return [[CONTENDER_LABELS[c], String(x.stops), String(x.recovered), formatSummary(x.failoverMs), formatNumber(x.medianAllMs),
+          formatSummary(x.electionMs), formatSummary(x.driverOverheadMs), `${x.seedRecovered} of ${x.seedStops}`, String(x.errorsAfterStop)]]
       })), '')
   }
 

@@ -25,6 +25,8 @@ export interface FailoverRecord {
   stoppedSeed: boolean
   /** null: no write succeeded on a new leader within `boundMs`. */
   failoverMs: number | null
+  /** When the fixture had a new leader ready for writes, ms after the stop: the floor of failoverMs (null: unknown). */
+  electionMs: number | null
   /** How long the run waited for a recovery. */
   boundMs: number
   errorsAfterStop: number

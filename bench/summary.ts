@@ -63,6 +63,10 @@ export interface FailoverFigures {
   failoverMs: Summary
   /** Median over every stop, a stop without recovery counted as its bound (so this is a lower bound when some did not recover). */
   medianAllMs: number
+  /** The cluster's own part: stop → a new leader ready for writes (fixture clock), over this driver's stops. */
+  electionMs: Summary
+  /** The driver's part: failover − election, per recovered stop. */
+  driverOverheadMs: Summary
   /** Stops of the seed router (the member the URI names), and how many of those recovered. */
   seedStops: number
   seedRecovered: number
@@ -182,6 +186,8 @@ export function failoverRow (records: readonly FailoverRecord[]): FailoverRow {
       recovered: times.length,
       failoverMs: summarize(times),
       medianAllMs: median(mine.map((r) => r.failoverMs ?? r.boundMs)),
+      electionMs: summarize(mine.flatMap((r) => r.electionMs === null ? [] : [r.electionMs])),
+      driverOverheadMs: summarize(mine.flatMap((r) => r.failoverMs === null || r.electionMs === null ? [] : [r.failoverMs - r.electionMs])),
       seedStops: seed.length,
       seedRecovered: seed.filter((r) => r.failoverMs !== null).length,
       errorsAfterStop: mine.reduce((sum, r) => sum + r.errorsAfterStop, 0)

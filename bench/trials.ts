@@ -133,7 +133,8 @@ export async function runFailover (stops: number, ctx: TrialContext): Promise<Fa
         try {
           const record = await oneStop(worker, contender, stop, ctx)
           records.push(record)
-          ctx.log(`  stop ${stop + 1} ${contender}: ${record.failoverMs === null ? `NO RECOVERY within ${record.boundMs} ms` : `${Math.round(record.failoverMs)} ms`} (${record.stoppedMember}${record.stoppedSeed ? ', the seed router' : ''})` +
+          ctx.log(`  stop ${stop + 1} ${contender}: ${record.failoverMs === null ? `NO RECOVERY within ${record.boundMs} ms` : `${Math.round(record.failoverMs)} ms`} ` +
+            `(${record.stoppedMember}${record.stoppedSeed ? ', the seed router' : ''}; new leader ready after ${record.electionMs === null ? '?' : Math.round(record.electionMs)} ms)` +
             (record.firstError === null ? '' : `; ${record.errorsAfterStop} write(s) failed, first: ${record.firstError}`))
         } catch (error) {
           ctx.problems.push(`failover stop ${stop + 1} ${contender}: ${(error as Error).message}`)
@@ -158,12 +159,14 @@ async function oneStop (worker: ChildHandle, contender: ContenderId, stop: numbe
     stopped = await ctx.host.request<LeaderStop>('stop-leader', null, 30_000)
     const recovery = await worker.request<RecoverySample>('await-recovery',
       { stoppedAt: stopped.stoppedAt, stoppedAddress: stopped.address, timeoutMs: FAILOVER_BOUND_MS }, FAILOVER_BOUND_MS + 10_000)
+    const { electionMs } = await ctx.host.request<{ electionMs: number | null }>('election', null, 30_000)
     return {
       stop,
       contender,
       stoppedMember: stopped.name,
       stoppedSeed: ctx.setup.uri.endsWith(`//${stopped.address}`),
       failoverMs: recovery.failoverMs,
+      electionMs,
       boundMs: FAILOVER_BOUND_MS,
       errorsAfterStop: recovery.errorsAfterStop,
       firstError: recovery.firstErrorAfterStop

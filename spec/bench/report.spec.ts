@@ -131,12 +131,12 @@ describe('bench: figures from trials', () => {
       workloads: [],
       failover: true,
       failovers: [
-        { stop: 0, contender: 'ours', stoppedMember: 's1', stoppedSeed: true, failoverMs: 400, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
-        { stop: 1, contender: 'ours', stoppedMember: 's2', stoppedSeed: false, failoverMs: 300, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
-        { stop: 2, contender: 'ours', stoppedMember: 's3', stoppedSeed: false, failoverMs: 500, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
-        { stop: 0, contender: 'official', stoppedMember: 's1', stoppedSeed: true, failoverMs: null, boundMs: 15_000, errorsAfterStop: 1, firstError: 'ServiceUnavailable: gone' },
-        { stop: 1, contender: 'official', stoppedMember: 's2', stoppedSeed: false, failoverMs: 1000, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
-        { stop: 2, contender: 'official', stoppedMember: 's3', stoppedSeed: false, failoverMs: 1200, boundMs: 15_000, errorsAfterStop: 0, firstError: null }
+        { stop: 0, contender: 'ours', stoppedMember: 's1', stoppedSeed: true, failoverMs: 400, electionMs: 350, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 1, contender: 'ours', stoppedMember: 's2', stoppedSeed: false, failoverMs: 300, electionMs: 250, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 2, contender: 'ours', stoppedMember: 's3', stoppedSeed: false, failoverMs: 500, electionMs: 420, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 0, contender: 'official', stoppedMember: 's1', stoppedSeed: true, failoverMs: null, electionMs: 400, boundMs: 15_000, errorsAfterStop: 1, firstError: 'ServiceUnavailable: gone' },
+        { stop: 1, contender: 'official', stoppedMember: 's2', stoppedSeed: false, failoverMs: 1000, electionMs: 500, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 2, contender: 'official', stoppedMember: 's3', stoppedSeed: false, failoverMs: 1200, electionMs: null, boundMs: 15_000, errorsAfterStop: 0, firstError: null }
       ]
     })
     const failover = summarizeRun(r).failover
@@ -146,6 +146,9 @@ describe('bench: figures from trials', () => {
     expect(failover?.by.official?.medianAllMs).to.equal(1200) // 1000, 1200, 15 000
     expect([failover?.by.official?.seedStops, failover?.by.official?.seedRecovered]).to.deep.equal([1, 0])
     expect(failover?.by.ours?.medianAllMs).to.equal(400)
+    expect(failover?.by.ours?.driverOverheadMs.median).to.equal(50) // 50, 50, 80
+    expect(failover?.by.official?.electionMs.n).to.equal(2) // unknown election left out
+    expect(failover?.by.official?.driverOverheadMs.median).to.equal(500) // only the stop with both figures
     expect(failover?.ratio).to.equal(400 / 1200)
     expect(summarizeRun(r).goals.find((g) => g.goal.startsWith('failover'))?.met).to.equal(true)
   })
