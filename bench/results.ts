@@ -37,6 +37,8 @@ export interface FailoverRecord {
 export interface BenchResults {
   startedAt: string
   finishedAt: string
+  /** 1-minute load average when the run ended (with machine.loadAverage: how busy the machine was). */
+  loadAverageEnd: number
   args: BenchArgs
   machine: MachineInfo
   fixture: FixtureSettings

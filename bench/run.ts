@@ -5,6 +5,7 @@
 // run or produced no numbers), never because a figure is small.
 
 import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchArgs, USAGE, UsageError, type BenchArgs } from './args.js'
@@ -94,6 +95,7 @@ async function main (): Promise<number> {
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
+    loadAverageEnd: Number.NaN,
     args,
     machine: machineInfo(),
     fixture: FIXTURE,
@@ -133,6 +135,7 @@ async function main (): Promise<number> {
     await host.exit(20_000)
   }
   results.finishedAt = new Date().toISOString()
+  results.loadAverageEnd = Math.round(os.loadavg()[0] * 100) / 100
   const summaries = summarizeRun(results)
   const missing = missingFigures(results, summaries, CONTENDERS, DRIVERS)
   results.problems.push(...missing)

@@ -31,6 +31,7 @@ function results (trials: TrialRecord[], overrides: Partial<BenchResults> = {}):
   return {
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
+    loadAverageEnd: 0.7,
     args: parseBenchArgs([]),
     machine: { cpuModel: 'Test CPU', cores: 2, node: 'v20.0.0', os: 'Linux', memoryGiB: 4, loadAverage: 0.5, commit: 'abc123' },
     fixture: { primaries: 3, secondaries: 2, routingTtlSeconds: 300, electionTimeoutMs: [300, 600], heartbeatMs: 100, secondaryLagMs: 0, seed: 1 },
@@ -122,8 +123,14 @@ describe('bench: figures from trials', () => {
     expect(missing).to.include('read-return-1-c128: no throughput figure for ours')
     expect(missing.filter((m) => m.startsWith('session-churn-c16'))).to.have.length(3)
     expect(missing).to.include('stream: no complete streaming query for ours')
-    expect(missing).to.include('failover: no recovery measured for ours')
+    expect(missing).to.include('failover: no leader stop completed for ours')
     expect(missing.some((m) => m.includes('official') && m.startsWith('stream'))).to.equal(false)
+  })
+
+  it('a failover stop without recovery is a figure (the bound), not a missing one', () => {
+    const stop = { stop: 0, stoppedMember: 's1', stoppedSeed: true, failoverMs: null, electionMs: 300, boundMs: 15_000, errorsAfterStop: 1, firstError: 'x' }
+    const r = results([], { workloads: [], failover: true, failovers: [{ ...stop, contender: 'ours' }, { ...stop, contender: 'official' }] })
+    expect(missingFigures(r, summarizeRun(r), ['ours', 'official', 'raw'], ['ours', 'official'])).to.deep.equal([])
   })
 
   it('failover: a stop without recovery counts as the bound in the all-stops median the ratio compares', () => {
