@@ -20,6 +20,8 @@ const USAGE = `Usage:
       --lag MS               replication lag of every secondary (default 0)
       --election-timeout A-B randomized election timeout window in ms (default 300-600)
       --heartbeat MS         Raft heartbeat (default 100)
+      --failure-detection MS a member not heard from for this long leaves the others' routing
+                             tables (default: the election timeout's upper bound)
       --bookmark-timeout MS  how long a member waits for a bookmark (default 30000)
       --grace MS             re-allocation grace period for stopped members (default 30000)
       --reads-on-leader      list the leader among readers too
@@ -44,6 +46,7 @@ const OPTIONS = {
   lag: { type: 'string' },
   'election-timeout': { type: 'string' },
   heartbeat: { type: 'string' },
+  'failure-detection': { type: 'string' },
   'bookmark-timeout': { type: 'string' },
   grace: { type: 'string' },
   'reads-on-leader': { type: 'boolean' },
@@ -75,6 +78,7 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
   set('routingTtlSeconds', integerOption(values, 'routing-ttl'))
   set('secondaryLagMs', integerOption(values, 'lag'))
   set('heartbeatMs', integerOption(values, 'heartbeat'))
+  set('failureDetectionMs', integerOption(values, 'failure-detection'))
   set('bookmarkWaitTimeoutMs', integerOption(values, 'bookmark-timeout'))
   set('reallocationGraceMs', integerOption(values, 'grace'))
   set('seed', integerOption(values, 'seed'))

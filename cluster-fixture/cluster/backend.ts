@@ -35,14 +35,17 @@ export class ClusterMemberBackend implements MemberBackend {
     await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now())
     const record = this.resolve(request.database)
     const { view, options } = this.services
+    // Listed: copies announced online by members this one has heard from within the
+    // failure-detection window (itself always). Controls are never consulted: a stopped,
+    // black-holed or partitioned member drops out because it falls silent.
     const copies: CopyView[] = [...record.primaries, ...record.secondaries].map((name) => {
-      const info = view.member(name)
       const copy = view.copy(name, record.name)
       return {
         member: name,
-        address: info?.address ?? name,
+        address: view.member(name)?.address ?? name,
         role: record.primaries.includes(name) ? 'primary' : 'secondary',
-        available: info !== undefined && info.state !== 'stopped' && copy?.state === 'online' && copy.incarnation === record.incarnation
+        available: this.member.detector.isReachable(name) && copy?.incarnation === record.incarnation &&
+          view.announcedCopyState(name, record.name) === 'online'
       }
     })
     // The leader as this member knows it when it hosts the database (so a cut-off

@@ -261,6 +261,7 @@ export class Cluster {
         const member = this.memberList.find((m) => m.name === name)
         return member === undefined ? undefined : copyInfo(member, database)
       },
+      announcedCopyState: (name, database) => this.memberList.find((m) => m.name === name)?.announcedStateOf(database),
       leaderOf: (database) => leaderReplica(database)?.member.name ?? null,
       groupMembership: (database, incarnation) => leaderReplica(database, incarnation)?.membership ?? null
     }

@@ -9,8 +9,10 @@ import type { Membership } from '../raft/index.js'
 import { Catalogue, SYSTEM_DATABASE, roleOn, type DatabaseRecord, type MemberMode, type SystemCommand } from './catalogue.js'
 import { GraphStore, type MutationOp } from './engine.js'
 import { ClusterMemberBackend } from './backend.js'
+import { DiscoveryHeartbeat } from './discovery.js'
+import { FailureDetector } from './failure-detector.js'
 import { nextMembershipStep } from './reconcile.js'
-import { DatabaseReplica } from './replica.js'
+import { DatabaseReplica, type ReplicaState } from './replica.js'
 import type { ClusterServices, MemberState } from './services.js'
 import type { TimerHandle } from '../raft/index.js'
 
@@ -39,6 +41,15 @@ export class ClusterMember {
   readonly system: DatabaseReplica<SystemCommand>
   readonly copies = new Map<string, DataCopy>()
   readonly bolt: BoltServer
+  /** When this member last heard from each other one: ROUTE lists only members it hears. */
+  readonly detector: FailureDetector
+  private readonly discovery: DiscoveryHeartbeat
+  /**
+   * Copy states as this member last announced them, frozen when it stops: a
+   * stopped member cannot announce its own death, so others must notice the
+   * silence (failure detection) rather than see its copies go offline.
+   */
+  private announcedAtStop: Map<string, ReplicaState> | null = null
   private running = false
   private started = false
   private blackholed = false
@@ -66,6 +77,10 @@ export class ClusterMember {
     this.system = this.createReplica<SystemCommand>(systemRecord, mode === 'PRIMARY' ? 'primary' : 'secondary', false,
       (command, index) => this.applySystem(command, index))
     this.syncCopies()
+    const { options, network, scheduler } = services
+    this.detector = new FailureDetector(name, options.failureDetectionMs, () => scheduler.now())
+    network.observeDeliveries((from, to) => { if (to === name) this.detector.heard(from) })
+    this.discovery = new DiscoveryHeartbeat(name, [...allPrimaries, ...allSecondaries], network, scheduler, options.heartbeatMs)
     this.bolt = new BoltServer({ backend: new ClusterMemberBackend(this, services), tls: services.options.tls ?? undefined })
   }
 
@@ -89,6 +104,8 @@ export class ClusterMember {
     this.started = true
     this.running = true
     this.services.network.setIsolated(this.name, 'stopped', false)
+    this.announcedAtStop = null
+    this.discovery.start()
     const fast = first && this.services.options.fastFirstElection
     this.system.start(fast && this.isFirstPrimary(this.catalogue.get(SYSTEM_DATABASE)!) ? 0 : undefined)
     for (const copy of this.copies.values()) {
@@ -105,7 +122,9 @@ export class ClusterMember {
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
+    this.announcedAtStop = new Map([[SYSTEM_DATABASE, this.system.state], ...[...this.copies.values()].map((copy) => [copy.database, copy.replica.state] as const)])
     this.services.network.setIsolated(this.name, 'stopped', true)
+    this.discovery.stop()
     this.services.scheduler.clearTimeout(this.housekeepingTimer)
     this.housekeepingTimer = null
     this.system.stop('the member stopped')
@@ -138,6 +157,14 @@ export class ClusterMember {
     await this.stop()
     for (const copy of this.copies.values()) copy.replica.drop('the cluster closed')
     this.system.drop('the cluster closed')
+  }
+
+  /**
+   * The state of this member's copy of `database` as others may know it: live
+   * while the member runs, what it was at the moment of a stop afterwards.
+   */
+  announcedStateOf (database: string): ReplicaState | undefined {
+    return this.announcedAtStop === null ? this.replicaOf(database)?.state : this.announcedAtStop.get(database)
   }
 
   /** This member's copy of a database (system included), or undefined. */

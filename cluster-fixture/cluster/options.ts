@@ -20,8 +20,13 @@ export interface ClusterOptions {
   routingTtlSeconds?: number
   /** Randomized Raft election timeout window in ms, default [300, 600]. Neo4j uses longer ones. */
   electionTimeoutMs?: [number, number]
-  /** Raft heartbeat interval in ms, default 100. */
+  /** Raft heartbeat interval in ms, default 100 (discovery pings every member as often). */
   heartbeatMs?: number
+  /**
+   * A member not heard from for this long (ms) leaves the READ and ROUTE lists of the
+   * ROUTE answers of the members that stopped hearing it; default: the election timeout's upper bound.
+   */
+  failureDetectionMs?: number
   /** Replication lag of every secondary in ms, default 0 (change per member with setLag). */
   secondaryLagMs?: number
   /** How long BEGIN / auto-commit RUN / ROUTE wait for their bookmarks, default 30 000 ms. */
@@ -53,7 +58,8 @@ export interface ClusterOptions {
 
 export type ResolvedClusterOptions = Required<ClusterOptions>
 
-export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed'> = {
+/** Defaults; `seed` is random and `failureDetectionMs` follows `electionTimeoutMs[1]`. */
+export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed' | 'failureDetectionMs'> = {
   primaries: 3,
   secondaries: 2,
   basePort: 0,
@@ -81,7 +87,7 @@ export class ClusterOptionsError extends TypeError {
   }
 }
 
-const KNOWN_KEYS = new Set([...Object.keys(DEFAULT_OPTIONS), 'seed'])
+const KNOWN_KEYS = new Set([...Object.keys(DEFAULT_OPTIONS), 'seed', 'failureDetectionMs'])
 
 export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOptions {
   if (options === null || typeof options !== 'object') throw new ClusterOptionsError('(options)', 'must be an object')
@@ -92,6 +98,7 @@ export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOp
   const resolved: ResolvedClusterOptions = {
     ...DEFAULT_OPTIONS,
     seed: Math.floor(Math.random() * 2 ** 31),
+    failureDetectionMs: 0,
     ...defined
   }
   integer('primaries', resolved.primaries, 1, 9)
@@ -112,6 +119,11 @@ export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOp
   integer('heartbeatMs', resolved.heartbeatMs, 1, 60_000)
   if (resolved.heartbeatMs >= window[0]) {
     throw new ClusterOptionsError('heartbeatMs', `must be below the minimum election timeout (${window[0]} ms)`)
+  }
+  if (defined.failureDetectionMs === undefined) resolved.failureDetectionMs = Math.ceil(window[1])
+  integer('failureDetectionMs', resolved.failureDetectionMs, 1, 3_600_000)
+  if (resolved.failureDetectionMs <= resolved.heartbeatMs) {
+    throw new ClusterOptionsError('failureDetectionMs', `must be above heartbeatMs (${resolved.heartbeatMs} ms): members are heard from once per heartbeat`)
   }
   integer('secondaryLagMs', resolved.secondaryLagMs, 0, 3_600_000)
   integer('bookmarkWaitTimeoutMs', resolved.bookmarkWaitTimeoutMs, 0, 3_600_000)

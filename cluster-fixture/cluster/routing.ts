@@ -1,7 +1,9 @@
 // The ROUTE answer for one database (pure). WRITE = the leader (empty during an
 // election), READ = followers + secondaries (the leader too when asked, or when
 // nobody else can serve reads), ROUTE = every running member hosting it,
-// primaries first. Only running copies that are online appear.
+// primaries first. Only available copies appear: the caller (backend.ts) marks
+// available what the answering member's failure detector still hears and what
+// was announced online, so each member answers from its own view.
 
 import type { RoutingTableReply } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
@@ -10,7 +12,7 @@ export interface CopyView {
   member: string
   address: string
   role: 'primary' | 'secondary'
-  /** Member running and its copy online. */
+  /** Member heard from recently by the answering member (or the answering member itself), its copy online. */
   available: boolean
 }
 

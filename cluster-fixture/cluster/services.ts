@@ -33,6 +33,12 @@ export interface ClusterView {
   member: (name: string) => MemberInfo | undefined
   /** The copy of `database` on `member`, if it hosts one. */
   copy: (member: string, database: string) => CopyInfo | undefined
+  /**
+   * The copy's state as `member` announced it to discovery: live while it runs,
+   * frozen at its last state once it stops (a stopped member cannot say so;
+   * the others notice through their failure detectors).
+   */
+  announcedCopyState: (member: string, database: string) => ReplicaState | undefined
   /** The running member whose copy leads `database` in the highest term, or null. */
   leaderOf: (database: string) => string | null
   /** The Raft membership as the current leader of that database incarnation sees it, or null without a leader. */

@@ -2,7 +2,7 @@
 export { RaftNode, type RaftNodeOptions, type RaftRole, type RaftStatus } from './node.js'
 export { RaftLog } from './log.js'
 export type { Membership, LogEntry, EntryPayload, RaftMessage } from './messages.js'
-export { InProcessNetwork, type Transport, type MessageHandler, type NetworkFaults } from './network.js'
+export { InProcessNetwork, type Transport, type MessageHandler, type NetworkFaults, type DeliveryObserver } from './network.js'
 export { RealScheduler, FakeScheduler, type Scheduler, type TimerHandle } from './scheduler.js'
 export { seededRandom, randomBetween, type RandomSource } from './random.js'
 export { RaftProposalError, NotLeaderError, CommitOutcomeUnknownError, MembershipChangeError } from './errors.js'

@@ -4,7 +4,8 @@
 //   - partitions: members in different partition groups cannot talk;
 //   - faults for tests: random delay (which also reorders) and random loss.
 // A message is checked when sent and again when delivered, so cutting a link
-// also loses what was in flight on it.
+// also loses what was in flight on it. Observers see every delivery (the
+// members' failure detectors: hearing anything from a member proves it is up).
 
 import type { Scheduler } from './scheduler.js'
 import { randomBetween, type RandomSource } from './random.js'
@@ -20,6 +21,9 @@ export interface Transport<M> {
 
 export type MessageHandler<M> = (from: string, message: M) => void
 
+/** Told of every delivered message (any group): the members' failure detectors listen here. */
+export type DeliveryObserver = (from: string, to: string, group: string) => void
+
 export interface NetworkFaults {
   /** Delivery delay drawn uniformly from [min, max] ms (default [0, 0]). */
   delayMs?: readonly [number, number]
@@ -29,6 +33,7 @@ export interface NetworkFaults {
 
 export class InProcessNetwork {
   private readonly handlers = new Map<string, MessageHandler<unknown>>()
+  private readonly observers = new Set<DeliveryObserver>()
   /** member → reasons it is isolated (e.g. 'stopped', 'blackhole', 'partition'). */
   private readonly isolation = new Map<string, Set<string>>()
   /** member → partition group number; members absent from the map are all in group 0. */
@@ -45,6 +50,12 @@ export class InProcessNetwork {
     return {
       send: (to, message) => this.send(group, member, to, message)
     }
+  }
+
+  /** Calls `observer` after each delivery; returns the function that stops it. */
+  observeDeliveries (observer: DeliveryObserver): () => void {
+    this.observers.add(observer)
+    return () => this.observers.delete(observer)
   }
 
   detach (group: string, member: string): void {
@@ -94,6 +105,7 @@ export class InProcessNetwork {
       const handler = this.handlers.get(key(group, to))
       if (handler === undefined || !this.canReach(from, to)) return
       this.deliveredCount++
+      for (const observer of this.observers) observer(from, to, group)
       handler(from, message)
     }, delay)
     return true
