@@ -6,10 +6,16 @@
 //      before the stop until writes flow again. Median and max over N stops
 //      (drivers alternate stop by stop, so both see the same conditions).
 //   2. executeQuery read throughput with 32 concurrent callers.
+//   3. with --blackhole (instead of 1 and 2): write pause after the leader is
+//      black-holed (accepts bytes, never answers), both drivers with
+//      connectionTimeout 1000 ms and otherwise default settings. A round whose
+//      writes have not resumed `--hold` seconds after the fault is healed and
+//      counted at that bound ("resumed only after heal").
 //
 //   node dist/bench/driver-figures.js [--stops 10] [--seconds 5] [--callers 32] [--quick] [--json out.json]
+//   node dist/bench/driver-figures.js --blackhole [--rounds 5] [--hold 20] [--probe-after MS] [--quick] [--json out.json]
 //
-// Both drivers run with their default settings (retry budget 30 s, etc.).
+// Both drivers run with their default settings (retry budget 30 s, etc.) unless said otherwise.
 
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -17,25 +23,35 @@ import official from 'neo4j-driver'
 import { startCluster, type Cluster } from '../cluster-fixture/index.js'
 import ours, { CommitOutcomeUnknownError } from '../lib/index.js'
 
-interface Args { stops: number, seconds: number, callers: number, json: string | undefined }
+interface Args {
+  stops: number, seconds: number, callers: number, rounds: number, hold: number, blackhole: boolean, json: string | undefined
+  /** Our unresponsiveProbeAfter in --blackhole mode (undefined: the default). */
+  'probe-after': number | undefined
+}
+
+const NUMERIC_ARGS = ['stops', 'seconds', 'callers', 'rounds', 'hold', 'probe-after'] as const
 
 function parseArgs (argv: string[]): Args {
-  const args: Args = { stops: 10, seconds: 5, callers: 32, json: undefined }
+  const args: Args = { stops: 10, seconds: 5, callers: 32, rounds: 5, hold: 20, blackhole: false, json: undefined, 'probe-after': undefined }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
-    if (flag === '--quick') { args.stops = 3; args.seconds = 2; continue }
+    if (flag === '--quick') { args.stops = 3; args.seconds = 2; args.rounds = 2; args.hold = 10; continue }
+    if (flag === '--blackhole') { args.blackhole = true; continue }
     if (flag === '--json' && value !== undefined) { args.json = value; i++; continue }
-    const key = flag?.replace(/^--/, '') as keyof Omit<Args, 'json'>
-    if (['stops', 'seconds', 'callers'].includes(key) && value !== undefined && Number.isFinite(Number(value)) && Number(value) > 0) {
+    const key = flag?.replace(/^--/, '') as typeof NUMERIC_ARGS[number]
+    if (NUMERIC_ARGS.includes(key) && value !== undefined && Number.isFinite(Number(value)) && Number(value) > 0) {
       args[key] = Number(value)
       i++
       continue
     }
-    throw new Error(`unknown or malformed argument ${String(flag)}; use --stops N --seconds S --callers C --quick --json FILE`)
+    throw new Error(`unknown or malformed argument ${String(flag)}; use --stops N --seconds S --callers C --blackhole --rounds N --hold S --probe-after MS --quick --json FILE`)
   }
   return args
 }
+
+/** What the black-hole mode gives both drivers (the issue's goal is stated against connectionTimeout). */
+const BLACKHOLE_CONNECTION_TIMEOUT_MS = 1000
 
 /** The few calls both drivers share, so one harness measures both. */
 interface BenchDriver {
@@ -48,8 +64,8 @@ interface BenchDriver {
 const USER = 'neo4j'
 const PASSWORD = 'password123'
 
-function ourDriver (uri: string): BenchDriver {
-  const d = ours.driver(uri, ours.auth.basic(USER, PASSWORD))
+function ourDriver (uri: string, config: { connectionTimeout?: number, unresponsiveProbeAfter?: number } = {}): BenchDriver {
+  const d = ours.driver(uri, ours.auth.basic(USER, PASSWORD), config)
   return {
     label: 'neo4j-cluster-driver',
     write: async (run, id) => {
@@ -65,8 +81,8 @@ function ourDriver (uri: string): BenchDriver {
   }
 }
 
-function officialDriver (uri: string): BenchDriver {
-  const d = official.driver(uri, official.auth.basic(USER, PASSWORD))
+function officialDriver (uri: string, config: { connectionTimeout?: number } = {}): BenchDriver {
+  const d = official.driver(uri, official.auth.basic(USER, PASSWORD), config)
   return {
     label: 'neo4j-driver 6.3.0',
     write: async (run, id) => {
@@ -84,10 +100,16 @@ function officialDriver (uri: string): BenchDriver {
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
-interface StopResult { pauseMs: number, errors: number, unknownOutcome: number, acked: number }
+interface StopResult { pauseMs: number, errors: number, unknownOutcome: number, acked: number, resumedBeforeHeal: boolean }
 
-/** One leader stop under a running write loop; restarts the old leader afterwards. */
-async function measureStop (cluster: Cluster, driver: BenchDriver, run: string): Promise<StopResult> {
+type Fault = 'stop' | 'blackhole'
+
+/**
+ * One fault on the leader under a running write loop: a hard stop (restarted
+ * afterwards) or a black hole (healed afterwards, at the latest `holdMs` after
+ * the fault if writes have not resumed by then).
+ */
+async function measureFault (cluster: Cluster, driver: BenchDriver, run: string, fault: Fault = 'stop', holdMs = 60_000): Promise<StopResult> {
   const acks: number[] = []
   let errors = 0
   let unknownOutcome = 0
@@ -112,19 +134,29 @@ async function measureStop (cluster: Cluster, driver: BenchDriver, run: string):
     await sleep(300)
     const leader = await cluster.leader('neo4j')
     const stoppedAt = performance.now()
-    await cluster.stop(leader)
-    // Writes must flow again: 20 acknowledged writes after the stop (bounded).
-    const bound = Date.now() + 60_000
-    while (acks.filter(t => t > stoppedAt).length < 20 && Date.now() < bound) await sleep(10)
+    if (fault === 'stop') await cluster.stop(leader)
+    else await cluster.blackhole(leader)
+    // Writes must flow again: 20 acknowledged writes after the fault (bounded).
+    const resumed = (): boolean => acks.filter(t => t > stoppedAt).length >= 20
+    const bound = Date.now() + holdMs
+    while (!resumed() && Date.now() < bound) await sleep(10)
+    const resumedBeforeHeal = resumed()
+    if (fault === 'blackhole') {
+      const healedAt = performance.now()
+      await cluster.heal(leader)
+      // A driver stuck on the black hole gets going again now; the pause then runs to here at least.
+      const after = Date.now() + 60_000
+      while (acks.filter(t => t > healedAt).length < 20 && Date.now() < after) await sleep(10)
+    }
     running = false
     await loop
     const around = acks.filter(t => t >= stoppedAt - 1000)
     let pause = 0
     for (let i = 1; i < around.length; i++) pause = Math.max(pause, (around[i] as number) - (around[i - 1] as number))
-    await cluster.start(leader)
+    if (fault === 'stop') await cluster.start(leader)
     await cluster.leader('neo4j', 20_000)
-    await sleep(500) // let the restarted member catch up before the next stop
-    return { pauseMs: pause, errors, unknownOutcome, acked: acks.length }
+    await sleep(500) // let the restarted (or healed) member catch up before the next fault
+    return { pauseMs: pause, errors, unknownOutcome, acked: acks.length, resumedBeforeHeal }
   } finally {
     running = false
     await loop
@@ -156,8 +188,60 @@ function median (values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
+function printTable (title: string, header: string[], rows: string[][]): void {
+  const table = [header, ...rows]
+  const widths = header.map((_, i) => Math.max(...table.map(row => (row[i] ?? '').length)))
+  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')
+  console.log(`\n${title}`)
+  console.log(line(header))
+  console.log(widths.map(w => '-'.repeat(w)).join('-|-'))
+  for (const row of rows) console.log(line(row))
+}
+
+/** --blackhole: the write pause when the leader is black-holed, both drivers with connectionTimeout 1000 ms. */
+async function blackholeFigures (args: Args): Promise<void> {
+  const cluster = await startCluster({ primaries: 3, secondaries: 2 })
+  const config = { connectionTimeout: BLACKHOLE_CONNECTION_TIMEOUT_MS }
+  const probeAfter = args['probe-after']
+  const drivers = [ourDriver(cluster.uri, probeAfter === undefined ? config : { ...config, unresponsiveProbeAfter: probeAfter }), officialDriver(cluster.uri, config)]
+  const results = new Map<string, StopResult[]>(drivers.map(d => [d.label, []]))
+  try {
+    for (let round = 1; round <= args.rounds; round++) {
+      for (const driver of drivers) {
+        const result = await measureFault(cluster, driver, `${driver.label}-bh-${round}`, 'blackhole', args.hold * 1000)
+        results.get(driver.label)?.push(result)
+        process.stderr.write(`black hole ${round}/${args.rounds} ${driver.label}: pause ${Math.round(result.pauseMs)} ms` +
+          `${result.resumedBeforeHeal ? '' : ' (resumed only after heal)'}, ${result.errors} error(s), ${result.unknownOutcome} outcome-unknown\n`)
+      }
+    }
+  } finally {
+    await Promise.allSettled(drivers.map(async d => await d.close()))
+    await cluster.close()
+  }
+  const rows = drivers.map(d => {
+    const r = results.get(d.label) ?? []
+    const p = r.map(x => x.pauseMs)
+    return {
+      driver: d.label,
+      rounds: r.length,
+      medianPauseMs: Math.round(median(p)),
+      maxPauseMs: Math.round(Math.max(...p)),
+      resumedOnlyAfterHeal: r.filter(x => !x.resumedBeforeHeal).length,
+      writeErrors: r.reduce((n, x) => n + x.errors, 0),
+      outcomeUnknown: r.reduce((n, x) => n + x.unknownOutcome, 0)
+    }
+  })
+  printTable(`Black-holed leader on the fixture (3 primaries + 2 secondaries, election window 300–600 ms), connectionTimeout ${BLACKHOLE_CONNECTION_TIMEOUT_MS} ms, ` +
+    `ours unresponsiveProbeAfter ${probeAfter ?? 'default (1000)'} ms, ` +
+    `heal after ${args.hold} s at the latest; ${os.cpus().length} CPU(s), Node ${process.version}`,
+  ['driver', 'rounds', 'median pause ms', 'max pause ms', 'resumed only after heal', 'write errors', 'outcome unknown'],
+  rows.map(r => [r.driver, r.rounds, r.medianPauseMs, r.maxPauseMs, r.resumedOnlyAfterHeal, r.writeErrors, r.outcomeUnknown].map(String)))
+  if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), mode: 'blackhole', args, rows }, null, 2))
+}
+
 async function main (): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
+  if (args.blackhole) { await blackholeFigures(args); return }
   const cluster = await startCluster({ primaries: 3, secondaries: 2 })
   const drivers = [ourDriver(cluster.uri), officialDriver(cluster.uri)]
   const pauses = new Map<string, number[]>(drivers.map(d => [d.label, []]))
@@ -171,7 +255,7 @@ async function main (): Promise<void> {
     await setup.close()
     for (let stop = 1; stop <= args.stops; stop++) {
       for (const driver of drivers) {
-        const result = await measureStop(cluster, driver, `${driver.label}-${stop}`)
+        const result = await measureFault(cluster, driver, `${driver.label}-${stop}`)
         pauses.get(driver.label)?.push(result.pauseMs)
         failures.set(driver.label, (failures.get(driver.label) ?? 0) + result.errors)
         unknown.set(driver.label, (unknown.get(driver.label) ?? 0) + result.unknownOutcome)
@@ -209,14 +293,9 @@ async function main (): Promise<void> {
       readErrors: t?.errors ?? 0
     }
   })
-  const header = ['driver', 'stops', 'median pause ms', 'max pause ms', 'write errors', 'outcome unknown', 'duplicated', `reads/s (${args.callers} callers)`, 'read errors']
-  const table = [header, ...rows.map(r => [r.driver, r.stops, r.medianPauseMs, r.maxPauseMs, r.writeErrors, r.outcomeUnknown, r.duplicatedWrites, r.readsPerSecond, r.readErrors].map(String))]
-  const widths = header.map((_, i) => Math.max(...table.map(row => (row[i] ?? '').length)))
-  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')
-  console.log(`\nDriver figures on the fixture (3 primaries + 2 secondaries, election window 300–600 ms), ${os.cpus().length} CPU(s), Node ${process.version}`)
-  console.log(line(header))
-  console.log(widths.map(w => '-'.repeat(w)).join('-|-'))
-  for (const row of table.slice(1)) console.log(line(row))
+  printTable(`Driver figures on the fixture (3 primaries + 2 secondaries, election window 300–600 ms), ${os.cpus().length} CPU(s), Node ${process.version}`,
+    ['driver', 'stops', 'median pause ms', 'max pause ms', 'write errors', 'outcome unknown', 'duplicated', `reads/s (${args.callers} callers)`, 'read errors'],
+    rows.map(r => [r.driver, r.stops, r.medianPauseMs, r.maxPauseMs, r.writeErrors, r.outcomeUnknown, r.duplicatedWrites, r.readsPerSecond, r.readErrors].map(String)))
   if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), args, rows }, null, 2))
 }
 

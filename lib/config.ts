@@ -60,6 +60,16 @@ export interface Config {
    * black-holed members; keep it above your slowest query.
    */
   receiveTimeout?: number
+  /**
+   * A request that has waited this long without a byte from its server makes
+   * the driver probe that member with a fresh connection (bounded by
+   * connectionTimeout). If the probe gets no answer either, the member is
+   * black-holed: every request in flight there fails with a retryable
+   * SessionExpired (a COMMIT in flight: commit outcome unknown), its
+   * connections are closed and it is forgotten. A probe that answers (a slow
+   * query) changes nothing. Default 1000; 0 = off.
+   */
+  unresponsiveProbeAfter?: number
 }
 
 export interface ResolvedRetry { initialDelay: number, multiplier: number, maxDelay: number, jitter: number }
@@ -90,6 +100,8 @@ export interface ResolvedConfig {
   readonly routingTablePurgeDelay: number
   readonly connectionIdleTimeout: number
   readonly receiveTimeout: number
+  /** 0 = off. */
+  readonly unresponsiveProbeAfter: number
 }
 
 export const DRIVER_VERSION = '0.1.0'
@@ -105,6 +117,7 @@ export const DEFAULTS = {
   routingTablePurgeDelay: 30_000,
   connectionIdleTimeout: 0,
   receiveTimeout: 0,
+  unresponsiveProbeAfter: 1000,
   retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
 } as const
 
@@ -168,7 +181,8 @@ const KNOWN: Record<keyof Config, Check> = {
   },
   routingTablePurgeDelay: durationCheck(false),
   connectionIdleTimeout: durationCheck(false),
-  receiveTimeout: durationCheck(false)
+  receiveTimeout: durationCheck(false),
+  unresponsiveProbeAfter: durationCheck(false)
 }
 
 function fail (key: string, expected: string, value: unknown): never {
@@ -278,7 +292,8 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     retry: { ...DEFAULTS.retry, ...stripUndefined(c.retry ?? {}) },
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
-    receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout
+    receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout,
+    unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter
   }
 }
 

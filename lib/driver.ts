@@ -67,6 +67,7 @@ export class Driver {
       maxLifetime: c.maxConnectionLifetime,
       livenessCheckTimeout: c.connectionLivenessCheckTimeout,
       idleTimeout: c.connectionIdleTimeout,
+      unresponsiveProbeAfter: c.unresponsiveProbeAfter,
       log: this.log.pool
     })
     this.provider = c.url.routing

@@ -207,6 +207,7 @@ export function errorLabel (error: unknown): string {
 const ADDRESS = Symbol('neo4j-cluster.address')
 const AWAITING_LEADER = Symbol('neo4j-cluster.awaitingLeader')
 const CONNECTION_LOST = Symbol('neo4j-cluster.connectionLost')
+const MEMBER_UNRESPONSIVE = Symbol('neo4j-cluster.memberUnresponsive')
 
 /** Tag an error with the member it came from (set by the connection layer). */
 export function tagAddress (error: unknown, address: string): void {
@@ -238,6 +239,18 @@ export function tagConnectionLost (error: unknown): void {
   if (error !== null && typeof error === 'object' && !(CONNECTION_LOST in error)) {
     Object.defineProperty(error, CONNECTION_LOST, { value: true, enumerable: false })
   }
+}
+
+/** Mark "the member stopped answering" (a black-holed member found by a failed probe); implies connection lost. */
+export function tagMemberUnresponsive (error: unknown): void {
+  tagConnectionLost(error)
+  if (error !== null && typeof error === 'object' && !(MEMBER_UNRESPONSIVE in error)) {
+    Object.defineProperty(error, MEMBER_UNRESPONSIVE, { value: true, enumerable: false })
+  }
+}
+
+export function isMemberUnresponsive (error: unknown): boolean {
+  return error !== null && typeof error === 'object' && MEMBER_UNRESPONSIVE in error
 }
 
 export function codeOf (error: unknown): string | undefined {

@@ -12,7 +12,8 @@ export const CHANNELS = {
   serverForgotten: 'neo4j-cluster:server-forgotten',
   discoveryFailed: 'neo4j-cluster:discovery-failed',
   retry: 'neo4j-cluster:retry',
-  clusterWarning: 'neo4j-cluster:warning'
+  clusterWarning: 'neo4j-cluster:warning',
+  memberProbe: 'neo4j-cluster:member-probe'
 } as const
 
 export interface RoutingTableEvent { table: RoutingTableSnapshot, router: string, previousWriters: readonly string[] }
@@ -20,13 +21,20 @@ export interface ServerForgottenEvent { database: string | null, address: string
 export interface DiscoveryFailedEvent { database: string | null, message: string, routersTried: readonly string[] }
 export interface RetryEvent { attempt: number, delayMs: number, code: string | undefined, message: string, elapsedMs: number, fast: boolean }
 export interface WarningEvent { message: string }
+/**
+ * A member silent for `silentMs` with a request outstanding was probed with a
+ * fresh connection: 'answered' (a slow query; keep waiting) or 'unresponsive'
+ * (its requests were failed and it is forgotten); `reason` says why the probe failed.
+ */
+export interface MemberProbeEvent { address: string, outcome: 'answered' | 'unresponsive', silentMs: number, tookMs: number, reason?: string }
 
 const channels = {
   routingTable: diagnosticsChannel.channel(CHANNELS.routingTable),
   serverForgotten: diagnosticsChannel.channel(CHANNELS.serverForgotten),
   discoveryFailed: diagnosticsChannel.channel(CHANNELS.discoveryFailed),
   retry: diagnosticsChannel.channel(CHANNELS.retry),
-  clusterWarning: diagnosticsChannel.channel(CHANNELS.clusterWarning)
+  clusterWarning: diagnosticsChannel.channel(CHANNELS.clusterWarning),
+  memberProbe: diagnosticsChannel.channel(CHANNELS.memberProbe)
 }
 
 function publisher<T> (channel: diagnosticsChannel.Channel): (message: T) => void {
@@ -38,5 +46,6 @@ export const publish = {
   serverForgotten: publisher<ServerForgottenEvent>(channels.serverForgotten),
   discoveryFailed: publisher<DiscoveryFailedEvent>(channels.discoveryFailed),
   retry: publisher<RetryEvent>(channels.retry),
-  warning: publisher<WarningEvent>(channels.clusterWarning)
+  warning: publisher<WarningEvent>(channels.clusterWarning),
+  memberProbe: publisher<MemberProbeEvent>(channels.memberProbe)
 }

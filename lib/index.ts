@@ -77,6 +77,6 @@ export type { RoutingTableSnapshot } from './routing/routing-table.js'
 export type { RouterAttempt, RouterFailureReason, AttemptRecord } from './errors.js'
 export type { PoolStats } from './connection/member-pool.js'
 export type {
-  RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent
+  RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent, MemberProbeEvent
 } from './events.js'
 export type { RecordShape, QueryResult, ResultObserver, NotificationFilter } from 'neo4j-driver-core'

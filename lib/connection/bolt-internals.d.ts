@@ -14,6 +14,11 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
   export interface ChannelLike {
     close: () => Promise<void>
     setupReceiveTimeout: (ms: number) => void
+    /** Called by the connection when requests become outstanding / when none are (unless idle). */
+    startReceiveTimeout: () => void
+    stopReceiveTimeout: () => void
+    /** Set by the protocol after the handshake; called with every chunk of bytes read from the socket. */
+    onmessage?: (buffer: unknown) => void
     _open: boolean
   }
 
@@ -29,6 +34,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
   export interface BoltProtocolLike {
     readonly version: ProtocolVersion
     requestRoutingInformation?: (request: RouteRequest) => unknown
+    /** Forget a FAILURE still waiting for its RESET (so a fatal error reaches observers as given). */
+    resetFailure: () => void
   }
 
   export interface TxRequest {
@@ -72,6 +79,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     isOpen (): boolean
     hasOngoingObservableRequests (): boolean
     close (): Promise<void>
+    /** Marks the connection broken and fails every request in flight with `error` (after the error handler saw it). */
+    _handleFatalError (error: Neo4jError): void
     _setIdle (observer: { onError: (error: Error) => void, onCompleted?: () => void }): void
     _unsetIdle (): void
   }

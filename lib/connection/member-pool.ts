@@ -117,6 +117,20 @@ export class MemberPool<C extends PoolableConnection> {
     return count
   }
 
+  /**
+   * The member stopped answering: close idle connections now and hand every
+   * connection in use to `fail` (which breaks it, failing its requests; it is
+   * destroyed when its user releases it). Returns how many were in use.
+   */
+  failAll (fail: (connection: C) => void): number {
+    this.closeIdle()
+    const active = [...this.active]
+    for (const connection of active) {
+      try { fail(connection) } catch { /* one broken connection must not spare the others */ }
+    }
+    return active.length
+  }
+
   /** Close the pool: idle connections now, active ones when released; waiters fail. */
   async close (): Promise<void> {
     this.closed = true

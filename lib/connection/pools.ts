@@ -1,12 +1,22 @@
 // Per-member pools of Bolt connections, keyed by 'host:port'. PooledConnection
 // is what the session and routing layers hold: the wire connection's calls
 // plus `release()`, which resets a connection that is mid-stream or mid-
-// transaction before it goes back.
+// transaction before it goes back. Every connection reports how long its
+// server has been silent to the unresponsive-member detector, which probes a
+// silent member and, if it is black-holed, fails what is in flight there.
 
 import type { internal, ProtocolVersion } from 'neo4j-driver-core'
+import { systemClock, type DriverClock } from '../clock.js'
+import { isConnectionLost } from '../errors.js'
+import { publish } from '../events.js'
 import type { LogFunction } from '../log.js'
 import { MemberPool, type PoolableConnection, type PoolStats } from './member-pool.js'
-import { openConnection, requestRoute, unwatchIdle, watchIdle, type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection } from './wire.js'
+import { ReceiveClock } from './receive-clock.js'
+import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
+import {
+  failConnection, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
+  type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
+} from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
@@ -34,13 +44,17 @@ export interface RunRequest extends BeginRequest {
   onDb?: (database: string) => void
 }
 
-export class PooledConnection implements PoolableConnection {
+export class PooledConnection implements PoolableConnection, SilenceSource {
   readonly address: string
   private readonly wire: WireConnection
   private readonly pool: MemberPool<PooledConnection>
   private released = false
 
   private readonly resetTimeoutMs: number
+  /** Set when the unresponsive-member detector watches this connection. */
+  receiveClock: ReceiveClock | undefined
+  /** Called once the connection is closed (the detector stops watching it). */
+  onClosed: (() => void) | undefined
 
   constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>, resetTimeoutMs = 30_000) {
     this.address = address
@@ -48,6 +62,12 @@ export class PooledConnection implements PoolableConnection {
     this.pool = pool
     this.resetTimeoutMs = resetTimeoutMs
   }
+
+  /** The pool key (the detector groups connections by member). */
+  get member (): string { return this.address }
+  silentSince (): number | undefined { return this.wire.isOpen() ? this.receiveClock?.silentSince() : undefined }
+  /** Fail every request in flight here with `error` and close (the member stopped answering). */
+  fail (error: Parameters<typeof failConnection>[1]): void { failConnection(this.wire, error) }
 
   get createdAt (): number { return this.wire.creationTimestamp }
   /** `{ address, agent, protocolVersion }` as core's ResultSummary expects. */
@@ -57,7 +77,10 @@ export class PooledConnection implements PoolableConnection {
 
   isOpen (): boolean { return this.wire.isOpen() }
   async ping (): Promise<void> { await this.wire.resetAndFlush() }
-  async close (): Promise<void> { await this.wire.close() }
+  async close (): Promise<void> {
+    this.onClosed?.()
+    await this.wire.close()
+  }
   onIdle (onBroken: () => void): void { watchIdle(this.wire, onBroken) }
   onActive (): void { unwatchIdle(this.wire) }
   acquired (): void { this.released = false }
@@ -104,19 +127,84 @@ export interface PoolsOptions {
   readonly maxLifetime: number
   readonly livenessCheckTimeout: number | undefined
   readonly idleTimeout: number
+  /** ms of silence with a request outstanding before the member is probed (0 = never probe). */
+  readonly unresponsiveProbeAfter: number
+  readonly clock?: DriverClock
   readonly log: LogFunction
 }
 
+/** How long a probe may take when connectionTimeout is 0 (none): a probe must end for the member to be judged. */
+const PROBE_FALLBACK_TIMEOUT_MS = 30_000
+/** A member whose probes keep answering (a slow query) is probed at most this many probe periods apart. */
+const PROBE_BACKOFF_CAP = 8
+
 export class ConnectionPools {
   private readonly pools = new Map<string, MemberPool<PooledConnection>>()
+  /** pool key → how to reach it (a probe opens a fresh connection there). */
+  private readonly targets = new Map<string, ConnectionTarget>()
   private readonly options: PoolsOptions
   private closed = false
   /** How long a RESET before release may take: the connect timeout, else 30 s. */
   private readonly resetTimeoutMs: number
+  private readonly clock: DriverClock
+  private readonly detector: UnresponsiveMemberDetector | undefined
+  /**
+   * Told when a member stopped answering (after its requests were failed),
+   * with its 'host:port' and the error: the routing layer forgets it.
+   */
+  onMemberUnresponsive: ((hostPort: string, error: Error) => void) | undefined
 
   constructor (options: PoolsOptions) {
     this.options = options
+    this.clock = options.clock ?? systemClock
     this.resetTimeoutMs = options.connect.connectionTimeout > 0 ? Math.min(options.connect.connectionTimeout, 2 ** 31 - 1) : 30_000
+    const probeAfterMs = options.unresponsiveProbeAfter
+    this.detector = probeAfterMs > 0
+      ? new UnresponsiveMemberDetector({
+        probeAfterMs,
+        maxProbeIntervalMs: probeAfterMs * PROBE_BACKOFF_CAP,
+        clock: this.clock,
+        probe: async (member) => { await this.probe(member) },
+        isUnreachable: isConnectionLost,
+        onUnresponsive: (member, cause, silentMs) => { this.memberUnresponsive(member, cause, silentMs) },
+        onProbe: (event) => {
+          this.options.log(`probe of ${event.member} after ${Math.round(event.silentMs)} ms of silence: ${event.outcome} in ${Math.round(event.tookMs)} ms` +
+            (event.error !== undefined ? ` (${event.error.message.split('\n')[0] ?? ''})` : ''), event.outcome === 'answered' ? 'debug' : 'warn')
+          publish.memberProbe({
+            address: this.targets.get(event.member)?.hostPort ?? event.member,
+            outcome: event.outcome,
+            silentMs: event.silentMs,
+            tookMs: event.tookMs,
+            ...(event.error !== undefined ? { reason: event.error.message.split('\n')[0] ?? '' } : {})
+          })
+        }
+      })
+      : undefined
+  }
+
+  /** Unresponsive-member detection: probes in flight and connections watched (diagnostics, tests). */
+  detectorStats (): { probing: number, watched: number } | undefined {
+    return this.detector === undefined ? undefined : { probing: this.detector.probing, watched: this.detector.watched }
+  }
+
+  /** A fresh connection to the member (TCP + handshake + HELLO/LOGON within connectionTimeout), closed at once. */
+  private async probe (member: string): Promise<void> {
+    const target = this.targets.get(member) ?? { hostPort: member }
+    const timeout = this.options.connect.connectionTimeout > 0 ? this.options.connect.connectionTimeout : PROBE_FALLBACK_TIMEOUT_MS
+    const connection = await openConnection(target, { ...this.options.connect, connectionTimeout: timeout, receiveTimeout: 0 })
+    await connection.close().catch(() => {})
+  }
+
+  /** Fail what is in flight on a member that stopped answering, close its connections, tell the routing layer. */
+  private memberUnresponsive (member: string, cause: Error, silentMs: number): void {
+    const hostPort = this.targets.get(member)?.hostPort ?? member
+    const routing = this.options.connect.routingContext !== null
+    const failed = this.pools.get(member)?.failAll(connection => {
+      connection.fail(unresponsiveError(hostPort, cause, silentMs, routing))
+    }) ?? 0
+    this.options.log(`${hostPort} stopped answering (no byte for ${Math.round(silentMs)} ms, probe failed: ${cause.message.split('\n')[0] ?? ''}); ` +
+      `failed ${failed} connection(s) in use and closed its idle ones`, 'warn')
+    this.onMemberUnresponsive?.(hostPort, unresponsiveError(hostPort, cause, silentMs, routing))
   }
 
   private poolFor (target: ConnectionTarget): MemberPool<PooledConnection> {
@@ -128,7 +216,9 @@ export class ConnectionPools {
         open: async (deadline) => {
           const wireConnection = await openConnection(target, this.options.connect, deadline)
           this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
-          return new PooledConnection(key, wireConnection, created, this.resetTimeoutMs)
+          const connection = new PooledConnection(key, wireConnection, created, this.resetTimeoutMs)
+          this.watch(connection, wireConnection)
+          return connection
         },
         maxSize: this.options.maxSize,
         maxLifetime: this.options.maxLifetime,
@@ -139,8 +229,19 @@ export class ConnectionPools {
       })
       pool = created
       this.pools.set(key, pool)
+      this.targets.set(key, target)
     }
     return pool
+  }
+
+  private watch (connection: PooledConnection, wireConnection: WireConnection): void {
+    const detector = this.detector
+    if (detector === undefined) return
+    const clock = new ReceiveClock(() => this.clock.now(), () => { detector.awaiting() })
+    connection.receiveClock = clock
+    connection.onClosed = () => { detector.unwatch(connection) }
+    watchReceives(wireConnection, clock)
+    detector.watch(connection)
   }
 
   /** A connection to `target` ('host:port' or a resolved seed address) by `deadline` (ms since epoch). */
@@ -166,6 +267,7 @@ export class ConnectionPools {
       const s = pool.stats()
       if (s.inUse === 0 && s.opening === 0 && s.waiting === 0) {
         this.pools.delete(address)
+        this.targets.delete(address)
         void pool.close()
       }
     }
@@ -191,6 +293,7 @@ export class ConnectionPools {
 
   async close (): Promise<void> {
     this.closed = true
+    this.detector?.close()
     const pools = [...this.pools.values()]
     this.pools.clear()
     await Promise.all(pools.map(async pool => await pool.close()))

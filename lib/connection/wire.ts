@@ -6,9 +6,10 @@
 import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
+import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost, tagMemberUnresponsive } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { splitHostPort } from '../url.js'
+import type { ReceiveClock } from './receive-clock.js'
 
 const { ServerAddress } = internal.serverAddress
 const { Bookmarks } = internal.bookmarks
@@ -258,4 +259,46 @@ export function watchIdle (connection: WireConnection, onBroken: () => void): vo
 
 export function unwatchIdle (connection: WireConnection): void {
   connection._unsetIdle()
+}
+
+/**
+ * Feed a ReceiveClock from the connection: requests outstanding (the
+ * connection starts/stops its receive timer exactly then, and never while
+ * idle) and every chunk of bytes read. Installed after HELLO/LOGON, so the
+ * protocol's byte handler exists.
+ */
+export function watchReceives (connection: WireConnection, clock: ReceiveClock): void {
+  const channel = connection._ch
+  const start = channel.startReceiveTimeout.bind(channel)
+  const stop = channel.stopReceiveTimeout.bind(channel)
+  channel.startReceiveTimeout = () => { clock.requestsOutstanding(); start() }
+  channel.stopReceiveTimeout = () => { clock.noneOutstanding(); stop() }
+  const deliver = channel.onmessage
+  if (deliver !== undefined) channel.onmessage = (buffer) => { clock.received(); deliver(buffer) }
+  if (connection.hasOngoingObservableRequests()) clock.requestsOutstanding()
+}
+
+/**
+ * "This member stopped answering": what every request in flight on a
+ * black-holed member fails with. A connection-level error (SessionExpired when
+ * routing, ServiceUnavailable direct), so it is retryable, the routing layer
+ * forgets the member, and a COMMIT in flight becomes "commit outcome unknown".
+ */
+export function unresponsiveError (hostPort: string, cause: Error, silentMs: number, routing: boolean): Neo4jError {
+  const error = neo4jError(`member ${hostPort} stopped answering (probe failed: ${cause.message.split('\n')[0] ?? ''}): ` +
+    `a request waited ${Math.round(silentMs)} ms without a byte, and a fresh connection got no answer either; ` +
+    'its connections were closed and the member is forgotten until it answers again', networkErrorCode(routing), cause)
+  tagMemberUnresponsive(error)
+  tagAddress(error, hostPort)
+  return error
+}
+
+/** Fail every request in flight on the connection with `error`, then close it. */
+export function failConnection (connection: WireConnection, error: Neo4jError): void {
+  try {
+    connection.protocol().resetFailure()
+    connection._handleFatalError(error)
+  } finally {
+    void connection.close().catch(() => {})
+  }
 }

@@ -6,7 +6,7 @@
 
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
-import { DiscoveryError, isConnectionLost, markRetryable, routingReaction, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { DiscoveryError, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
@@ -60,6 +60,8 @@ export class RoutingProvider implements ConnectionProvider {
     this.registry = new TableRegistry(options.purgeDelayMs)
     // The official drivers add the seed address to the routing context.
     this.routeContext = { ...options.routingContext, address: options.seed }
+    // A black-holed member (its requests already failed): gone for every database, like a refused connection.
+    this.pools.onMemberUnresponsive = (address, error) => { this.onError(error, address, null) }
   }
 
   routingTable (database: string): RoutingTableSnapshot | undefined {
@@ -113,7 +115,7 @@ export class RoutingProvider implements ConnectionProvider {
       this.quarantine.set(address, this.now() + QUARANTINE_MS)
     }
     if (changed.length > 0) {
-      const reason = isConnectionLost(error) ? 'connection failed' : (codeOf(error) ?? 'unknown')
+      const reason = isMemberUnresponsive(error) ? 'stopped answering' : isConnectionLost(error) ? 'connection failed' : (codeOf(error) ?? 'unknown')
       this.options.log.routing(`forgot ${address} for ${changed.map(d => `'${d}'`).join(', ')} (${reason})`)
       for (const db of changed) publish.serverForgotten({ database: db, address, role: 'server', reason })
     }

@@ -67,7 +67,8 @@ describe('integration: failover', function () {
   it('a black-holed leader costs a receiveTimeout plus an election, not a hang', async () => {
     const cluster = target.cluster
     if (cluster === undefined) throw new Error('fixture expected')
-    const d = target.driver({ connectionTimeout: 1000, receiveTimeout: 1000 })
+    // receiveTimeout alone (probing off): the probe has its own spec (unresponsive-member.spec.ts).
+    const d = target.driver({ connectionTimeout: 1000, receiveTimeout: 1000, unresponsiveProbeAfter: 0 })
     await d.verifyConnectivity({ database: 'neo4j' })
     const { leader } = await roles(cluster)
     const loop = writeLoop(d, 60, 'blackhole')

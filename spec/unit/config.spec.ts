@@ -97,6 +97,8 @@ describe('config: options', () => {
     expect(c.encrypted).to.equal(false)
     expect(c.retry).to.deep.equal(DEFAULTS.retry)
     expect(c.retry.initialDelay).to.be.below(1000)
+    expect(c.unresponsiveProbeAfter).to.equal(1000)
+    expect(resolveConfig(url, { unresponsiveProbeAfter: 0 }).unresponsiveProbeAfter).to.equal(0)
   })
 
   it('keeps given values', () => {
@@ -118,7 +120,8 @@ describe('config: options', () => {
     ['maxConnectionPoolSize', 0], ['maxConnectionPoolSize', 1.5], ['connectionAcquisitionTimeout', 0],
     ['fetchSize', 0], ['fetchSize', 2.5], ['encrypted', 'yes'], ['trust', 'TRUST_ME'], ['useBigInt', 1],
     ['resolver', 'dns'], ['userAgent', ''], ['logging', { logger: 'console' }], ['retry', { initialDelay: -5 }],
-    ['retry', { multiplier: 0.5 }], ['retry', { jitter: 2 }], ['connectionLivenessCheckTimeout', -1], ['trustedCertificates', 'ca.pem']
+    ['retry', { multiplier: 0.5 }], ['retry', { jitter: 2 }], ['connectionLivenessCheckTimeout', -1], ['trustedCertificates', 'ca.pem'],
+    ['unresponsiveProbeAfter', -1], ['unresponsiveProbeAfter', '1s'], ['unresponsiveProbeAfter', Infinity]
   ]
   for (const [key, value] of wrong) {
     it(`rejects ${key} = ${JSON.stringify(value)} with a message naming '${key}'`, () => {

@@ -29,7 +29,7 @@ describe('connection: bolt-connection internals contract', () => {
   it('ChannelConnection has every method the adapter calls', () => {
     const proto = wire.ChannelConnection.prototype as unknown as Record<string, unknown>
     for (const method of ['connect', 'protocol', 'getProtocolVersion', 'beginTransaction', 'run', 'commitTransaction', 'rollbackTransaction',
-      'resetAndFlush', 'isOpen', 'hasOngoingObservableRequests', 'close', '_setIdle', '_unsetIdle']) {
+      'resetAndFlush', 'isOpen', 'hasOngoingObservableRequests', 'close', '_setIdle', '_unsetIdle', '_handleFatalError']) {
       expect(proto[method], method).to.be.a('function')
     }
     for (const getter of ['id', 'address', 'server', 'version', 'creationTimestamp']) {
@@ -41,6 +41,19 @@ describe('connection: bolt-connection internals contract', () => {
     expect(channelModule.Channel).to.be.a('function')
     const proto = channelModule.Channel.prototype as unknown as Record<string, unknown>
     for (const method of ['close', 'setupReceiveTimeout', 'write']) expect(proto[method], method).to.be.a('function')
+    // The unresponsive-member detector hooks these: the connection calls them exactly when requests
+    // become outstanding / none are, and the protocol sets onmessage for every chunk read.
+    for (const method of ['startReceiveTimeout', 'stopReceiveTimeout']) expect(proto[method], method).to.be.a('function')
+  })
+
+  it('the connection starts/stops the receive timer on request-count changes and notifies observers of fatal errors', () => {
+    const proto = wire.ChannelConnection.prototype as unknown as Record<string, (...args: unknown[]) => unknown>
+    const counting = String(proto._handleOngoingRequestsNumberChange)
+    expect(counting).to.include('stopReceiveTimeout').and.to.include('startReceiveTimeout').and.to.include('_idle')
+    expect(String(proto._handleFatalError)).to.include('notifyFatalError')
+    const protocol = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default as { prototype: Record<string, unknown> }
+    expect(protocol.prototype.resetFailure).to.be.a('function')
+    expect(protocol.prototype.notifyFatalError).to.be.a('function')
   })
 
   it('core still provides the internals sessions use', () => {

@@ -1,0 +1,32 @@
+// The clock the driver's timing logic reads: the current time and timers. The
+// system clock by default; tests (and a conformance backend declaring
+// Backend:MockTime) can inject their own through the internal, test-only
+// `config.clock` option, so pool lifetimes, liveness checks and the
+// unresponsive-member probe can be exercised without waiting.
+
+export interface DriverClock {
+  /** ms; only differences are used (Date.now by default). */
+  now: () => number
+  setTimeout: (callback: () => void, ms: number) => unknown
+  clearTimeout: (handle: unknown) => void
+}
+
+/** setTimeout's limit; longer waits are treated as "never". */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+export const systemClock: DriverClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS))
+    // A timer of ours never keeps the process alive on its own (open sockets do).
+    timer.unref()
+    return timer
+  },
+  clearTimeout: (handle) => { clearTimeout(handle as NodeJS.Timeout) }
+}
+
+export function isDriverClock (value: unknown): value is DriverClock {
+  if (value === null || typeof value !== 'object') return false
+  const c = value as Record<string, unknown>
+  return typeof c.now === 'function' && typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function'
+}
