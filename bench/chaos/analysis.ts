@@ -63,22 +63,23 @@ export function percentile (values: readonly number[], p: number): number {
   return sorted[index] as number
 }
 
-/** Longest write pause after each fault mark, until the next fault (or `end`). */
+/**
+ * Longest write pause after each fault mark: the longest of the gaps from the
+ * fault to the first acknowledged write, between acknowledgements, and from the
+ * last one to the end of the fault's window (the next fault, or `end`), so a
+ * stall that never ends is counted whole.
+ */
 export function writePause (records: readonly OpRecord[], marks: readonly Mark[], end: number): { pauseMs: number, neverResumed: boolean } {
   const acks = records.filter(r => WRITE_KINDS.includes(r.kind) && r.outcome === 'ok').map(r => r.end).sort((a, b) => a - b)
   const faults = marks.filter(m => m.kind === 'fault').sort((a, b) => a.at - b.at)
   let pauseMs = 0
   let neverResumed = false
   faults.forEach((fault, i) => {
-    const windowEnd = faults[i + 1]?.at ?? end
+    const windowEnd = Math.max(fault.at, faults[i + 1]?.at ?? end)
     const inWindow = acks.filter(t => t >= fault.at && t <= windowEnd)
-    if (inWindow.length === 0) {
-      neverResumed = true
-      pauseMs = Math.max(pauseMs, windowEnd - fault.at)
-      return
-    }
+    if (inWindow.length === 0) neverResumed = true
     let previous = fault.at
-    for (const t of inWindow) {
+    for (const t of [...inWindow, windowEnd]) {
       pauseMs = Math.max(pauseMs, t - previous)
       previous = t
     }

@@ -2,7 +2,7 @@
 // running the workload, the scenario's faults, then verification and figures.
 
 import type { ClusterOptions } from '../../cluster-fixture/index.js'
-import { ADAPTERS, type DriverName } from './adapters.js'
+import { ADAPTERS, type AdapterOptions, type DriverAdapter, type DriverName } from './adapters.js'
 import { analyse, type Mark, type Metrics } from './analysis.js'
 import { forkCluster, type ClusterHandle, type ForkOptions } from './cluster-client.js'
 import type { Scenario, ScenarioContext } from './scenarios.js'
@@ -23,6 +23,8 @@ export interface RunOptions {
   fork?: ForkOptions
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void
+  /** Replaces the driver's adapter (tests: e.g. one that drops bookmarks, to prove the checks can fail). */
+  adapter?: (options: AdapterOptions) => DriverAdapter
 }
 
 export interface ErrorSample { kind: string, code: string | undefined, message: string, count: number }
@@ -99,7 +101,7 @@ export async function runScenario (scenario: Scenario, driver: DriverName, optio
   const cluster: ClusterHandle = await forkCluster(clusterOptions, options.fork)
   try {
     await scenario.prepare?.(cluster, database)
-    const adapter = ADAPTERS[driver]({ uri: cluster.uri, database, budgetMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS })
+    const adapter = (options.adapter ?? ADAPTERS[driver])({ uri: cluster.uri, database, budgetMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS })
     const run = `${scenario.key}-${driver}-${options.seed}`
     let records: OpRecord[] = []
     let hung: ScenarioRun['hung'] = []

@@ -73,7 +73,7 @@ describe('chaos: hostile servers', function () {
   for (const mode of MODES) {
     it(`${mode} on every member: a clear error within the budget, no connection left in use, and recovery once it stops`, async () => {
       const recorder = crashRecorder()
-      const d: Driver = neo4j.driver(cluster.uri, AUTH, { ...TIMEOUTS, maxTransactionRetryTime: 2000 })
+      const d: Driver = neo4j.driver(cluster.uri, AUTH, { ...TIMEOUTS, maxTransactionRetryTime: 1000 })
       try {
         await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
         setEverywhere(mode)
@@ -106,7 +106,7 @@ describe('chaos: hostile servers', function () {
   it('wrong-version with only new connections: a fresh driver fails clearly (naming the version) within the retry budget', async () => {
     const recorder = crashRecorder()
     setEverywhere('wrong-version')
-    const d = neo4j.driver(cluster.uri, AUTH, { ...TIMEOUTS, maxTransactionRetryTime: 2000 })
+    const d = neo4j.driver(cluster.uri, AUTH, { ...TIMEOUTS, maxTransactionRetryTime: 1000 })
     try {
       const outcome = await outcomeOf(d.executeQuery('RETURN 1', {}, { database: 'neo4j' }))
       expect(outcome.kind).to.equal('neo4j-error')

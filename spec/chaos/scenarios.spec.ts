@@ -6,6 +6,7 @@
 // never timing goals (those are figures in the report).
 
 import { expect } from 'chai'
+import { ourAdapter } from '../../bench/chaos/adapters.js'
 import { CONNECTION_TIMEOUT_MS, runScenario, type ScenarioRun } from '../../bench/chaos/harness.js'
 import { SCENARIOS, scenarioByKey } from '../../bench/chaos/scenarios.js'
 
@@ -84,5 +85,18 @@ describe('chaos (quick): invariants of our driver under every fault of issue 4',
     expect(run.metrics.unknownOutcomes.total, summary(run)).to.equal(0)
     expect(run.metrics.errors, summary(run)).to.equal(0)
     expect(run.metrics.retries, summary(run)).to.be.greaterThan(0)
+  })
+
+  it('sanity: readers that drop the writers\' bookmarks on lagging secondaries are caught reading stale data', async () => {
+    // The read-your-writes check must be able to fail: the same scenario, readers without bookmarks.
+    const run = await runScenario(scenarioByKey('lagging-secondaries'), 'ours', {
+      quick: true,
+      seed: 7,
+      adapter: (options) => {
+        const adapter = ourAdapter(options)
+        return { ...adapter, read: async (run, id, _bookmarks, counter) => await adapter.read(run, id, [], counter) }
+      }
+    })
+    expect(run.metrics.readYourWritesViolations, summary(run)).to.be.greaterThan(0)
   })
 })
