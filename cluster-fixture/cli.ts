@@ -25,6 +25,8 @@ const USAGE = `Usage:
       --bookmark-timeout MS  how long a member waits for a bookmark (default 30000)
       --grace MS             re-allocation grace period for stopped members (default 30000)
       --reads-on-leader      list the leader among readers too
+      --manifest             answer Manifest v1 handshake requests with the manifest
+                             (default: the legacy 4-byte reply every client understands)
       --tls-key FILE --tls-cert FILE
                              serve every member over TLS with this PEM key and certificate
                              (clients use neo4j+s:// or, for a self-signed one, neo4j+ssc://)
@@ -50,6 +52,7 @@ const OPTIONS = {
   'bookmark-timeout': { type: 'string' },
   grace: { type: 'string' },
   'reads-on-leader': { type: 'boolean' },
+  manifest: { type: 'boolean' },
   'tls-key': { type: 'string' },
   'tls-cert': { type: 'string' },
   'control-port': { type: 'string' },
@@ -83,6 +86,7 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
   set('reallocationGraceMs', integerOption(values, 'grace'))
   set('seed', integerOption(values, 'seed'))
   if (values['reads-on-leader'] === true) options.readsOnLeader = true
+  if (values.manifest === true) options.manifest = true
   if (values.user !== undefined || values.password !== undefined) {
     options.auth = { user: values.user ?? 'neo4j', password: values.password ?? 'password123' }
   }

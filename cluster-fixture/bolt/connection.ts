@@ -34,6 +34,8 @@ export interface ConnectionHost {
   hostileMode: () => HostileMode | null
   consumeCommitDrop: () => boolean
   countMessage: (name: string) => void
+  /** A handshake agreed on `version`, through a Manifest v1 exchange or the legacy reply. */
+  countHandshake: (version: BoltVersion, byManifest: boolean) => void
   connectionClosed: (connection: BoltConnection) => void
 }
 
@@ -179,6 +181,7 @@ export class BoltConnection implements ResponseSink {
       case 'agreed':
         if (!step.byManifest && this.answeredWithWrongVersion()) return null
         if (step.reply !== null) this.writeRaw(step.reply)
+        this.host.countHandshake(step.version, step.byManifest)
         this.startSession(step.version, step.byManifest)
         return step.rest
     }

@@ -27,8 +27,10 @@
 //                        destroyed before the answer is written ("commit outcome unknown"); answers
 //                        before it are still delivered. Replaces any count armed before.
 //   setHostile(mode)     HostileMode or null; see hostile.ts for exactly what each mode sends.
-//   stats()              { connectionsOpen, connectionsTotal, messages: { HELLO: n, RUN: n, … } }
-//                        (requests received, by type; since creation or resetStats())
+//   stats()              { connectionsOpen, connectionsTotal, messages: { HELLO: n, RUN: n, … },
+//                        handshakes: { manifest: n, legacy: n, versions: { '5.8': n, … } } }
+//                        (requests received by type, handshakes agreed by kind and version;
+//                        since creation or resetStats())
 //   resetStats()
 //   port                 the port last bound (0 before listen)
 //
@@ -41,7 +43,7 @@ import createDebug from 'debug'
 import type { MemberBackend } from './backend.js'
 import { BoltConnection, type ConnectionHost, type ConnectionSettings } from './connection.js'
 import { HOSTILE_MODES, type HostileMode } from './hostile.js'
-import { type BoltVersionName, parseVersionName, versionsUpTo } from './versions.js'
+import { type BoltVersion, type BoltVersionName, parseVersionName, versionName, versionsUpTo } from './versions.js'
 
 export type { HostileMode } from './hostile.js'
 export type { BoltVersionName } from './versions.js'
@@ -63,6 +65,8 @@ export interface BoltServerStats {
   connectionsOpen: number
   connectionsTotal: number
   messages: Record<string, number>
+  /** Handshakes that agreed on a version: through Manifest v1 or the legacy 4-byte reply, and by version. */
+  handshakes: { manifest: number, legacy: number, versions: Record<string, number> }
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
@@ -83,6 +87,7 @@ export class BoltServer {
   private connectionCounter = 0
   private connectionsTotal = 0
   private messageCounts = new Map<string, number>()
+  private handshakeCounts = emptyHandshakeCounts()
 
   constructor (private readonly options: BoltServerOptions) {
     if (options.backend === undefined || options.backend === null) throw new TypeError('BoltServer needs a backend')
@@ -108,6 +113,13 @@ export class BoltServer {
       },
       countMessage: (name: string) => {
         this.messageCounts.set(name, (this.messageCounts.get(name) ?? 0) + 1)
+      },
+      countHandshake: (version: BoltVersion, byManifest: boolean) => {
+        const counts = this.handshakeCounts
+        if (byManifest) counts.manifest += 1
+        else counts.legacy += 1
+        const name = versionName(version)
+        counts.versions[name] = (counts.versions[name] ?? 0) + 1
       },
       connectionClosed: (connection: BoltConnection) => {
         this.connections.delete(connection)
@@ -212,12 +224,18 @@ export class BoltServer {
     return {
       connectionsOpen: this.connections.size,
       connectionsTotal: this.connectionsTotal,
-      messages: Object.fromEntries(this.messageCounts)
+      messages: Object.fromEntries(this.messageCounts),
+      handshakes: { ...this.handshakeCounts, versions: { ...this.handshakeCounts.versions } }
     }
   }
 
   resetStats (): void {
     this.connectionsTotal = 0
     this.messageCounts = new Map()
+    this.handshakeCounts = emptyHandshakeCounts()
   }
+}
+
+function emptyHandshakeCounts (): BoltServerStats['handshakes'] {
+  return { manifest: 0, legacy: 0, versions: {} }
 }

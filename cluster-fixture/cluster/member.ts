@@ -81,7 +81,9 @@ export class ClusterMember {
     this.detector = new FailureDetector(name, options.failureDetectionMs, () => scheduler.now())
     network.observeDeliveries((from, to) => { if (to === name) this.detector.heard(from) })
     this.discovery = new DiscoveryHeartbeat(name, [...allPrimaries, ...allSecondaries], network, scheduler, options.heartbeatMs)
-    this.bolt = new BoltServer({ backend: new ClusterMemberBackend(this, services), tls: services.options.tls ?? undefined })
+    this.bolt = new BoltServer({ backend: new ClusterMemberBackend(this, services), tls: services.options.tls ?? undefined,
+      manifest: services.options.manifest
+    })
   }
 
   get port (): number { return this.boundPort }

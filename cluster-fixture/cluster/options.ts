@@ -54,6 +54,11 @@ export interface ClusterOptions {
    * Routing tables keep listing plain host:port; clients pick neo4j+s:// or neo4j+ssc://.
    */
   tls?: ClusterTlsOptions | null
+  /**
+   * Answer a client's Manifest v1 handshake request with the manifest (Bolt 5.7+ clients ask for it),
+   * default false: the legacy 4-byte reply, which every client understands.
+   */
+  manifest?: boolean
 }
 
 export type ResolvedClusterOptions = Required<ClusterOptions>
@@ -77,7 +82,8 @@ export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed' | 'failureDete
   readsOnLeader: false,
   serverAgent: 'Neo4j/5.26.0',
   fastFirstElection: true,
-  tls: null
+  tls: null,
+  manifest: false
 }
 
 export class ClusterOptionsError extends TypeError {
@@ -134,6 +140,7 @@ export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOp
   integer('reallocationGraceMs', resolved.reallocationGraceMs, 0, 86_400_000)
   integer('seed', resolved.seed, 0, 2 ** 32)
   if (typeof resolved.readsOnLeader !== 'boolean') throw new ClusterOptionsError('readsOnLeader', 'must be a boolean')
+  if (typeof resolved.manifest !== 'boolean') throw new ClusterOptionsError('manifest', 'must be a boolean')
   if (typeof resolved.fastFirstElection !== 'boolean') throw new ClusterOptionsError('fastFirstElection', 'must be a boolean')
   if (typeof resolved.serverAgent !== 'string' || !/^Neo4j\/\d/.test(resolved.serverAgent)) {
     throw new ClusterOptionsError('serverAgent', 'must look like "Neo4j/5.26.0"')
