@@ -210,9 +210,11 @@ function goal (name: string, checks: Check[], passes: (value: number) => boolean
   if (measured.length === 0) return { goal: name, figure: 'not measured', met: null }
   const failing = measured.filter((c) => !passes(c.value))
   const worst = [...measured].sort((a, b) => worstFirst(a.value, b.value))[0]
+  // Two decimals, or three when two would print a missed goal as its own threshold (0.504 as "0.50").
+  const digits = passes(Number(worst.value.toFixed(2))) === passes(worst.value) ? 2 : 3
   const figure = measured.length === 1
-    ? `${worst.value.toFixed(2)}${unit}`
-    : `${measured.length - failing.length} of ${measured.length} met; worst ${worst.value.toFixed(2)}${unit} (${worst.what})` +
+    ? `${worst.value.toFixed(digits)}${unit}`
+    : `${measured.length - failing.length} of ${measured.length} met; worst ${worst.value.toFixed(digits)}${unit} (${worst.what})` +
       (failing.length > 0 ? `; missed: ${failing.map((c) => c.what).join(', ')}` : '')
   return { goal: name, figure, met: failing.length === 0 }
 }

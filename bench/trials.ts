@@ -9,7 +9,7 @@ import { DRIVERS } from './contenders/contender.js'
 import { ChildHandle } from './ipc.js'
 import type { HostStatus, LeaderStop, LoopRequest, MessageCounts, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
 import type { FailoverRecord, TrialRecord } from './results.js'
-import { roundOrder } from './schedule.js'
+import { roundOrder, trialPlan } from './schedule.js'
 import type { Workload } from './workloads.js'
 
 const WORKER = new URL('./worker.js', import.meta.url)
@@ -70,19 +70,17 @@ export async function runWorkload (workload: Workload, contenders: readonly Cont
   const records: TrialRecord[] = []
   const workers = ctx.sharedWorkers ?? spawnWorkers(contenders, workload.id)
   try {
-    for (let round = 0; round < ctx.rounds; round++) {
-      for (const contender of roundOrder(round, contenders)) {
-        let worker = workers.get(contender) as ChildHandle
-        try {
-          records.push(await runTrial(worker, workload, round, contender, ctx))
-        } catch (error) {
-          ctx.problems.push(`${workload.id} round ${round + 1} ${contender}: ${(error as Error).message}`)
-          ctx.log(`  ${contender}: FAILED ${(error as Error).message}`)
-          // A worker in an unknown state is replaced rather than trusted with the next trial.
-          await worker.exit(5_000)
-          worker = spawnWorker(contender, workload.id)
-          workers.set(contender, worker)
-        }
+    for (const { round, contender } of trialPlan([workload], contenders, ctx.rounds)) {
+      let worker = workers.get(contender) as ChildHandle
+      try {
+        records.push(await runTrial(worker, workload, round, contender, ctx))
+      } catch (error) {
+        ctx.problems.push(`${workload.id} round ${round + 1} ${contender}: ${(error as Error).message}`)
+        ctx.log(`  round ${round + 1} ${contender}: FAILED ${(error as Error).message}`)
+        // A worker in an unknown state is replaced rather than trusted with the next trial.
+        await worker.exit(5_000)
+        worker = spawnWorker(contender, workload.id)
+        workers.set(contender, worker)
       }
     }
   } finally {

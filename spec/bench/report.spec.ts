@@ -160,6 +160,20 @@ describe('bench: figures from trials', () => {
     expect(summarizeRun(r).goals.find((g) => g.goal.startsWith('failover'))?.met).to.equal(true)
   })
 
+  it('a goal missed by less than the printed precision shows a third decimal', () => {
+    const r = results([], {
+      workloads: [],
+      failover: true,
+      failovers: [
+        { stop: 0, contender: 'ours', stoppedMember: 's1', stoppedSeed: false, failoverMs: 504, electionMs: 400, boundMs: 15_000, errorsAfterStop: 0, firstError: null },
+        { stop: 0, contender: 'official', stoppedMember: 's2', stoppedSeed: false, failoverMs: 1000, electionMs: 400, boundMs: 15_000, errorsAfterStop: 0, firstError: null }
+      ]
+    })
+    const check = summarizeRun(r).goals.find((g) => g.goal.startsWith('failover'))
+    expect(check?.met).to.equal(false)
+    expect(check?.figure).to.equal('0.504×')
+  })
+
   it('message deltas keep only the types that changed', () => {
     expect(messageDelta({ RUN: 10, ROUTE: 2 }, { RUN: 15, ROUTE: 2, BEGIN: 3 })).to.deep.equal({ RUN: 5, BEGIN: 3 })
   })
