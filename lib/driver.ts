@@ -136,9 +136,35 @@ export class Driver {
     }
   }
 
-  /** The cached routing table for a database (undefined before the first use, and for bolt:// drivers). */
-  routingTable (database: string): RoutingTableSnapshot | undefined {
+  /**
+   * The cached routing table for a database; without one, the home database's
+   * (its name is the snapshot's `database`) once a session that named no
+   * database, or `refreshRoutingTable()`, resolved it. Undefined before the
+   * first use, and for bolt:// drivers.
+   */
+  routingTable (database?: string): RoutingTableSnapshot | undefined {
+    if (database !== undefined) checkDatabaseName(database)
     return this.provider.routingTable(database)
+  }
+
+  /**
+   * Asks a router for the table now (no database: the home database, resolved
+   * again) and returns the new snapshot. `bookmarks` go with ROUTE, so the
+   * answer comes from a member that has seen them. Throws what discovery threw
+   * (DiscoveryError) when no router answers; bolt:// drivers have no table.
+   */
+  async refreshRoutingTable (database?: string, options: { bookmarks?: string[] } = {}): Promise<RoutingTableSnapshot> {
+    this.assertOpen()
+    if (database !== undefined) checkDatabaseName(database)
+    if (options === null || typeof options !== 'object') throw new ConfigurationError('options', `refreshRoutingTable options must be an object, got ${describe(options)}`)
+    for (const key of Object.keys(options)) {
+      if (key !== 'bookmarks') throw new ConfigurationError(key, `unknown refreshRoutingTable option '${key}' (options: bookmarks)`)
+    }
+    const bookmarks = options.bookmarks ?? []
+    if (!Array.isArray(bookmarks) || !bookmarks.every(b => typeof b === 'string')) {
+      throw new ConfigurationError('bookmarks', `'bookmarks' must be an array of strings, got ${describe(bookmarks)}`)
+    }
+    return await this.provider.refreshRoutingTable(database ?? null, { bookmarks, deadline: Date.now() + this.config.connectionAcquisitionTimeout })
   }
 
   /** Connections per member: `inUse` is 0 everywhere once all sessions are closed and results consumed. */
@@ -190,6 +216,10 @@ export class Driver {
   private assertOpen (): void {
     if (this.closed) throw neo4jError('This driver has been closed; create a new one with driver(url, auth, config).', DRIVER_CLOSED)
   }
+}
+
+function checkDatabaseName (database: unknown): void {
+  if (typeof database !== 'string' || database === '') throw new ConfigurationError('database', `'database' must be a non-empty string, got ${describe(database)}`)
 }
 
 export function driver (url: string, authToken?: AuthToken, config?: Config): Driver {

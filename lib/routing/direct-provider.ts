@@ -4,6 +4,7 @@
 // never use bolt:// for clusters).
 
 import type { ConnectionPools } from '../connection/pools.js'
+import { ILLEGAL_STATE, neo4jError } from '../errors.js'
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import type { Acquired, AcquireRequest, ConnectionProvider } from './provider.js'
@@ -43,6 +44,10 @@ export class DirectProvider implements ConnectionProvider {
 
   routingTable (): RoutingTableSnapshot | undefined {
     return undefined
+  }
+
+  async refreshRoutingTable (): Promise<RoutingTableSnapshot> {
+    throw neo4jError(`bolt://${this.options.address} does not route, so there is no routing table to refresh; use neo4j:// to route over a cluster.`, ILLEGAL_STATE)
   }
 
   async verify (request: Omit<AcquireRequest, 'mode'>): Promise<string | null> {

@@ -27,8 +27,10 @@ export interface ConnectionProvider {
   acquire: (request: AcquireRequest) => Promise<Acquired>
   /** Report an error seen on a connection to `address` while serving `database`. */
   onError: (error: unknown, address: string, database: string | null) => void
-  /** The current table for a database (undefined when none is cached). */
-  routingTable: (database: string) => RoutingTableSnapshot | undefined
+  /** The current table for a database, or for the home database once resolved (undefined when none is cached). */
+  routingTable: (database?: string) => RoutingTableSnapshot | undefined
+  /** ROUTE now for a database (null: the home database, resolved again) and install the answer. */
+  refreshRoutingTable: (database: string | null, request: { bookmarks: readonly string[], deadline: number }) => Promise<RoutingTableSnapshot>
   /** Make sure a table (routing) or a connection (direct) can be had; resolves the home database name. */
   verify: (request: Omit<AcquireRequest, 'mode'>) => Promise<string | null>
   close: () => Promise<void>

@@ -64,9 +64,28 @@ export class RoutingProvider implements ConnectionProvider {
     this.pools.onMemberUnresponsive = (address, error) => { this.onError(error, address, null) }
   }
 
-  routingTable (database: string): RoutingTableSnapshot | undefined {
-    const table = this.registry.get(database)
+  /** No database: the driver user's home database, once a session or a refresh has resolved it. */
+  routingTable (database?: string): RoutingTableSnapshot | undefined {
+    const name = database ?? this.homeDatabases.get(this.ownHomeKey())
+    const table = name === undefined ? undefined : this.registry.get(name)
     return table === undefined ? undefined : snapshot(table)
+  }
+
+  /**
+   * A ROUTE now (joining one already in flight for that database), installed
+   * like any refresh. `null` asks for the home database, which is resolved
+   * again and cached.
+   */
+  async refreshRoutingTable (database: string | null, request: { bookmarks: readonly string[], deadline: number }): Promise<RoutingTableSnapshot> {
+    const homeKey = this.ownHomeKey()
+    const table = await this.refresh(database, { mode: 'READ', database, bookmarks: request.bookmarks, impersonatedUser: null, deadline: request.deadline }, homeKey)
+    if (database === null) this.homeDatabases.set(homeKey, table.database)
+    return snapshot(table)
+  }
+
+  /** The home-database cache key of the driver's own user (no impersonation). */
+  private ownHomeKey (): string {
+    return homeDatabaseKey(null, this.options.principal)
   }
 
   async verify (request: Omit<AcquireRequest, 'mode'>): Promise<string | null> {

@@ -4,8 +4,8 @@
 
 import { expect } from 'chai'
 import diagnosticsChannel from 'node:diagnostics_channel'
-import { diagnosticsChannels, type RoutingTableEvent } from '../../lib/index.js'
-import { roles, startTarget, type Target } from './helpers.js'
+import { diagnosticsChannels, Neo4jError, type RoutingTableEvent } from '../../lib/index.js'
+import { needsFixture, roles, startTarget, waitFor, type Target } from './helpers.js'
 
 describe('integration: routing against a cluster', function () {
   this.timeout(60_000)
@@ -106,5 +106,55 @@ describe('integration: routing against a cluster', function () {
     }
     if (target.cluster !== undefined && before !== undefined) expect(target.cluster.routeRequestCount() - before).to.equal(1)
     expect(d.routingTable('neo4j')).to.not.equal(undefined)
+  })
+
+  it('routingTable() gives the home database\'s table once a session resolved it; refreshRoutingTable() sends ROUTE now', async () => {
+    const d = target.driver()
+    expect(d.routingTable()).to.equal(undefined)
+    const s = d.session()
+    await s.run('RETURN 1')
+    await s.close()
+    const home = d.routingTable()
+    expect(home?.database).to.equal('neo4j')
+    expect(home).to.deep.equal(d.routingTable('neo4j'))
+    const before = target.cluster?.routeRequestCount()
+    const forced = await d.refreshRoutingTable()
+    expect(forced.database).to.equal('neo4j')
+    expect(forced.writers).to.have.length(1)
+    expect(forced.expiresAt).to.be.at.least(home?.expiresAt ?? 0)
+    const named = await d.refreshRoutingTable('neo4j', { bookmarks: [] })
+    expect(named.database).to.equal('neo4j')
+    if (target.cluster !== undefined && before !== undefined) expect(target.cluster.routeRequestCount() - before).to.equal(2)
+    expect(d.routingTable('neo4j')).to.deep.equal(named)
+  })
+
+  it('refreshRoutingTable() on a fresh driver resolves the home database without any query', async () => {
+    const d = target.driver()
+    const table = await d.refreshRoutingTable()
+    expect(table.database).to.equal('neo4j')
+    expect(d.routingTable()).to.deep.equal(table)
+    await d.refreshRoutingTable('', {}).then(() => { throw new Error('expected a ConfigurationError') }, (error: Neo4jError) => {
+      expect(error.code).to.equal('ConfigurationError')
+    })
+  })
+
+  it('after a leader stop, refreshRoutingTable shows the new leader without running a query', async function () {
+    needsFixture(this)
+    const cluster = target.cluster
+    if (cluster === undefined) throw new Error('fixture expected')
+    const d = target.driver()
+    const { leader, address } = await roles(cluster)
+    expect((await d.refreshRoutingTable('neo4j')).writers).to.deep.equal([address(leader)])
+    await cluster.stop(leader)
+    try {
+      const newLeader = await cluster.leader('neo4j', 20_000)
+      // The old table still names the stopped leader; a forced update fetches the new one.
+      expect(d.routingTable('neo4j')?.writers).to.deep.equal([address(leader)])
+      await waitFor('a table naming the new leader', async () =>
+        (await d.refreshRoutingTable('neo4j').catch(() => undefined))?.writers[0] === address(newLeader), 10_000, 100)
+      expect(d.routingTable('neo4j')?.writers).to.deep.equal([address(newLeader)])
+    } finally {
+      await cluster.start(leader)
+    }
   })
 })

@@ -238,6 +238,10 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(warnings).to.have.length(1)
     expect(warnings[0]).to.include('3-member cluster').and.to.include('neo4j://')
     expect(d.routingTable('neo4j')).to.equal(undefined)
+    expect(d.routingTable()).to.equal(undefined)
+    const refused = await d.refreshRoutingTable('neo4j').catch((e: Error) => e)
+    expect(refused).to.be.instanceOf(Neo4jError)
+    expect((refused as Error).message).to.include('does not route').and.to.include('neo4j://')
   })
 
   it('a black-holed member costs one connectionTimeout, not a hang', async function () {

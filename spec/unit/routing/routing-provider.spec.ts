@@ -14,7 +14,7 @@ import { RoutingProvider, routersHealthyFirst } from '../../../lib/routing/routi
 const lost = (address: string): Error => { const e = newError(`connect ECONNREFUSED ${address}`, 'SessionExpired'); tagConnectionLost(e); return e }
 
 class FakePools {
-  routes: Array<{ router: string, database: string | null }> = []
+  routes: Array<{ router: string, database: string | null, bookmarks?: readonly string[] }> = []
   replies = new Map<string, () => RouteReply | Error>()
   down = new Set<string>()
   acquired: string[] = []
@@ -26,8 +26,8 @@ class FakePools {
     this.acquired.push(address)
     return {
       address,
-      route: async (q: { database: string | null }) => {
-        this.routes.push({ router: address, database: q.database })
+      route: async (q: { database: string | null, bookmarks: readonly string[] }) => {
+        this.routes.push({ router: address, database: q.database, bookmarks: q.bookmarks })
         if (this.routeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.routeDelayMs))
         const reply = this.replies.get(address)?.() ?? this.replies.get('*')?.()
         if (reply === undefined) throw new Error(`no reply scripted for ${address}`)
@@ -179,5 +179,56 @@ describe('routing: provider (fake pools)', () => {
     const w = await p.acquire(request('WRITE')) // b:1 goes last now: c:1 knows the leader
     expect(w.connection.address).to.equal('c:1')
     expect(pools.routes.map(r => r.router)).to.deep.equal(['10.9.9.9:1', 'b:1', 'c:1'])
+  })
+
+  it('routingTable() without a database gives the home database\'s table once resolved, named in the snapshot', async () => {
+    const pools = new FakePools()
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1'], 'home'))
+    const p = provider(pools)
+    expect(p.routingTable()).to.equal(undefined)
+    await p.acquire(request('READ', null))
+    expect(p.routingTable()).to.deep.include({ database: 'home', writers: ['a:1'], readers: ['b:1'] })
+    expect(p.routingTable('home')).to.deep.equal(p.routingTable())
+    expect(p.routingTable('other')).to.equal(undefined)
+  })
+
+  it('refreshRoutingTable sends ROUTE now even when the cached table is fresh, with the bookmarks given', async () => {
+    const pools = new FakePools()
+    let writer = 'a:1'
+    pools.replies.set('*', () => table([writer], ['b:1'], ['a:1', 'b:1']))
+    const p = provider(pools)
+    await p.acquire(request('WRITE'))
+    writer = 'b:1'
+    const fresh = await p.refreshRoutingTable('neo4j', { bookmarks: ['bm:1'], deadline: Date.now() + 10_000 })
+    expect(pools.routes).to.have.length(2)
+    expect(pools.routes[1]?.bookmarks).to.deep.equal(['bm:1'])
+    expect(fresh.writers).to.deep.equal(['b:1'])
+    expect(p.routingTable('neo4j')?.writers).to.deep.equal(['b:1'])
+    expect((await p.acquire(request('WRITE'))).connection.address).to.equal('b:1')
+  })
+
+  it('refreshRoutingTable(null) resolves the home database again and caches it', async () => {
+    const pools = new FakePools()
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1'], 'home'))
+    const p = provider(pools)
+    const fresh = await p.refreshRoutingTable(null, { bookmarks: [], deadline: Date.now() + 10_000 })
+    expect(fresh.database).to.equal('home')
+    expect(pools.routes.map(r => r.database)).to.deep.equal([null])
+    expect(p.routingTable()?.database).to.equal('home')
+    await p.acquire(request('READ', null)) // the cached home name: no second ROUTE
+    expect(pools.routes).to.have.length(1)
+  })
+
+  it('concurrent forced refreshes of one database share one ROUTE; a failing one throws the discovery error', async () => {
+    const pools = new FakePools()
+    pools.routeDelayMs = 20
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1']))
+    const p = provider(pools)
+    const deadline = Date.now() + 10_000
+    await Promise.all(Array.from({ length: 5 }, async () => await p.refreshRoutingTable('neo4j', { bookmarks: [], deadline })))
+    expect(pools.routes).to.have.length(1)
+    pools.down.add('a:1'); pools.down.add('10.9.9.9:1')
+    const error = await p.refreshRoutingTable('neo4j', { bookmarks: [], deadline }).catch(e => e)
+    expect(error).to.be.instanceOf(DiscoveryError)
   })
 })

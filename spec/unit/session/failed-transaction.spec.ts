@@ -42,6 +42,7 @@ function fakeProvider (script: Script): ConnectionProvider {
     acquire: async () => ({ connection, database: 'neo4j' }),
     onError: (error) => { script.reported.push(error as Error) },
     routingTable: () => undefined,
+    refreshRoutingTable: async () => { throw new Error('not in this spec') },
     verify: async () => 'neo4j',
     close: async () => {}
   }
