@@ -1,8 +1,12 @@
 // The clock the driver's timing logic reads: the current time and timers. The
 // system clock by default; tests (and a conformance backend declaring
 // Backend:MockTime) can inject their own through the internal, test-only
-// `config.clock` option, so pool lifetimes, liveness checks and the
-// unresponsive-member probe can be exercised without waiting.
+// `config.clock` option, so pool idle times, lifetimes, liveness checks,
+// routing-table expiry and the unresponsive-member probe can be exercised
+// without waiting. `now()` is read for every deadline too, so a clock must
+// never go backwards; real time plus an offset that only grows is the safe
+// shape. Timeouts that bound network I/O (connect, ping, RESET, ROUTE) stay on
+// real timers: a paused fake clock must not be able to hang a socket wait.
 
 export interface DriverClock {
   /** ms; only differences are used (Date.now by default). */
@@ -16,12 +20,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1
 
 export const systemClock: DriverClock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS))
-    // A timer of ours never keeps the process alive on its own (open sockets do).
-    timer.unref()
-    return timer
-  },
+  setTimeout: (callback, ms) => setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS)),
   clearTimeout: (handle) => { clearTimeout(handle as NodeJS.Timeout) }
 }
 

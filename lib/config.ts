@@ -4,6 +4,7 @@
 // ConfigurationError that names the key and says what to do.
 
 import type { NotificationFilter } from 'neo4j-driver-core'
+import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
 import { describe, parseUrl, type ParsedUrl, type TrustStrategy } from './url.js'
 
@@ -70,6 +71,15 @@ export interface Config {
    * query) changes nothing. Default 1000; 0 = off.
    */
   unresponsiveProbeAfter?: number
+  /**
+   * Internal, for tests only (e.g. a conformance backend declaring
+   * Backend:MockTime): the clock read for pool idle times, connection
+   * lifetimes, liveness checks, routing-table expiry and every deadline, and
+   * whose timers drive acquisition waits and the unresponsive-member probe.
+   * Must never go backwards (real time plus a growing offset). Network I/O
+   * timeouts stay on real time. Not part of the supported API.
+   */
+  clock?: DriverClock
 }
 
 export interface ResolvedRetry { initialDelay: number, multiplier: number, maxDelay: number, jitter: number }
@@ -102,6 +112,7 @@ export interface ResolvedConfig {
   readonly receiveTimeout: number
   /** 0 = off. */
   readonly unresponsiveProbeAfter: number
+  readonly clock: DriverClock
 }
 
 export const DRIVER_VERSION = '0.1.0'
@@ -182,7 +193,8 @@ const KNOWN: Record<keyof Config, Check> = {
   routingTablePurgeDelay: durationCheck(false),
   connectionIdleTimeout: durationCheck(false),
   receiveTimeout: durationCheck(false),
-  unresponsiveProbeAfter: durationCheck(false)
+  unresponsiveProbeAfter: durationCheck(false),
+  clock: (key, value) => { if (!isDriverClock(value)) fail(key, 'an object { now(), setTimeout(callback, ms), clearTimeout(handle) } (internal, for tests)', value) }
 }
 
 function fail (key: string, expected: string, value: unknown): never {
@@ -293,7 +305,8 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
     receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout,
-    unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter
+    unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter,
+    clock: c.clock ?? systemClock
   }
 }
 

@@ -68,8 +68,10 @@ export class Driver {
       livenessCheckTimeout: c.connectionLivenessCheckTimeout,
       idleTimeout: c.connectionIdleTimeout,
       unresponsiveProbeAfter: c.unresponsiveProbeAfter,
+      clock: c.clock,
       log: this.log.pool
     })
+    const now = (): number => c.clock.now()
     this.provider = c.url.routing
       ? new RoutingProvider({
         pools,
@@ -79,9 +81,10 @@ export class Driver {
         purgeDelayMs: c.routingTablePurgeDelay,
         routeTimeoutMs: c.connectionTimeout,
         principal: typeof token.principal === 'string' ? token.principal : undefined,
-        log: this.log
+        log: this.log,
+        now
       })
-      : new DirectProvider({ pools, address: c.url.hostPort, log: this.log, probeTimeoutMs: Math.min(c.connectionTimeout > 0 ? c.connectionTimeout : 5000, 5000) })
+      : new DirectProvider({ pools, address: c.url.hostPort, log: this.log, probeTimeoutMs: Math.min(c.connectionTimeout > 0 ? c.connectionTimeout : 5000, 5000), now })
     this.log.driver(`created for ${c.url.scheme}://${c.url.hostPort} (routing ${c.url.routing ? 'on' : 'off'}, encrypted ${String(c.encrypted)})`)
   }
 
@@ -100,7 +103,8 @@ export class Driver {
         jitter: this.config.retry.jitter
       },
       notificationFilter: this.config.notificationFilter,
-      log: this.log
+      log: this.log,
+      now: () => this.config.clock.now()
     }, resolved)
     return session
   }
@@ -164,7 +168,7 @@ export class Driver {
     if (!Array.isArray(bookmarks) || !bookmarks.every(b => typeof b === 'string')) {
       throw new ConfigurationError('bookmarks', `'bookmarks' must be an array of strings, got ${describe(bookmarks)}`)
     }
-    return await this.provider.refreshRoutingTable(database ?? null, { bookmarks, deadline: Date.now() + this.config.connectionAcquisitionTimeout })
+    return await this.provider.refreshRoutingTable(database ?? null, { bookmarks, deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout })
   }
 
   /** Connections per member: `inUse` is 0 everywhere once all sessions are closed and results consumed. */
@@ -179,7 +183,7 @@ export class Driver {
 
   async getServerInfo (config: { database?: string } = {}): Promise<ServerInfo> {
     this.assertOpen()
-    const deadline = Date.now() + this.config.connectionAcquisitionTimeout
+    const deadline = this.config.clock.now() + this.config.connectionAcquisitionTimeout
     const database = config.database ?? null
     const resolved = await this.provider.verify({ database, bookmarks: [], impersonatedUser: null, deadline })
     const { connection } = await this.provider.acquire({ mode: 'READ', database: resolved ?? database, bookmarks: [], impersonatedUser: null, deadline })

@@ -76,6 +76,8 @@ export type { Query } from './session/query.js'
 export type { RoutingTableSnapshot } from './routing/routing-table.js'
 export type { RouterAttempt, RouterFailureReason, AttemptRecord } from './errors.js'
 export type { PoolStats } from './connection/member-pool.js'
+/** Internal, for tests only: the shape of the `clock` config option. */
+export type { DriverClock } from './clock.js'
 export type {
   RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent, MemberProbeEvent
 } from './events.js'

@@ -4,6 +4,7 @@
 // by an injected factory, so this file has no wire knowledge and is unit-tested
 // with fakes.
 
+import { systemClock, type DriverClock } from '../clock.js'
 import { AcquisitionTimeoutError, neo4jError, DRIVER_CLOSED } from '../errors.js'
 import type { LogFunction } from '../log.js'
 
@@ -36,13 +37,16 @@ export interface MemberPoolOptions<C extends PoolableConnection> {
   /** ms: how long a liveness ping may take. */
   readonly pingTimeout: number
   readonly log: LogFunction
+  /** Idle times, lifetimes, liveness and acquisition waits (default: the system clock). */
+  readonly clock?: DriverClock
+  /** Overrides `clock.now` only (unit tests). */
   readonly now?: () => number
 }
 
 interface Waiter<C> {
   resolve: (connection: C) => void
   reject: (error: Error) => void
-  timer: NodeJS.Timeout | undefined
+  timer: unknown
   deadline: number
 }
 
@@ -51,6 +55,7 @@ export interface PoolStats { address: string, inUse: number, idle: number, openi
 export class MemberPool<C extends PoolableConnection> {
   private readonly options: MemberPoolOptions<C>
   private readonly now: () => number
+  private readonly clock: DriverClock
   /** Most recently released last (LIFO reuse keeps few connections warm). */
   private readonly idle: Array<{ connection: C, since: number }> = []
   private readonly active = new Set<C>()
@@ -60,7 +65,8 @@ export class MemberPool<C extends PoolableConnection> {
 
   constructor (options: MemberPoolOptions<C>) {
     this.options = options
-    this.now = options.now ?? Date.now
+    this.clock = options.clock ?? systemClock
+    this.now = options.now ?? (() => this.clock.now())
   }
 
   get address (): string { return this.options.address }
@@ -99,7 +105,7 @@ export class MemberPool<C extends PoolableConnection> {
     }
     const waiter = this.waiters.shift()
     if (waiter !== undefined) {
-      clearTimeout(waiter.timer)
+      this.clearWaiterTimer(waiter)
       this.active.add(connection)
       connection.acquired()
       waiter.resolve(connection)
@@ -135,11 +141,16 @@ export class MemberPool<C extends PoolableConnection> {
   async close (): Promise<void> {
     this.closed = true
     for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer)
+      this.clearWaiterTimer(waiter)
       waiter.reject(neo4jError(`The driver was closed while waiting for a connection to ${this.options.address}`, DRIVER_CLOSED))
     }
     const closing = this.idle.splice(0).map(({ connection }) => connection.close().catch(() => {}))
     await Promise.all(closing)
+  }
+
+  private clearWaiterTimer (waiter: Waiter<C>): void {
+    if (waiter.timer !== undefined) this.clock.clearTimeout(waiter.timer)
+    waiter.timer = undefined
   }
 
   private tooOld (connection: C): boolean {
@@ -256,7 +267,7 @@ export class MemberPool<C extends PoolableConnection> {
       }
       if (wait <= 0) { expire(); return }
       // Beyond setTimeout's range (≈ 24.8 days) means "wait as long as it takes".
-      if (wait < 2 ** 31 - 1) waiter.timer = setTimeout(expire, wait)
+      if (wait < 2 ** 31 - 1) waiter.timer = this.clock.setTimeout(expire, wait)
       this.waiters.push(waiter)
     })
   }
@@ -265,7 +276,7 @@ export class MemberPool<C extends PoolableConnection> {
   private serveWaitersWithNewConnections (): void {
     while (this.waiters.length > 0 && this.active.size + this.opening < this.options.maxSize && !this.closed) {
       const waiter = this.waiters.shift() as Waiter<C>
-      clearTimeout(waiter.timer)
+      this.clearWaiterTimer(waiter)
       this.openNew(waiter.deadline).then(waiter.resolve, waiter.reject)
     }
   }

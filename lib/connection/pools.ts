@@ -56,11 +56,15 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   /** Called once the connection is closed (the detector stops watching it). */
   onClosed: (() => void) | undefined
 
-  constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>, resetTimeoutMs = 30_000) {
+  /** When it was opened, on the pool's clock (maxConnectionLifetime counts from here). */
+  readonly createdAt: number
+
+  constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>, resetTimeoutMs = 30_000, createdAt = Date.now()) {
     this.address = address
     this.wire = wireConnection
     this.pool = pool
     this.resetTimeoutMs = resetTimeoutMs
+    this.createdAt = createdAt
   }
 
   /** The pool key (the detector groups connections by member). */
@@ -69,7 +73,6 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   /** Fail every request in flight here with `error` and close (the member stopped answering). */
   fail (error: Parameters<typeof failConnection>[1]): void { failConnection(this.wire, error) }
 
-  get createdAt (): number { return this.wire.creationTimestamp }
   /** `{ address, agent, protocolVersion }` as core's ResultSummary expects. */
   get server (): { address: string, agent?: string } { return this.wire.server }
   get serverAgent (): string | undefined { return this.wire.version }
@@ -214,9 +217,10 @@ export class ConnectionPools {
       const created: MemberPool<PooledConnection> = new MemberPool<PooledConnection>({
         address: key,
         open: async (deadline) => {
-          const wireConnection = await openConnection(target, this.options.connect, deadline)
+          // Deadlines are on the driver's clock; the socket waits in real time.
+          const wireConnection = await openConnection(target, this.options.connect, Date.now() + (deadline - this.clock.now()))
           this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
-          const connection = new PooledConnection(key, wireConnection, created, this.resetTimeoutMs)
+          const connection = new PooledConnection(key, wireConnection, created, this.resetTimeoutMs, this.clock.now())
           this.watch(connection, wireConnection)
           return connection
         },
@@ -225,6 +229,7 @@ export class ConnectionPools {
         livenessCheckTimeout: this.options.livenessCheckTimeout,
         idleTimeout: this.options.idleTimeout,
         pingTimeout: this.resetTimeoutMs,
+        clock: this.clock,
         log: this.options.log
       })
       pool = created

@@ -16,6 +16,8 @@ export interface DirectProviderOptions {
   readonly log: Log
   /** ms to wait for the one-off cluster probe. */
   readonly probeTimeoutMs: number
+  /** The driver's clock (deadlines). */
+  readonly now?: () => number
 }
 
 export class DirectProvider implements ConnectionProvider {
@@ -64,7 +66,7 @@ export class DirectProvider implements ConnectionProvider {
   /** Ask the member, on a connection of its own, whether it routes for others; warn once if so. */
   private async probeCluster (database: string | null): Promise<void> {
     try {
-      const deadline = Date.now() + this.options.probeTimeoutMs
+      const deadline = (this.options.now ?? Date.now)() + this.options.probeTimeoutMs
       const connection = await this.pools.acquire(this.options.address, deadline)
       let dirty = true
       try {

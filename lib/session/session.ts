@@ -29,6 +29,8 @@ export interface SessionContext {
   readonly retryPolicy: RetryPolicy
   readonly notificationFilter: unknown
   readonly log: Log
+  /** The driver's clock: deadlines (default Date.now). */
+  readonly now?: () => number
   /** Called once when the session closes (the driver tracks open sessions). */
   readonly onClosed?: (session: Session) => void
 }
@@ -80,7 +82,7 @@ export class Session {
       await previous
       used = await this.bookmarks.current()
       const acquired = await this.context.provider.acquire({
-        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, deadline: Date.now() + this.context.acquisitionTimeout
+        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
       })
       database = acquired.database
       if (this.database === null && acquired.database !== null) this.database = acquired.database
@@ -119,7 +121,7 @@ export class Session {
   beginTransaction (transactionConfig?: TransactionConfig): TransactionPromise {
     this.assertCanStart('begin a transaction')
     const { txConfig } = resolveTransactionConfig(transactionConfig)
-    return new TransactionPromise(this.startTransaction(this.mode, txConfig, Date.now() + this.context.acquisitionTimeout))
+    return new TransactionPromise(this.startTransaction(this.mode, txConfig, this.now() + this.context.acquisitionTimeout))
   }
 
   async executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
@@ -163,7 +165,7 @@ export class Session {
   private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean): Promise<T> {
     return await runWithRetry(async ({ deadline }) => {
       if (!this.open) throw newError('The session was closed while its transaction function was retrying.')
-      const core = this.startTransaction(mode, txConfig, Math.min(deadline, Date.now() + this.context.acquisitionTimeout))
+      const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout))
       try {
         const value = await work(new ManagedTransaction(core))
         await core.commit({ idempotent })
@@ -171,7 +173,7 @@ export class Session {
       } finally {
         await core.close()
       }
-    }, { policy: this.context.retryPolicy, log: this.context.log.retry })
+    }, { policy: this.context.retryPolicy, log: this.context.log.retry, now: this.now })
   }
 
   private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number): TxCore {
@@ -192,6 +194,8 @@ export class Session {
     this.activeTx = core
     return core
   }
+
+  private readonly now = (): number => (this.context.now ?? Date.now)()
 
   private assertCanStart (what: string): void {
     if (!this.open) throw newError(`Cannot ${what}: the session is closed.`)
