@@ -129,7 +129,8 @@ export function analyse (records: readonly OpRecord[], hung: readonly InFlight[]
   const failures = records.filter(r => r.outcome !== 'ok')
   const errorsByCode: Record<string, number> = {}
   for (const r of failures) {
-    const key = r.outcome === 'unknown' ? `${r.error?.code ?? r.error?.name ?? '?'} (outcome unknown)` : (r.error?.code ?? r.error?.name ?? '?')
+    const read = r.kind === 'read' || r.kind === 'query-read'
+    const key = `${r.error?.code ?? r.error?.name ?? '?'}${r.outcome === 'unknown' ? ' (outcome unknown)' : ''}${read ? ' on a read' : ''}`
     errorsByCode[key] = (errorsByCode[key] ?? 0) + 1
   }
   const reads = records.filter(r => r.kind === 'read' || r.kind === 'query-read')

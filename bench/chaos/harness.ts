@@ -8,7 +8,7 @@ import { forkCluster, type ClusterHandle, type ForkOptions } from './cluster-cli
 import type { Scenario, ScenarioContext } from './scenarios.js'
 import { timelineData, type TimelineData } from './timeline.js'
 import { readBack } from './verify.js'
-import { DEFAULT_PLAN, startWorkload, type OpRecord, type WorkloadPlan } from './workload.js'
+import { DEFAULT_PLAN, startWorkload, type InFlight, type OpRecord, type WorkloadPlan } from './workload.js'
 
 /** Settings every run shares unless a scenario says otherwise. */
 export const BASE_CLUSTER: ClusterOptions = { primaries: 3, secondaries: 2 }
@@ -104,7 +104,7 @@ export async function runScenario (scenario: Scenario, driver: DriverName, optio
     const adapter = (options.adapter ?? ADAPTERS[driver])({ uri: cluster.uri, database, budgetMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS })
     const run = `${scenario.key}-${driver}-${options.seed}`
     let records: OpRecord[] = []
-    let hung: ScenarioRun['hung'] = []
+    let hung: InFlight[] = []
     let end = 0
     try {
       const workload = startWorkload(adapter, run, plan, now)
@@ -130,14 +130,14 @@ export async function runScenario (scenario: Scenario, driver: DriverName, optio
         end = now()
         const outcome = await workload.stop(budgetMs + 15_000)
         records = outcome.records
-        hung = outcome.hung.map(h => ({ actor: h.actor, kind: h.kind, id: h.id, runningForMs: Math.round(now() - h.start) }))
+        hung = outcome.hung
       }
     } finally {
       // A hung operation must not stop the run: close is bounded too.
       await bounded(adapter.close(), 10_000)
     }
     const back = await readBack(cluster, database, run)
-    const metrics = analyse(records, hung.map(h => ({ actor: h.actor, kind: h.kind as OpRecord['kind'], id: h.id, start: 0 })), marks, end, back)
+    const metrics = analyse(records, hung, marks, end, back)
     return {
       scenario: scenario.key,
       number: scenario.number,
@@ -152,7 +152,7 @@ export async function runScenario (scenario: Scenario, driver: DriverName, optio
       marks,
       timeline: timelineData(records, marks, end),
       errorSamples: errorSamples(records),
-      hung,
+      hung: hung.map(h => ({ actor: h.actor, kind: h.kind, id: h.id, runningForMs: Math.round(end - h.start) })),
       durationMs: Math.round(now())
     }
   } finally {

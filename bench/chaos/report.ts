@@ -45,6 +45,23 @@ function median (values: readonly number[]): number {
 
 const sum = (runs: readonly ScenarioRun[], pick: (m: Metrics) => number): number => runs.reduce((total, r) => total + pick(r.metrics), 0)
 
+/** The counts of several runs added up (timings are not: only the invariants are read from this). */
+function summed (runs: readonly ScenarioRun[]): Metrics {
+  const first = (runs[0] as ScenarioRun).metrics
+  return {
+    ...first,
+    acknowledgedMissing: sum(runs, m => m.acknowledgedMissing),
+    duplicated: sum(runs, m => m.duplicated),
+    divergent: sum(runs, m => m.divergent),
+    unknownOutcomes: { ...first.unknownOutcomes, inconsistent: sum(runs, m => m.unknownOutcomes.inconsistent) },
+    falseFailures: sum(runs, m => m.falseFailures),
+    readYourWritesViolations: sum(runs, m => m.readYourWritesViolations),
+    monotonicReadViolations: sum(runs, m => m.monotonicReadViolations),
+    hung: sum(runs, m => m.hung),
+    unreadableMembers: sum(runs, m => m.unreadableMembers)
+  }
+}
+
 export function aggregate (runs: readonly ScenarioRun[]): Row[] {
   const groups = new Map<string, ScenarioRun[]>()
   for (const run of runs) {
@@ -87,7 +104,7 @@ export function aggregate (runs: readonly ScenarioRun[]): Row[] {
       p99Ms: Math.round(median(group.map(r => r.metrics.p99Ms)) * 10) / 10,
       retries: sum(group, m => m.retries),
       hung: sum(group, m => m.hung),
-      violations: [...new Set(group.flatMap(r => violations(r.metrics)))]
+      violations: violations(summed(group))
     }
   })
 }

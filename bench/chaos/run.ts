@@ -12,8 +12,9 @@
 //   --json FILE         where the results go (default bench/results/chaos-latest.json)
 //   --seed N            first seed (default 1); run i uses seed + i
 //   --no-timelines      table and goals only
+//   --from FILE         print the report of a saved results file (no run); with --json, rewrite it
 
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,15 +30,19 @@ interface Args {
   scenarios: Scenario[]
   drivers: DriverName[]
   json: string
+  /** --json was given (with --from, only then is a file written). */
+  jsonGiven: boolean
   seed: number
   timelines: boolean
+  /** Re-render this results file instead of running. */
+  from: string | undefined
 }
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const DEFAULT_JSON = path.join(REPO_ROOT, 'bench/results/chaos-latest.json')
 
 function parseArgs (argv: string[]): Args {
-  const args: Args = { quick: false, repeat: 0, scenarios: [...SCENARIOS], drivers: ['ours', 'official'], json: DEFAULT_JSON, seed: 1, timelines: true }
+  const args: Args = { quick: false, repeat: 0, scenarios: [...SCENARIOS], drivers: ['ours', 'official'], json: DEFAULT_JSON, jsonGiven: false, seed: 1, timelines: true, from: undefined }
   const positive = (flag: string, value: string | undefined): number => {
     const n = Number(value)
     if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${String(value)}`)
@@ -54,13 +59,16 @@ function parseArgs (argv: string[]): Args {
       case '--scenario': args.scenarios = (value ?? '').split(',').filter(k => k !== '').map(scenarioByKey); i++; break
       case '--json':
         if (value === undefined) throw new Error('--json needs a file name')
-        args.json = path.resolve(value); i++; break
+        args.json = path.resolve(value); args.jsonGiven = true; i++; break
+      case '--from':
+        if (value === undefined) throw new Error('--from needs a results file (e.g. bench/results/chaos-latest.json)')
+        args.from = path.resolve(value); i++; break
       case '--driver':
         if (value === 'both') args.drivers = ['ours', 'official']
         else if (value === 'ours' || value === 'official') args.drivers = [value]
         else throw new Error(`--driver must be ours, official or both, got ${String(value)}`)
         i++; break
-      default: throw new Error(`unknown argument ${flag}; use --quick --repeat N --scenario a,b --driver ours|official|both --json FILE --seed N --no-timelines`)
+      default: throw new Error(`unknown argument ${flag}; use --quick --repeat N --scenario a,b --driver ours|official|both --json FILE --seed N --no-timelines --from FILE`)
     }
   }
   if (args.repeat === 0) args.repeat = args.quick ? 1 : 3
@@ -73,8 +81,67 @@ function machine (): Record<string, unknown> {
   return { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}`, node: process.version }
 }
 
+interface RunMeta {
+  generatedAt: string
+  command: string
+  mode: 'quick' | 'full'
+  repeat: number
+  seconds: number
+  machine: Record<string, unknown>
+}
+
+function renderReport (runs: readonly ScenarioRun[], meta: RunMeta, timelines: boolean): string {
+  const rows = aggregate(runs)
+  const goalList = goals(rows, DEFAULT_OPTIONS.electionTimeoutMs[1], CONNECTION_TIMEOUT_MS)
+  const host = meta.machine
+  const majorityBudget = runs.find(r => r.scenario === 'majority-down')?.settings.maxTransactionRetryTime
+  const out: string[] = []
+  out.push(`\nChaos and consistency (issue 4) — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver, ${meta.seconds} s, ${meta.generatedAt}`)
+  out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
+  out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
+  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${String(majorityBudget ?? '?')} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours also receiveTimeout ${CONNECTION_TIMEOUT_MS} ms`)
+  out.push('Workload: 2 CREATE writers, 2 MERGE (idempotent) writers, 2 readers with the writers\' bookmarks, 1 executeQuery write+read loop (6: 3 readers; 9a: 3 CREATE writers; 9b: 3 MERGE writers)')
+  out.push(`Command: ${meta.command}\n`)
+  out.push(renderTable(rows))
+  out.push('\nunknown = "commit outcome unknown" errors: present once / absent afterwards (never both, never twice). pause = longest gap without an acknowledged write from a fault on' +
+    (meta.repeat > 1 ? ' (median of runs, max in brackets)' : '') + '.')
+  const notes = renderNotes(rows)
+  if (notes.length > 0) out.push('\nNotes:\n' + notes.map(n => `  ${n}`).join('\n'))
+  if (goalList.length > 0) out.push('\nGoals (issue 4):\n' + renderGoals(goalList).map(g => `  ${g}`).join('\n'))
+  if (timelines) out.push('\nTimelines\n\n' + renderTimelines(runs))
+  return out.join('\n') + '\n'
+}
+
+function writeResults (file: string, runs: readonly ScenarioRun[], meta: RunMeta): void {
+  const rows = aggregate(runs)
+  mkdirSync(path.dirname(file), { recursive: true })
+  const summary = JSON.stringify({
+    generatedAt: meta.generatedAt,
+    command: meta.command,
+    mode: meta.mode,
+    repeat: meta.repeat,
+    seconds: meta.seconds,
+    machine: meta.machine,
+    electionTimeoutMs: DEFAULT_OPTIONS.electionTimeoutMs,
+    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+    goals: goals(rows, DEFAULT_OPTIONS.electionTimeoutMs[1], CONNECTION_TIMEOUT_MS),
+    table: renderTable(rows, true),
+    rows
+  }, null, 1)
+  // One line per run (their timelines are long arrays of numbers): the file stays small and diffable.
+  writeFileSync(file, `${summary.slice(0, -2)},\n "runs": [\n${runs.map(r => '  ' + JSON.stringify(r)).join(',\n')}\n ]\n}\n`)
+  process.stderr.write(`results written to ${path.relative(process.cwd(), file)}\n`)
+}
+
 async function main (): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
+  if (args.from !== undefined) {
+    // Re-render a previous run (e.g. bench/results/chaos-latest.json) without running anything.
+    const saved = JSON.parse(readFileSync(args.from, 'utf8')) as RunMeta & { runs: ScenarioRun[] }
+    process.stdout.write(renderReport(saved.runs, saved, args.timelines))
+    if (args.jsonGiven) writeResults(args.json, saved.runs, saved)
+    return
+  }
   const log = (line: string): void => { process.stderr.write(line + '\n') }
   const runs: ScenarioRun[] = []
   const started = Date.now()
@@ -90,44 +157,17 @@ async function main (): Promise<void> {
       }
     }
   }
-  const rows = aggregate(runs)
-  const electionUpper = DEFAULT_OPTIONS.electionTimeoutMs[1]
-  const goalList = goals(rows, electionUpper, CONNECTION_TIMEOUT_MS)
-  const command = `npm run chaos${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`
-  const host = machine()
-
-  const out: string[] = []
-  out.push(`\nChaos and consistency (issue 4) — ${args.quick ? 'quick' : 'full'} run, ${args.repeat} run(s) per scenario and driver, ${((Date.now() - started) / 1000).toFixed(0)} s`)
-  out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
-  out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
-  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${args.quick ? 2000 : 4000} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours also receiveTimeout ${CONNECTION_TIMEOUT_MS} ms`)
-  out.push('Workload: 2 CREATE writers, 2 MERGE (idempotent) writers, 2 readers with the writers\' bookmarks, 1 executeQuery write+read loop (9a: 3 CREATE writers; 9b: 3 MERGE writers)')
-  out.push(`Command: ${command}\n`)
-  out.push(renderTable(rows))
-  out.push('\nunknown = "commit outcome unknown" errors: present once / absent afterwards (never both, never twice). pause = longest gap without an acknowledged write from a fault on' +
-    (args.repeat > 1 ? ' (median of runs, max in brackets)' : '') + '.')
-  const notes = renderNotes(rows)
-  if (notes.length > 0) out.push('\nNotes:\n' + notes.map(n => `  ${n}`).join('\n'))
-  if (goalList.length > 0) out.push('\nGoals (issue 4):\n' + renderGoals(goalList).map(g => `  ${g}`).join('\n'))
-  if (args.timelines) out.push('\nTimelines\n\n' + renderTimelines(runs))
-  process.stdout.write(out.join('\n') + '\n')
-
-  mkdirSync(path.dirname(args.json), { recursive: true })
-  writeFileSync(args.json, JSON.stringify({
+  const meta: RunMeta = {
     generatedAt: new Date().toISOString(),
-    command,
+    command: `npm run chaos${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     mode: args.quick ? 'quick' : 'full',
     repeat: args.repeat,
-    machine: host,
-    electionTimeoutMs: DEFAULT_OPTIONS.electionTimeoutMs,
-    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
-    goals: goalList,
-    table: renderTable(rows, true),
-    rows,
-    runs
-  }, null, 1) + '\n')
-  process.stderr.write(`results written to ${path.relative(process.cwd(), args.json)}\n`)
-  const broken = rows.filter(r => r.driver === 'ours' && r.violations.length > 0)
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine: machine()
+  }
+  process.stdout.write(renderReport(runs, meta, args.timelines))
+  writeResults(args.json, runs, meta)
+  const broken = aggregate(runs).filter(r => r.driver === 'ours' && r.violations.length > 0)
   if (broken.length > 0) {
     process.stderr.write(`our driver broke an invariant in: ${broken.map(r => r.scenario).join(', ')}\n`)
     process.exitCode = 1

@@ -3,7 +3,9 @@
 // timeline); the harness runs the workload around it and verifies afterwards.
 // Every wait is bounded; `quick` shortens the holds for CI.
 
+import official from 'neo4j-driver'
 import type { ClusterOptions } from '../../cluster-fixture/index.js'
+import { PASSWORD, USER } from './adapters.js'
 import type { ClusterHandle } from './cluster-client.js'
 import type { Mark } from './analysis.js'
 import type { WorkloadPlan } from './workload.js'
@@ -179,8 +181,6 @@ const reallocation: Scenario = {
   cluster: { primaries: 4, secondaries: 2, reallocationGraceMs: 1000 },
   database: REALLOCATION_DB,
   prepare: async (cluster, database) => {
-    const { default: official } = await import('neo4j-driver')
-    const { USER, PASSWORD } = await import('./adapters.js')
     const d = official.driver(cluster.uri, official.auth.basic(USER, PASSWORD))
     try {
       await d.executeQuery(`CREATE DATABASE ${database} TOPOLOGY 3 PRIMARIES 1 SECONDARY`, {}, { database: 'system' })
