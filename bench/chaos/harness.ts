@@ -44,6 +44,8 @@ export interface ScenarioRun {
   readonly timeline: TimelineData
   /** Distinct errors the application saw (first message of each kind/code), with counts. */
   readonly errorSamples: readonly ErrorSample[]
+  /** Successful executeRead reads per member that answered them. */
+  readonly readsByMember: Readonly<Record<string, number>>
   /** Operations still running when the workload was stopped. */
   readonly hung: ReadonlyArray<{ actor: string, kind: string, id: number, runningForMs: number }>
   readonly durationMs: number
@@ -80,6 +82,17 @@ async function bounded (work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   await Promise.race([work.catch(() => undefined), new Promise<void>(resolve => { timer = setTimeout(resolve, ms) })])
   clearTimeout(timer)
+}
+
+function readsByMember (records: readonly OpRecord[], addresses: ReadonlyMap<string, string>): Record<string, number> {
+  const names = new Map([...addresses].map(([name, address]) => [address, name]))
+  const counts: Record<string, number> = {}
+  for (const r of records) {
+    if (r.kind !== 'read' || r.outcome !== 'ok' || r.address === undefined) continue
+    const name = names.get(r.address) ?? r.address
+    counts[name] = (counts[name] ?? 0) + 1
+  }
+  return counts
 }
 
 async function waitForProgress (acknowledged: () => number, writes: number, boundMs: number): Promise<void> {
@@ -152,6 +165,7 @@ export async function runScenario (scenario: Scenario, driver: DriverName, optio
       marks,
       timeline: timelineData(records, marks, end),
       errorSamples: errorSamples(records),
+      readsByMember: readsByMember(records, cluster.addresses),
       hung: hung.map(h => ({ actor: h.actor, kind: h.kind, id: h.id, runningForMs: Math.round(end - h.start) })),
       durationMs: Math.round(now())
     }

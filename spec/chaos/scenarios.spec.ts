@@ -51,6 +51,13 @@ describe('chaos (quick): invariants of our driver under every fault of issue 4',
     })
   }
 
+  it('6: the readers really read from the lagging secondaries', function () {
+    const run = runs.get('lagging-secondaries')
+    if (run === undefined) this.skip()
+    const secondaries = ['server4', 'server5'].map(name => run.readsByMember[name] ?? 0)
+    expect(Math.min(...secondaries), JSON.stringify(run.readsByMember)).to.be.greaterThan(0)
+  })
+
   it('7: with the majority down past the budget, writes fail with clear errors that arrive within the budget', function () {
     const run = runs.get('majority-down')
     if (run === undefined) this.skip()
