@@ -19,9 +19,10 @@ export interface ResponseSink {
   failure: (error: FixtureError) => void
   /**
    * Called before waiting on the backend: what is buffered must go out if the
-   * wait turns out to be long (a bookmark wait, a commit waiting for a
-   * majority). The connection defers it a tick, so fast backends still get
-   * one write per batch of answers.
+   * wait turns out to be long (a write lock held by another transaction, a
+   * bookmark wait, a commit that cannot reach a majority). The connection
+   * defers it by about a millisecond, so a wait that ends sooner (a free lock,
+   * a normal commit) still gets one socket write per batch of answers.
    */
   flushSoon: () => void
   /** Sends what is buffered, then ends the connection (DEFUNCT). */

@@ -9,11 +9,13 @@
 //   write         auto-commit RUN 'MERGE (:Ping {id:$i})' + PULL.
 // Targets: `inprocess` (the cluster runs in this process: the client's CPU
 // competes with it) and `cli` (`cluster-fixture start` in a child process,
-// whose CPU time is reported as a share of wall time).
+// whose CPU time is reported as a share of wall time); with `--uri`, a
+// cluster that is already running (e.g. one started under `node --cpu-prof`).
 //
 // Usage: node dist/cluster-fixture/tools/measure-write-path.js
 //   [--target inprocess,cli] [--workload tx-pipelined,tx-waiting,read,write]
 //   [--concurrency 1,16] [--seconds 3] [--warmup 0.5] [--json]
+//   [--uri neo4j://127.0.0.1:7687]   (instead of --target)
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -31,7 +33,7 @@ const WRITE_QUERY = 'MERGE (:Ping {id: $i})'
 const WORKLOADS = ['tx-pipelined', 'tx-waiting', 'read', 'write'] as const
 const TARGETS = ['inprocess', 'cli'] as const
 type Workload = typeof WORKLOADS[number]
-type Target = typeof TARGETS[number]
+type Target = typeof TARGETS[number] | 'external'
 /** No single operation may take longer than this: a hang fails the run instead of stalling it. */
 const OPERATION_BOUND_MS = 30_000
 const CLI_START_BOUND_MS = 30_000
@@ -179,6 +181,12 @@ async function measureCase (host: Host, target: Target, workload: Workload, conc
   }
 }
 
+function externalHost (uri: string): Host {
+  const seed = /^(?:neo4j|bolt):\/\/([^/?]+)/.exec(uri)?.[1]
+  if (seed === undefined) throw new Error(`--uri: expected neo4j://host:port or bolt://host:port, got ${uri}`)
+  return { seed, cpuSeconds: () => null, close: async () => {} }
+}
+
 async function inProcessHost (): Promise<Host> {
   const cluster = await startCluster({ primaries: 3, secondaries: 2 })
   await cluster.leader('neo4j')
@@ -258,10 +266,11 @@ async function main (): Promise<void> {
       concurrency: { type: 'string' },
       seconds: { type: 'string' },
       warmup: { type: 'string' },
+      uri: { type: 'string' },
       json: { type: 'boolean' }
     }
   })
-  const targets = list(values.target, TARGETS, TARGETS, 'target')
+  const targets: Target[] = values.uri !== undefined ? ['external'] : list(values.target, TARGETS, TARGETS, 'target')
   const workloads = list(values.workload, WORKLOADS, WORKLOADS, 'workload')
   const concurrencies = (values.concurrency ?? '1,16').split(',').map(Number)
   if (!concurrencies.every((c) => Number.isInteger(c) && c >= 1 && c <= 256)) throw new Error('--concurrency: integers from 1 to 256')
@@ -270,7 +279,9 @@ async function main (): Promise<void> {
   if (!(seconds > 0 && seconds <= 600) || !(warmup >= 0 && warmup <= 60)) throw new Error('--seconds in (0, 600], --warmup in [0, 60]')
   const results: CaseResult[] = []
   for (const target of targets) {
-    const host = target === 'inprocess' ? await inProcessHost() : await cliHost()
+    const host = target === 'inprocess' ? await inProcessHost()
+      : target === 'cli' ? await cliHost()
+        : externalHost(values.uri as string)
     try {
       for (const workload of workloads) {
         for (const concurrency of concurrencies) {
