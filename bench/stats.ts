@@ -51,5 +51,7 @@ export function perOps (total: number, ops: number, per: number): number {
 }
 
 function finiteSorted (values: readonly number[]): number[] {
-  return values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
+  // `+ 0` folds -0 into 0: the sort treats them as equal, so without it the
+  // summary would depend on the order of the samples.
+  return values.filter((v) => Number.isFinite(v)).map((v) => v + 0).sort((a, b) => a - b)
 }
