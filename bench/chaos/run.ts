@@ -9,7 +9,7 @@
 //   --repeat N          runs per scenario and driver (default 3, quick 1)
 //   --scenario a,b      only these (keys or numbers: leader-stop, 2, 9a, …)
 //   --driver ours|official|both   (default both)
-//   --json FILE         where the results go (default bench/results/chaos-latest.json)
+//   --json FILE         where the results go (default bench/results/chaos-latest.json; quick: chaos-quick.json.tmp)
 //   --seed N            first seed (default 1); run i uses seed + i
 //   --no-timelines      table and goals only
 //   --from FILE         print the report of a saved results file (no run); with --json, rewrite it
@@ -72,6 +72,8 @@ function parseArgs (argv: string[]): Args {
     }
   }
   if (args.repeat === 0) args.repeat = args.quick ? 1 : 3
+  // A quick run must not overwrite the published full results (git-ignored *.tmp instead).
+  if (args.quick && !args.jsonGiven) args.json = path.join(REPO_ROOT, 'bench/results/chaos-quick.json.tmp')
   if (args.scenarios.length === 0) throw new Error('--scenario named no scenario')
   return args
 }
