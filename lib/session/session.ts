@@ -168,7 +168,10 @@ export class Session {
       const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout))
       try {
         const value = await work(new ManagedTransaction(core))
-        await core.commit({ idempotent })
+        // A READ transaction cannot have written (every member refuses writes
+        // in one), so a COMMIT whose answer was lost is safe to re-run: the
+        // official driver retries it too. Only WRITE work needs the caller's word.
+        await core.commit({ idempotent: idempotent || mode === 'READ' })
         return value
       } finally {
         await core.close()

@@ -31,9 +31,8 @@ describe('chaos findings (skipped reproductions of open driver defects)', functi
   // when the member it read from stopped between COMMIT and its answer. A READ transaction cannot have
   // written anything (the server refuses writes in READ mode), so its commit is always safe to retry;
   // the error's advice ("check the data, or mark idempotent work") makes no sense for a read.
-  // Where: lib/session/session.ts retryManaged passes { idempotent } to core.commit(); READ work should
-  // count as idempotent. The official driver retries this case.
-  finding('executeRead whose COMMIT answer is lost is retried, not reported as "commit outcome unknown"', async () => {
+  // Fixed: lib/session/session.ts retryManaged counts READ work as idempotent, as the official driver does.
+  it('executeRead whose COMMIT answer is lost is retried, not reported as "commit outcome unknown"', async () => {
     const d = neo4j.driver(`bolt://${address}`, AUTH)
     try {
       await d.executeQuery('RETURN 1', {}, { routing: 'READ' })

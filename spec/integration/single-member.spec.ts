@@ -164,6 +164,15 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(backend.committed).to.equal(2)
   })
 
+  it('…and READ work is always retried: a READ transaction cannot have written', async () => {
+    const d = open()
+    server.armCommitDrop(1)
+    const { records } = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', routing: 'READ' })
+    expect(records.length).to.equal(1)
+    expect(backend.committed).to.equal(2)
+    expect(d.poolStats().inUse).to.equal(0)
+  })
+
   it('NotALeader forgets the writer, is retried, and the final error carries every attempt', async () => {
     const d = open(uri, { maxTransactionRetryTime: 400 })
     const error = await d.executeQuery('FAIL NotALeader', {}, { database: 'neo4j' }).catch(e => e)
