@@ -1,9 +1,10 @@
 // The state of one testkit connection (one test): its drivers, sessions,
-// transactions, results, errors and bookmark managers, the callbacks waiting
-// for testkit's answers, and an id counter. Everything is released when the
+// transactions, results, errors and bookmark managers, its clock, the
+// callbacks waiting for testkit's answers, and an id counter. Everything is released when the
 // connection closes, so one test can never leak into the next.
 
 import type { BookmarkManager, Driver, ManagedTransaction, Result, Session, Transaction } from '../lib/index.js'
+import { BackendClock } from './clock.js'
 import { BackendProblem } from './protocol/problems.js'
 
 export type Id = number
@@ -67,6 +68,8 @@ export class Context {
   readonly results = new Registry<ResultEntry>('result')
   readonly errors = new Registry<Error>('error')
   readonly bookmarkManagers = new Registry<BookmarkManager>('bookmark manager')
+  /** The time every driver of this connection reads; FakeTime requests freeze and move it. */
+  readonly clock = new BackendClock()
   private readonly callbacks = new Map<string, PendingCallback>()
   private lastId = 0
   private closed = false

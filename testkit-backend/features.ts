@@ -51,7 +51,14 @@ export const FEATURES: readonly string[] = [
 
   // --- Configuration hints and backend requests.
   'ConfHint:connection.recv_timeout_seconds', // bolt-connection honours the hint; a timed-out member is forgotten (lib/errors.ts routingReaction)
-  'Backend:RTFetch' // GetRoutingTable → driver.routingTable(database)
+  'Backend:RTFetch', // GetRoutingTable → driver.routingTable(database?); no database = the resolved home database, empty before
+  // ForcedRoutingTableUpdate → driver.refreshRoutingTable(database?, { bookmarks }): ROUTE now, even when the table is
+  // fresh; no database = ROUTE without "db" (home database), as RoutingV5x0's update_routing_table() scripts expect.
+  'Backend:RTForceUpdate',
+  // FakeTimeInstall/Tick/Uninstall drive the connection's clock (clock.ts), config.clock of every driver: frozen while
+  // installed, moved only by ticks (pool idle times, liveness checks, lifetimes, routing-table expiry, retry budget).
+  // The 5.0 tests it turns on are test_liveness_check's; the ones that fail for other reasons are in skipped-tests.ts.
+  'Backend:MockTime'
 ]
 
 /**
@@ -59,8 +66,6 @@ export const FEATURES: readonly string[] = [
  * Not sent anywhere: kept here so the gap list lives beside the declared one.
  */
 export const NOT_DECLARED: Readonly<Record<string, string>> = {
-  'Backend:MockTime': 'the driver reads Date.now()/setTimeout directly; its clock cannot be injected (pool idle times, routing-table expiry)',
-  'Backend:RTForceUpdate': 'the driver has no public way to force a routing-table refresh for a database',
   'Feature:Auth:Managed': 'auth token managers are rejected by driver() (lib/config.ts validateAuthToken)',
   'Feature:API:Session:AuthConfig': 'per-session auth is rejected (lib/session/session-config.ts)',
   'Feature:API:Driver.SupportsSessionAuth': 'no driver.supportsSessionAuth()',

@@ -62,9 +62,11 @@ describe('testkit backend: protocol over TCP', function () {
     expect(features).to.be.an('array').that.is.not.empty
     for (const feature of features) expect(KNOWN_FEATURES.has(feature), feature).to.equal(true)
     expect(new Set(features).size).to.equal(features.length)
-    for (const absent of ['Feature:Bolt:4.1', 'Feature:Bolt:5.5', 'Backend:MockTime', 'Backend:RTForceUpdate', 'Optimization:EagerTransactionBegin']) {
+    for (const absent of ['Feature:Bolt:4.1', 'Feature:Bolt:5.5', 'Optimization:EagerTransactionBegin']) {
       expect(features).to.not.include(absent)
     }
+    // The driver's refreshRoutingTable() and injectable clock back these two (spec/testkit/routing-and-time.spec.ts).
+    expect(features).to.include.members(['Backend:RTFetch', 'Backend:RTForceUpdate', 'Backend:MockTime'])
     for (const name of Object.keys(NOT_DECLARED)) {
       expect(KNOWN_FEATURES.has(name), `${name} is a real feature name`).to.equal(true)
       expect(features, `${name} is listed as not declared`).to.not.include(name)
@@ -84,10 +86,20 @@ describe('testkit backend: protocol over TCP', function () {
   })
 
   it('answers requests the driver has no API for with BackendError saying what is missing', async () => {
-    const error = await client.expect('BackendError', 'ForcedRoutingTableUpdate', { driverId: 1, database: 'neo4j', bookmarks: [] })
-    expect(error.msg).to.match(/ForcedRoutingTableUpdate is not supported.*routing-table refresh/)
-    expect((await client.expect('BackendError', 'FakeTimeInstall')).msg).to.match(/clock/)
+    const error = await client.expect('BackendError', 'ForceHomeDatabaseResolution', { driverId: 1 })
+    expect(error.msg).to.match(/ForceHomeDatabaseResolution is not supported.*home database/)
+    expect((await client.expect('BackendError', 'NewAuthTokenManager')).msg).to.match(/token managers/)
     expect((await client.expect('BackendError', 'ResultSingle', { resultId: 1 })).msg).to.match(/single\(\)/)
+  })
+
+  it('acknowledges fake-time requests with FakeTimeAck, and refuses a tick without install or a negative one as BackendError', async () => {
+    expect((await client.expect('BackendError', 'FakeTimeTick', { incrementMs: 10 })).msg).to.match(/not installed/)
+    await client.expect('FakeTimeAck', 'FakeTimeInstall')
+    await client.expect('FakeTimeAck', 'FakeTimeTick', { incrementMs: 10 })
+    expect((await client.expect('BackendError', 'FakeTimeTick', { incrementMs: -1 })).msg).to.match(/non-negative/)
+    expect((await client.expect('BackendError', 'FakeTimeTick', {})).msg).to.match(/incrementMs/)
+    await client.expect('FakeTimeAck', 'FakeTimeUninstall')
+    await client.expect('FakeTimeAck', 'FakeTimeUninstall') // uninstalling twice is harmless
   })
 
   it('reads a request split into single characters, multi-byte ones included', async () => {

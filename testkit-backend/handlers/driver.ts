@@ -1,5 +1,6 @@
 // Driver-level requests: NewDriver (with the resolver callback), DriverClose,
-// connectivity and server info, encryption, routing-table and pool views.
+// connectivity and server info, encryption and the pool view. Routing-table
+// requests are in routing.ts, fake time in fake-time.ts.
 
 import neo4j, { type AuthToken, type Config } from '../../lib/index.js'
 import type { Context } from '../context.js'
@@ -50,7 +51,8 @@ function driverConfig (context: Context, f: Fields): Config {
     throw unsupported('NewDriver.domainNameResolverRegistered', 'the driver has no DNS resolver hook (config.resolver maps addresses; names are resolved by the OS)')
   }
   if (f.has('clientCertificate') || f.has('clientCertificateProviderId')) throw unsupported('NewDriver.clientCertificate', "config 'clientCertificate' (mutual TLS) is rejected by driver()")
-  const config: Config = { useBigInt: true }
+  // Every driver of the connection reads the connection's clock, so FakeTime requests move its time.
+  const config: Config = { useBigInt: true, clock: context.clock }
   const userAgent = f.optionalString('userAgent')
   if (userAgent !== undefined) config.userAgent = userAgent
   if (f.optionalBoolean('resolverRegistered') === true) {
@@ -131,25 +133,6 @@ export async function CheckMultiDBSupport (context: Context, f: Fields): Promise
 
 export async function CheckDriverIsEncrypted (context: Context, f: Fields): Promise<HandlerResult> {
   return { name: 'DriverIsEncrypted', data: { encrypted: context.drivers.get(f.id('driverId')).isEncrypted() } }
-}
-
-export async function GetRoutingTable (context: Context, f: Fields): Promise<HandlerResult> {
-  const driver = context.drivers.get(f.id('driverId'))
-  const database = f.optionalString('database')
-  if (database === undefined) {
-    throw unsupported('GetRoutingTable without a database', 'driver.routingTable(database) needs the name; the resolved home database is not exposed')
-  }
-  const table = driver.routingTable(database)
-  return {
-    name: 'RoutingTable',
-    data: {
-      database: table?.database ?? database,
-      ttl: table?.ttl ?? 0,
-      routers: [...(table?.routers ?? [])],
-      readers: [...(table?.readers ?? [])],
-      writers: [...(table?.writers ?? [])]
-    }
-  }
 }
 
 export async function GetConnectionPoolMetrics (context: Context, f: Fields): Promise<HandlerResult> {

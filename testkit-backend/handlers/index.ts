@@ -9,10 +9,12 @@ import { skipReason } from '../skipped-tests.js'
 import { BookmarkManagerClose, BookmarksConsumerCompleted, BookmarksSupplierCompleted, ExecuteQuery, NewBookmarkManager } from './bookmarks-and-query.js'
 import type { Fields } from './data.js'
 import {
-  CheckDriverIsEncrypted, CheckMultiDBSupport, DriverClose, GetConnectionPoolMetrics, GetRoutingTable, GetServerInfo, NewDriver,
-  ResolverResolutionCompleted, VerifyConnectivity
+  CheckDriverIsEncrypted, CheckMultiDBSupport, DriverClose, GetConnectionPoolMetrics, GetServerInfo, NewDriver, ResolverResolutionCompleted,
+  VerifyConnectivity
 } from './driver.js'
+import { FakeTimeInstall, FakeTimeTick, FakeTimeUninstall } from './fake-time.js'
 import { ResultConsume, ResultList, ResultNext, ResultPeek } from './result.js'
+import { ForcedRoutingTableUpdate, GetRoutingTable } from './routing.js'
 import {
   NewSession, RetryableNegative, RetryablePositive, SessionBeginTransaction, SessionClose, SessionLastBookmarks, SessionReadTransaction,
   SessionRun, SessionWriteTransaction
@@ -46,6 +48,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   CheckMultiDBSupport,
   CheckDriverIsEncrypted,
   GetRoutingTable,
+  ForcedRoutingTableUpdate,
   GetConnectionPoolMetrics,
   ResolverResolutionCompleted,
   NewSession,
@@ -69,20 +72,20 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   BookmarkManagerClose,
   BookmarksSupplierCompleted,
   BookmarksConsumerCompleted,
-  ExecuteQuery
+  ExecuteQuery,
+  FakeTimeInstall,
+  FakeTimeTick,
+  FakeTimeUninstall
 }
 
-const CLOCK = 'the driver reads Date.now()/setTimeout directly, so its clock cannot be faked'
 const TOKEN_MANAGERS = 'auth token managers are rejected by driver() (lib/config.ts validateAuthToken)'
 const CLIENT_CERTIFICATES = "mutual TLS is not supported (config 'clientCertificate' is rejected)"
 
 /** Requests testkit may send that the driver has no API for: answered with BackendError naming the gap. */
 export const UNSUPPORTED: Readonly<Record<string, string>> = {
-  ForcedRoutingTableUpdate: 'the driver has no public way to force a routing-table refresh',
-  ForceHomeDatabaseResolution: 'the driver has no public way to force home-database resolution',
-  FakeTimeInstall: CLOCK,
-  FakeTimeTick: CLOCK,
-  FakeTimeUninstall: CLOCK,
+  // Home-db-cache branch of testkit only (not 5.0): "resolve the home database again on next use".
+  ForceHomeDatabaseResolution: 'the driver cannot drop its cached home database for the next session; ' +
+    'refreshRoutingTable() re-resolves it only by sending ROUTE at once, an exchange the scripts do not expect',
   DomainNameResolutionCompleted: 'the driver has no DNS resolver hook',
   VerifyAuthentication: 'the driver has no verifyAuthentication()',
   CheckSessionAuthSupport: 'the driver has no supportsSessionAuth() (per-session auth is rejected)',
