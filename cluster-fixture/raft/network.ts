@@ -31,6 +31,8 @@ export interface NetworkFaults {
   dropRate?: number
 }
 
+interface Delivery { group: string, from: string, to: string, message: unknown }
+
 export class InProcessNetwork {
   private readonly handlers = new Map<string, MessageHandler<unknown>>()
   private readonly observers = new Set<DeliveryObserver>()
@@ -41,6 +43,13 @@ export class InProcessNetwork {
   private faults: Required<NetworkFaults> = { delayMs: [0, 0], dropRate: 0 }
   private sentCount = 0
   private deliveredCount = 0
+  /**
+   * Messages without a fault delay, delivered together by one zero-delay
+   * scheduler callback: a committed write is ~16 messages, and one timer (an
+   * immediate, a closure, a map entry) per message was measurable CPU.
+   */
+  private dueNow: Delivery[] = []
+  private dueNowScheduled = false
 
   constructor (private readonly scheduler: Scheduler, private readonly random: RandomSource = Math.random) {}
 
@@ -101,14 +110,49 @@ export class InProcessNetwork {
     if (this.faults.dropRate > 0 && this.random() < this.faults.dropRate) return true
     const [min, max] = this.faults.delayMs
     const delay = max > 0 ? randomBetween(this.random, min, max) : 0
-    this.scheduler.setTimeout(() => {
-      const handler = this.handlers.get(key(group, to))
-      if (handler === undefined || !this.canReach(from, to)) return
-      this.deliveredCount++
-      for (const observer of this.observers) observer(from, to, group)
-      handler(from, message)
-    }, delay)
+    const delivery: Delivery = { group, from, to, message }
+    if (delay > 0) {
+      this.scheduler.setTimeout(() => this.deliver(delivery), delay)
+      return true
+    }
+    this.dueNow.push(delivery)
+    if (!this.dueNowScheduled) {
+      this.dueNowScheduled = true
+      this.scheduler.setTimeout(() => this.deliverDueNow(), 0)
+    }
     return true
+  }
+
+  /**
+   * Delivers, in send order, what was due when this turn began; messages sent
+   * meanwhile go in the next turn (as they would with one timer each), so a
+   * busy exchange never starves the member's sockets.
+   */
+  private deliverDueNow (): void {
+    const batch = this.dueNow
+    this.dueNow = []
+    this.dueNowScheduled = false
+    let next = 0
+    try {
+      while (next < batch.length) this.deliver(batch[next++])
+    } finally {
+      // A handler that threw (a safety check) must not lose the messages behind it.
+      if (next < batch.length) {
+        this.dueNow = batch.slice(next).concat(this.dueNow)
+        if (!this.dueNowScheduled) {
+          this.dueNowScheduled = true
+          this.scheduler.setTimeout(() => this.deliverDueNow(), 0)
+        }
+      }
+    }
+  }
+
+  private deliver ({ group, from, to, message }: Delivery): void {
+    const handler = this.handlers.get(key(group, to))
+    if (handler === undefined || !this.canReach(from, to)) return
+    this.deliveredCount++
+    for (const observer of this.observers) observer(from, to, group)
+    handler(from, message)
   }
 }
 

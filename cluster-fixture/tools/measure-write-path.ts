@@ -49,6 +49,8 @@ interface CaseResult {
   commitMs: { p50: number, p99: number } | null
   /** Fixture CPU time over wall time during the measured window (cli target only). */
   fixtureCpu: number | null
+  /** Fixture CPU time per operation in µs (cli target only): less sensitive to a busy machine than ops/s. */
+  fixtureCpuUsPerOp: number | null
 }
 
 interface Host {
@@ -172,7 +174,8 @@ async function measureCase (host: Host, target: Target, workload: Workload, conc
       opsPerSecond: round(ops / wallSeconds, 1),
       latencyMs: { p50: round(percentile(latencies, 0.5)), p99: round(percentile(latencies, 0.99)) },
       commitMs: commits.length === 0 ? null : { p50: round(percentile(commits, 0.5)), p99: round(percentile(commits, 0.99)) },
-      fixtureCpu: cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / wallSeconds, 3)
+      fixtureCpu: cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / wallSeconds, 3),
+      fixtureCpuUsPerOp: cpuBefore === null || cpuAfter === null || ops === 0 ? null : Math.round((cpuAfter - cpuBefore) * 1e6 / ops)
     }
   } finally {
     stop = true
@@ -253,7 +256,7 @@ function list<T extends string> (value: string | undefined, allowed: readonly T[
 
 function formatRow (r: CaseResult): string {
   const commit = r.commitMs === null ? '' : `  commit p50 ${r.commitMs.p50} p99 ${r.commitMs.p99} ms`
-  const cpu = r.fixtureCpu === null ? '' : `  fixture cpu ${Math.round(r.fixtureCpu * 100)}%`
+  const cpu = r.fixtureCpu === null ? '' : `  fixture cpu ${Math.round(r.fixtureCpu * 100)}%, ${r.fixtureCpuUsPerOp} µs/op`
   return `${r.target.padEnd(9)} ${r.workload.padEnd(12)} c=${String(r.concurrency).padEnd(3)} ` +
     `${String(r.opsPerSecond).padStart(8)} ops/s  p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms${commit}${cpu}`
 }
