@@ -5,22 +5,32 @@
 
 import { expect } from 'chai'
 import neo4j, { CommitOutcomeUnknownError, type Driver } from '../../lib/index.js'
-import { needsFixture, roles, sleep, startTarget, type Target } from './helpers.js'
+import { needsFixture, roles, startTarget, type Target } from './helpers.js'
 
 interface LoopOutcome { acked: number[], unknown: number[], errors: Error[], addresses: Set<string> }
 
-async function writeLoop (d: Driver, count: number, prefix: string): Promise<LoopOutcome> {
+/** Applied (not awaited) by the write loop once `afterAcks` writes were acknowledged, while it keeps writing. */
+interface Fault { readonly afterAcks: number, readonly apply: () => Promise<void> }
+
+async function writeLoop (d: Driver, count: number, prefix: string, fault?: Fault): Promise<LoopOutcome> {
   const outcome: LoopOutcome = { acked: [], unknown: [], errors: [], addresses: new Set() }
+  let faulted: Promise<void> | undefined
   for (let i = 0; i < count; i++) {
     try {
       const { summary } = await d.executeQuery('CREATE (:Ping {run: $run, id: $id})', { run: prefix, id: neo4j.int(i) }, { database: 'neo4j' })
       outcome.acked.push(i)
+      // Fault from inside the loop, once it is under way: a fixed sleep would race a fast fixture (the whole loop can end first).
+      if (fault !== undefined && faulted === undefined && outcome.acked.length >= fault.afterAcks) {
+        faulted = fault.apply()
+        faulted.catch(() => {}) // awaited (and rethrown) once the loop ends
+      }
       outcome.addresses.add(summary.server.address ?? '')
     } catch (error) {
       if (error instanceof CommitOutcomeUnknownError) outcome.unknown.push(i)
       else outcome.errors.push(error as Error)
     }
   }
+  await faulted
   return outcome
 }
 
@@ -42,10 +52,7 @@ describe('integration: failover', function () {
       await d.verifyConnectivity({ database: 'neo4j' })
       const { leader, address } = await roles(cluster)
       const prefix = `failover-${round}`
-      const loop = writeLoop(d, 150, prefix)
-      await sleep(200)
-      await cluster.stop(leader)
-      const outcome = await loop
+      const outcome = await writeLoop(d, 150, prefix, { afterAcks: 20, apply: async () => { await cluster.stop(leader) } })
       const newLeader = await cluster.leader('neo4j')
       expect(newLeader).to.not.equal(leader)
       expect(outcome.errors.map(e => e.message)).to.deep.equal([])
@@ -71,11 +78,8 @@ describe('integration: failover', function () {
     const d = target.driver({ connectionTimeout: 1000, receiveTimeout: 1000, unresponsiveProbeAfter: 0 })
     await d.verifyConnectivity({ database: 'neo4j' })
     const { leader } = await roles(cluster)
-    const loop = writeLoop(d, 60, 'blackhole')
-    await sleep(200)
-    await cluster.blackhole(leader)
     try {
-      const outcome = await loop
+      const outcome = await writeLoop(d, 60, 'blackhole', { afterAcks: 10, apply: async () => { await cluster.blackhole(leader) } })
       expect(outcome.errors.map(e => e.message)).to.deep.equal([])
       expect(outcome.acked.length + outcome.unknown.length).to.equal(60)
       expect(await cluster.leader('neo4j')).to.not.equal(leader)

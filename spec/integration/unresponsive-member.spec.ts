@@ -26,12 +26,21 @@ async function withProbeEvents<T> (body: (events: MemberProbeEvent[]) => Promise
 
 interface LoopOutcome { acked: number[], unknown: number[], errors: Error[], ackTimes: number[], addresses: Set<string> }
 
-async function writeLoop (d: Driver, count: number, run: string): Promise<LoopOutcome> {
+/** Applied (not awaited) by the write loop once `afterAcks` writes were acknowledged, while it keeps writing. */
+interface Fault { readonly afterAcks: number, readonly apply: () => Promise<void> }
+
+async function writeLoop (d: Driver, count: number, run: string, fault?: Fault): Promise<LoopOutcome> {
   const outcome: LoopOutcome = { acked: [], unknown: [], errors: [], ackTimes: [], addresses: new Set() }
+  let faulted: Promise<void> | undefined
   for (let i = 0; i < count; i++) {
     try {
       const { summary } = await d.executeQuery('CREATE (:Ping {run: $run, id: $id})', { run, id: neo4j.int(i) }, { database: 'neo4j' })
       outcome.acked.push(i)
+      // Fault from inside the loop, once it is under way: a fixed sleep would race a fast fixture (the whole loop can end first).
+      if (fault !== undefined && faulted === undefined && outcome.acked.length >= fault.afterAcks) {
+        faulted = fault.apply()
+        faulted.catch(() => {}) // awaited (and rethrown) once the loop ends
+      }
       outcome.ackTimes.push(performance.now())
       outcome.addresses.add(summary.server.address ?? '')
     } catch (error) {
@@ -39,6 +48,7 @@ async function writeLoop (d: Driver, count: number, run: string): Promise<LoopOu
       else outcome.errors.push(error as Error)
     }
   }
+  await faulted
   return outcome
 }
 
@@ -111,12 +121,9 @@ describe('integration: unresponsive (black-holed) members', function () {
       await d.verifyConnectivity({ database: 'neo4j' })
       const { leader, address } = await roles(cluster)
       await withProbeEvents(async (events) => {
-        const loop = writeLoop(d, 80, 'unresponsive-leader')
-        await sleep(200)
-        await cluster.blackhole(leader)
         let outcome: LoopOutcome
         try {
-          outcome = await loop
+          outcome = await writeLoop(d, 80, 'unresponsive-leader', { afterAcks: 15, apply: async () => { await cluster.blackhole(leader) } })
         } finally {
           await cluster.heal(leader)
         }
