@@ -249,6 +249,24 @@ export function tagMemberUnresponsive (error: unknown): void {
   }
 }
 
+const CERTIFICATE_REJECTED = Symbol('neo4j-cluster.certificateRejected')
+
+/**
+ * Mark "the member's TLS certificate is not trusted": a failed connection for
+ * the routing layer, but never retryable (trust does not come with time).
+ */
+export function tagCertificateRejected (error: unknown): void {
+  tagConnectionLost(error)
+  if (error !== null && typeof error === 'object' && !(CERTIFICATE_REJECTED in error)) {
+    Object.defineProperty(error, CERTIFICATE_REJECTED, { value: true, enumerable: false })
+  }
+  if (error instanceof Neo4jError) setRetryable(error, false)
+}
+
+export function isCertificateRejected (error: unknown): boolean {
+  return error !== null && typeof error === 'object' && CERTIFICATE_REJECTED in error
+}
+
 export function isMemberUnresponsive (error: unknown): boolean {
   return error !== null && typeof error === 'object' && MEMBER_UNRESPONSIVE in error
 }
@@ -292,6 +310,7 @@ export function isRetryableError (error: unknown): boolean {
   // Our own error classes decide for themselves (e.g. a TLS-only DiscoveryError is not retryable).
   if (error instanceof CommitOutcomeUnknownError || error instanceof AcquisitionTimeoutError ||
     error instanceof DiscoveryError || error instanceof RetriesExhaustedError || error instanceof ConfigurationError) return error.retryable
+  if (isCertificateRejected(error)) return false
   const code = error.code
   if (code === TRANSACTION_TERMINATED || code === LOCK_CLIENT_STOPPED) return false
   if (code === SERVICE_UNAVAILABLE || code === SESSION_EXPIRED || code === AUTHORIZATION_EXPIRED) return true

@@ -6,7 +6,9 @@
 import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost, tagMemberUnresponsive } from '../errors.js'
+import {
+  neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
+} from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { splitHostPort } from '../url.js'
 import type { ReceiveClock } from './receive-clock.js'
@@ -192,6 +194,14 @@ function classifyConnectMessage (message: string): ConnectFailureKind {
   return 'other'
 }
 
+/**
+ * A certificate the driver does not trust: bolt-connection reports it as
+ * "Server certificate is not trusted … Socket responded with: REASON" (it
+ * checks `socket.authorized` itself); Node's own wording when it checks.
+ * Not a TLS failure in general: a handshake cut by a dying member is transient.
+ */
+const CERTIFICATE_REJECTED = /certificate is not trusted|did not return any valid certificates|self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate|certificate has expired|certificate is not yet valid|does not match certificate/i
+
 function normalizeConnectError (error: unknown, target: ConnectionTarget, routing: boolean, handshaking: boolean): Error {
   if (error instanceof Neo4jError) {
     tagAddress(error, target.hostPort)
@@ -199,6 +209,7 @@ function normalizeConnectError (error: unknown, target: ConnectionTarget, routin
       tagConnectionLost(error)
       let kind = classifyConnectMessage(error.message)
       if (kind === 'other' && handshaking) kind = 'handshake'
+      if (kind === 'tls' && CERTIFICATE_REJECTED.test(error.message)) return certificateRejected(error, target, routing)
       if (!(KIND in error)) Object.defineProperty(error, KIND, { value: kind, enumerable: false })
     } else if (handshaking && !(KIND in error)) {
       Object.defineProperty(error, KIND, { value: 'handshake', enumerable: false })
@@ -208,6 +219,27 @@ function normalizeConnectError (error: unknown, target: ConnectionTarget, routin
   const message = error instanceof Error ? error.message : String(error)
   return connectFailure(target, `failed to connect to ${target.hostPort}: ${message}`, routing, classifyConnectMessage(message),
     error instanceof Error ? error : undefined)
+}
+
+/**
+ * The member's certificate was rejected: fail at once, saying why. Retrying
+ * would not make it trusted, so it is not retryable (the routing layer still
+ * sees a failed connection and tries another member).
+ */
+function certificateRejected (error: Neo4jError, target: ConnectionTarget, routing: boolean): Neo4jError {
+  const reason = /Socket responded with: (\S+)/.exec(error.message)?.[1] ?? conciseReason(error.message)
+  const scheme = routing ? 'neo4j' : 'bolt'
+  const rejected = connectFailure(target, `The TLS certificate of ${target.hostPort} is not trusted (${reason}), so the driver did not connect ` +
+    `and sent no credentials; retrying will not change that. For a self-signed certificate use ${scheme}+ssc://; for a private CA ` +
+    "set trust: 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES' with trustedCertificates; against a server without TLS use " +
+    `${scheme}://.`, routing, 'tls', error)
+  tagCertificateRejected(rejected)
+  return rejected
+}
+
+function conciseReason (message: string): string {
+  const at = message.lastIndexOf('Caused by: ')
+  return (at >= 0 ? message.slice(at + 'Caused by: '.length) : message).split('\n')[0]?.slice(0, 200) ?? ''
 }
 
 export interface RouteRequest {

@@ -83,7 +83,7 @@ describe('chaos: TLS with a certificate generated at test time', function () {
   it('bolt+s:// (no routing) fails closed the same way', async () => {
     const d = neo4j.driver(`bolt+s://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD), { connectionTimeout: 5000 })
     const session = d.session()
-    // Auto-commit: one attempt, whatever the driver thinks of retrying (see the skipped finding below).
+    // Auto-commit: one attempt (the transaction functions' case is the next test).
     const error = await session.run('RETURN 1').then(() => undefined, (e: unknown) => e)
     await session.close()
     await d.close()
@@ -92,19 +92,19 @@ describe('chaos: TLS with a certificate generated at test time', function () {
     expect(backend.authSchemes).to.deep.equal([])
   })
 
-  // FINDING (driver): over bolt+s:// the untrusted certificate surfaces as a retryable ServiceUnavailable,
-  // so executeQuery/executeRead/executeWrite retry it until maxTransactionRetryTime runs out (18 attempts
-  // in 3 s with a 3 s budget) instead of failing at once as neo4j+s:// does (there discovery classifies it
-  // as 'tls' and stops). Where: the direct (bolt://) path does not classify TLS failures the way
-  // lib/routing/rediscovery.ts does for routers. Run with CHAOS_FINDINGS=1; unskip once fixed.
-  const finding = process.env.CHAOS_FINDINGS === '1' ? it : it.skip
-  finding('bolt+s:// with an untrusted certificate is not retried through the budget', async () => {
+  // Once a finding: over bolt+s:// the untrusted certificate surfaced as a retryable ServiceUnavailable, so
+  // executeQuery/executeRead/executeWrite retried it until maxTransactionRetryTime ran out (18 attempts in 3 s)
+  // instead of failing at once as neo4j+s:// does. Fixed in lib/connection/wire.ts: a rejected certificate is
+  // tagged not retryable wherever the connection is opened.
+  it('bolt+s:// with an untrusted certificate is not retried through the budget: one attempt, saying why', async () => {
     const d = neo4j.driver(`bolt+s://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD), { maxTransactionRetryTime: 3000 })
     const error = await d.executeQuery('RETURN 1').then(() => undefined, (e: unknown) => e)
     await d.close()
     expect(error).to.be.instanceOf(Neo4jError)
     expect(isRetryableError(error)).to.equal(false)
     expect((error as Neo4jError).name).to.not.equal('RetriesExhaustedError')
+    expect((error as Neo4jError).message).to.match(/not trusted/).and.to.include('bolt+ssc://')
+    expect(backend.authSchemes).to.deep.equal([])
   })
 
   it('trusting that certificate explicitly (TRUST_CUSTOM_CA_SIGNED_CERTIFICATES) makes the same server work', async () => {

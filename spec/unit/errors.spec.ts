@@ -2,7 +2,8 @@ import { expect } from 'chai'
 import { isRetryableError as coreIsRetryable, Neo4jError, newError } from 'neo4j-driver-core'
 import {
   AcquisitionTimeoutError, CommitOutcomeUnknownError, DiscoveryError, isConnectionLost, isFastRetryCause, isOutcomeUnknownCode,
-  isRetryableError, markRetryable, RetriesExhaustedError, routingReaction, tagConnectionLost, addressOf, tagAddress
+  isRetryableError, markRetryable, RetriesExhaustedError, routingReaction, tagConnectionLost, addressOf, tagAddress,
+  isCertificateRejected, tagCertificateRejected
 } from '../../lib/errors.js'
 
 const err = (code: string): Neo4jError => newError(`failure ${code}`, code as never)
@@ -25,6 +26,19 @@ describe('errors: classification', () => {
     expect(isRetryableError(new Error('boom'))).to.equal(false)
     expect(isRetryableError('boom')).to.equal(false)
     expect(isRetryableError(undefined)).to.equal(false)
+  })
+
+  it('a rejected TLS certificate is never retryable, though its code says ServiceUnavailable, and still counts as a failed connection', () => {
+    for (const code of ['ServiceUnavailable', 'SessionExpired']) {
+      const rejected = err(code)
+      expect(isRetryableError(rejected)).to.equal(true)
+      tagCertificateRejected(rejected)
+      expect(isCertificateRejected(rejected)).to.equal(true)
+      expect(isRetryableError(rejected)).to.equal(false)
+      expect(coreIsRetryable(rejected)).to.equal(false)
+      expect(routingReaction(rejected)).to.equal('forget-server') // the routing layer tries another member
+    }
+    expect(isCertificateRejected(err('ServiceUnavailable'))).to.equal(false)
   })
 
   it('only connection loss and writer loss retry at once', () => {
