@@ -213,6 +213,14 @@ function normalizeConnectError (error: unknown, target: ConnectionTarget, routin
       if (!(KIND in error)) Object.defineProperty(error, KIND, { value: kind, enumerable: false })
     } else if (handshaking && !(KIND in error)) {
       Object.defineProperty(error, KIND, { value: 'handshake', enumerable: false })
+      // Code-less handshake failures ("Unknown Bolt protocol version: 9.9", an HTTP
+      // answer): the member does not speak a Bolt we offered. Say so with a code.
+      if (error.code === 'N/A' || error.code === undefined) {
+        error.code = PROTOCOL_ERROR
+        error.message = `Protocol error: the Bolt handshake with ${target.hostPort} failed: ${error.message}. ` +
+          'The member answered with a protocol version this driver did not offer, or is not a Bolt server ' +
+          '(check the port: Bolt is 7687, HTTP 7474).'
+      }
     }
     return error
   }

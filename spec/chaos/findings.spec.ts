@@ -95,8 +95,8 @@ describe('chaos findings (skipped reproductions of open driver defects)', functi
 
   // Seen with the fixture's 'wrong-version' hostile mode: the message is clear ("Unknown Bolt protocol
   // version: 9.9") but the error's code is 'N/A', so an application cannot branch on it; the other
-  // protocol failures carry code 'ProtocolError'.
-  finding('a handshake answered with a version nobody offered fails with code ProtocolError', async () => {
+  // protocol failures carry code 'ProtocolError'. Fixed in lib/connection/wire.ts normalizeConnectError.
+  it('a handshake answered with a version nobody offered fails with code ProtocolError', async () => {
     const d = neo4j.driver(`bolt://${address}`, AUTH, { maxTransactionRetryTime: 0 })
     cluster.setHostile('server1', 'wrong-version')
     try {
