@@ -31,8 +31,16 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     onError: (error: Neo4jError) => void
   }
 
+  /** Dispatches each decoded answer to the request waiting for it (the first in line). */
+  export interface ResponseHandlerLike {
+    handleResponse: (message: unknown) => void
+    /** The request the next answer belongs to (undefined when none waits). */
+    _currentObserver: { onError?: (error: Error) => void } | undefined
+  }
+
   export interface BoltProtocolLike {
     readonly version: ProtocolVersion
+    _responseHandler: ResponseHandlerLike
     requestRoutingInformation?: (request: RouteRequest) => unknown
     /** Forget a FAILURE still waiting for its RESET (so a fatal error reaches observers as given). */
     resetFailure: () => void
@@ -68,6 +76,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     readonly creationTimestamp: number
     idleTimestamp: number
     _ch: ChannelLike
+    /** The (transformed) fatal error, once the connection broke. */
+    _error?: Neo4jError
     connect (userAgent: string, boltAgent: Record<string, string>, authToken: object, waitReAuth?: boolean): Promise<ChannelConnection>
     protocol (): BoltProtocolLike
     getProtocolVersion (): ProtocolVersion

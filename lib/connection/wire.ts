@@ -5,7 +5,7 @@
 
 import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
-import { internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
+import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
 import {
   neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
 } from '../errors.js'
@@ -70,21 +70,53 @@ function createErrorHandler (routing: boolean): ReturnType<typeof wire.Connectio
     handleWriteFailure: (error, address) => { tagAddress(error, address.asHostPort()); return error },
     handleSecurityError: (error, address) => { tagAddress(error, address.asHostPort()); return error }
   })
-  // Bytes we cannot decode (a broken or hostile member) surface from bolt-connection
-  // as a code-less error such as "Unknown packed value with marker c4". Say what it is.
+  // Every error bolt-connection reports passes here. Servers always send
+  // `Neo.`-prefixed codes; anything else is a protocol violation that must
+  // reach the application as a ProtocolError (a Neo4jError naming the member),
+  // never as Node's RangeError or a TypeError from a decoder.
   const categorized = handler.handleAndTransformError.bind(handler)
   handler.handleAndTransformError = (error, address, connection) => {
+    const hostPort = address.asHostPort()
+    // A decoder threw (a length running past the end of a message, a value of
+    // the wrong type): bolt-connection treats it as fatal, the connection is broken.
+    if (!((error as unknown) instanceof GQLError)) {
+      return protocolViolation(hostPort, `could not be decoded (${describeRaw(error)})`, error as unknown)
+    }
     const handled = categorized(error, address, connection)
-    if (handled instanceof Neo4jError && (handled.code === 'N/A' || handled.code === undefined) && connection?.isOpen() === false) {
-      handled.code = PROTOCOL_ERROR
-      handled.message = `Protocol error: the answer from ${address.asHostPort()} could not be decoded (${handled.message}); ` +
-        'the connection was closed. The member may be faulty, or this port may not serve Bolt.'
-      tagConnectionLost(handled)
-      tagAddress(handled, address.asHostPort())
+    if (!(handled instanceof Neo4jError)) return handled // a GQL cause inside a server FAILURE
+    if (connection?.isOpen() === false) {
+      // A fatal error without a code: bytes we could not make sense of ("Unknown packed value …").
+      if (handled.code === 'N/A' || handled.code === undefined) rewriteAsProtocolViolation(handled, hostPort, 'could not be decoded')
+    } else if (!handled.code?.startsWith('Neo.')) {
+      // A FAILURE whose code no server sends (missing, mangled): the stream is not what Neo4j speaks.
+      rewriteAsProtocolViolation(handled, hostPort, `was a FAILURE without a valid Neo4j code (code ${JSON.stringify(handled.code)})`)
     }
     return handled
   }
   return handler
+}
+
+const PROTOCOL_ADVICE = 'The connection is discarded. The member may be faulty, or this port may not serve Bolt.'
+
+function describeRaw (error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0] ?? ''}`
+  return String(error)
+}
+
+/** A ProtocolError for `hostPort`, tagged like a lost connection (the member is forgotten, a COMMIT in flight has an unknown outcome). */
+function protocolViolation (hostPort: string, what: string, cause: unknown): Neo4jError {
+  const error = neo4jError(`Protocol error: the answer from ${hostPort} ${what}. ${PROTOCOL_ADVICE}`, PROTOCOL_ERROR,
+    cause instanceof Error ? cause : undefined)
+  tagConnectionLost(error)
+  tagAddress(error, hostPort)
+  return error
+}
+
+function rewriteAsProtocolViolation (error: Neo4jError, hostPort: string, what: string): void {
+  error.code = PROTOCOL_ERROR
+  error.message = `Protocol error: the answer from ${hostPort} ${what} (${error.message}). ${PROTOCOL_ADVICE}`
+  tagConnectionLost(error)
+  tagAddress(error, hostPort)
 }
 
 function toServerAddress (target: ConnectionTarget): InstanceType<typeof ServerAddress> {
@@ -137,6 +169,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     )
     connection = conn
     handshaking = false
+    failOrphanedRequests(conn)
     try {
       if (timedOut) throw new Error('timed out')
       await conn.connect(options.userAgent, { ...boltAgent(options.userAgent) }, options.authToken)
@@ -290,6 +323,35 @@ export async function requestRoute (connection: WireConnection, request: RouteRe
       }
     })
   })
+}
+
+/**
+ * bolt-connection moves on to the next request in a `finally` when it handles
+ * a SUCCESS or FAILURE, and then reports a decoding failure as fatal to the
+ * requests still waiting — so if the answer's content makes it throw (a
+ * SUCCESS whose metadata is not a map), the request that answer was for is
+ * told nothing and its caller waits forever, on a connection already broken.
+ * Remember that request, and once the fatal error has been handled hand it
+ * the same error.
+ */
+function failOrphanedRequests (connection: WireConnection): void {
+  const handler = connection.protocol()._responseHandler
+  const handle = handler.handleResponse.bind(handler)
+  handler.handleResponse = (message) => {
+    const answered = handler._currentObserver
+    try {
+      handle(message)
+    } catch (error) {
+      if (answered !== undefined && handler._currentObserver !== answered) {
+        // The throw goes on to bolt-connection, which breaks the connection and fails the rest synchronously.
+        queueMicrotask(() => {
+          const fatal = connection._error ?? protocolViolation(connection.address.asHostPort(), `could not be handled (${describeRaw(error)})`, error)
+          answered.onError?.(fatal)
+        })
+      }
+      throw error
+    }
+  }
 }
 
 /** Watch an idle connection: a server close while idle marks it broken instead of failing the next user. */

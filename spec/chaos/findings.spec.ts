@@ -55,9 +55,8 @@ describe('chaos findings (skipped reproductions of open driver defects)', functi
   // Seen in the fuzzer (spec/chaos/hostile.spec.ts), about 1 case in 200: a length marker that runs past
   // the end of its message makes PackStream read out of bounds, and the application gets Node's raw
   // RangeError [ERR_OUT_OF_RANGE] (other corruptions give a raw TypeError) instead of a Neo4jError.
-  // Where: lib/connection/wire.ts createErrorHandler only rewrites code-less *Neo4jErrors* into
-  // ProtocolError; plain Errors from decoding pass through unchanged.
-  finding('a string length running past the end of an answer gives a ProtocolError (a Neo4jError), not a RangeError', async () => {
+  // Fixed: lib/connection/wire.ts createErrorHandler turns every error that is not a Neo4jError into a ProtocolError.
+  it('a string length running past the end of an answer gives a ProtocolError (a Neo4jError), not a RangeError', async () => {
     const proxy = await MutatingProxy.start(Number(address.split(':')[1]), {
       kind: 'replace', find: QUERY_TYPE_R, bytes: [0x84, ...latin1('type'), 0x8F, ...latin1('r')]
     })
@@ -107,6 +106,32 @@ describe('chaos findings (skipped reproductions of open driver defects)', functi
     } finally {
       cluster.setHostile('server1', null)
       await d.close()
+    }
+  })
+
+  // Seen in the strict fuzzer (seed 4243, a flipped bit turning COMMIT's metadata map into a string): bolt-connection
+  // moves on to the next request before it finds it cannot read the answer, then fails only the requests still
+  // waiting, so the COMMIT was told nothing and executeQuery hung for ever on a broken connection (no receive
+  // timeout runs once nothing is outstanding). Fixed: lib/connection/wire.ts failOrphanedRequests.
+  it('an answer whose content cannot be handled (COMMIT metadata that is not a map) fails its request, never hangs it', async () => {
+    const bookmarkKey = [0x88, ...latin1('bookmark')]
+    const proxy = await MutatingProxy.start(Number(address.split(':')[1]), {
+      kind: 'replace', find: [0xB1, 0x70, 0xA1, ...bookmarkKey], bytes: [0xB1, 0x70, 0x81, ...bookmarkKey]
+    })
+    const d = neo4j.driver(`bolt://127.0.0.1:${proxy.port}`, AUTH, { maxTransactionRetryTime: 0 })
+    try {
+      let timer: NodeJS.Timeout | undefined
+      const hang = new Promise<string>(resolve => { timer = setTimeout(() => resolve('no outcome within 5 s'), 5000) })
+      const outcome = await Promise.race([d.executeQuery('RETURN 1 AS n', {}, { routing: 'READ' }).then(() => 'succeeded', (e: unknown) => e), hang])
+      clearTimeout(timer)
+      expect(proxy.mutationApplied).to.equal(true)
+      expect(outcome, String(outcome)).to.be.instanceOf(Neo4jError)
+      expect((outcome as Neo4jError).code).to.equal('ProtocolError')
+      expect((outcome as Neo4jError).message).to.include('127.0.0.1:')
+      expect(d.poolStats().inUse).to.equal(0)
+    } finally {
+      await d.close()
+      await proxy.close()
     }
   })
 })

@@ -56,6 +56,19 @@ describe('connection: bolt-connection internals contract', () => {
     expect(protocol.prototype.notifyFatalError).to.be.a('function')
   })
 
+  it('answers are dispatched through the response handler instance, which moves on in a finally (failOrphanedRequests relies on both)', () => {
+    const handler = require('neo4j-driver-bolt-connection/lib/bolt/response-handler.js').default as { prototype: Record<string, unknown> }
+    expect(handler.prototype.handleResponse).to.be.a('function')
+    expect(String(handler.prototype.handleResponse)).to.include('finally').and.to.include('_updateCurrentObserver').and.to.include('_currentObserver')
+    // The protocol keeps its handler as _responseHandler, and the dechunker looks handleResponse up on it for every message.
+    const create = String(require('neo4j-driver-bolt-connection/lib/bolt/create.js').default)
+    expect(create).to.include('responseHandler.handleResponse(')
+    const protocol = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default
+    expect(String(protocol)).to.include('this._responseHandler = createResponseHandler(this)')
+    // A fatal error is kept as _error (what the orphaned request is handed).
+    expect(String((wire.ChannelConnection.prototype as unknown as Record<string, unknown>)._handleFatalError)).to.include('this._error =')
+  })
+
   it('core still provides the internals sessions use', () => {
     expect(core.internal.bookmarks.Bookmarks).to.be.a('function')
     expect(core.internal.txConfig.TxConfig.empty).to.be.a('function')
