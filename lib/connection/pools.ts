@@ -7,14 +7,14 @@
 
 import type { internal, ProtocolVersion } from 'neo4j-driver-core'
 import { systemClock, type DriverClock } from '../clock.js'
-import { isConnectionLost } from '../errors.js'
+import { ILLEGAL_STATE, isConnectionLost, neo4jError, tagConnectionLost } from '../errors.js'
 import { publish } from '../events.js'
 import type { LogFunction } from '../log.js'
 import { MemberPool, type PoolableConnection, type PoolStats } from './member-pool.js'
 import { ReceiveClock } from './receive-clock.js'
 import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
 import {
-  failConnection, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
+  failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
   type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
 } from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
@@ -49,6 +49,8 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   private readonly wire: WireConnection
   private readonly pool: MemberPool<PooledConnection>
   private released = false
+  /** The member broke the protocol on this connection: it is failed and closed, never pooled again. */
+  private violation: Error | undefined
 
   private readonly resetTimeoutMs: number
   /** Set when the unresponsive-member detector watches this connection. */
@@ -78,7 +80,7 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   get serverAgent (): string | undefined { return this.wire.version }
   get id (): number { return this.wire.id }
 
-  isOpen (): boolean { return this.wire.isOpen() }
+  isOpen (): boolean { return this.violation === undefined && this.wire.isOpen() }
   async ping (): Promise<void> { await this.wire.resetAndFlush() }
   async close (): Promise<void> {
     this.onClosed?.()
@@ -90,14 +92,74 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
 
   getProtocolVersion (): ProtocolVersion { return this.wire.getProtocolVersion() }
   hasOngoingObservableRequests (): boolean { return this.wire.hasOngoingObservableRequests() }
-  beginTransaction (request: BeginRequest): ResultStreamObserver { return this.wire.beginTransaction(request) }
-  run (query: string, parameters: Record<string, unknown>, request: RunRequest): ResultStreamObserver {
-    return this.wire.run(query, parameters, { ...request, reactive: false })
+  beginTransaction (request: BeginRequest): ResultStreamObserver {
+    return this.sending(() => this.wire.beginTransaction(this.guarded(request)))
   }
-  commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver { return this.wire.commitTransaction(hooks) }
-  rollbackTransaction (): ResultStreamObserver { return this.wire.rollbackTransaction({}) }
+  run (query: string, parameters: Record<string, unknown>, request: RunRequest): ResultStreamObserver {
+    return this.sending(() => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false }))
+  }
+  commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver {
+    return this.sending(() => this.wire.commitTransaction(this.guarded(hooks)))
+  }
+  rollbackTransaction (): ResultStreamObserver { return this.sending(() => this.wire.rollbackTransaction(this.guarded({}))) }
   async resetAndFlush (): Promise<void> { await this.wire.resetAndFlush() }
-  async route (request: RouteRequest): Promise<RouteReply> { return await requestRoute(this.wire, request) }
+  async route (request: RouteRequest): Promise<RouteReply> {
+    try {
+      return await requestRoute(this.wire, request)
+    } catch (error) {
+      this.checkViolation(error)
+      throw error
+    }
+  }
+
+  /**
+   * A request whose first error hook notices protocol violations: an answer
+   * that failed validation fails only its own request in bolt-connection,
+   * which would leave a connection whose member just broke the protocol
+   * idle in the pool.
+   */
+  private guarded<R extends object> (request: R): R & { beforeError: (error: Error) => void } {
+    const given = (request as { beforeError?: (error: Error) => void }).beforeError
+    return { ...request, beforeError: (error: Error) => { this.checkViolation(error); given?.(error) } }
+  }
+
+  /**
+   * Writing a request threw (e.g. a parameter that cannot be packed): part of
+   * the message may already sit in the output buffer, so the connection cannot
+   * be trusted with another message. Discard it; the caller gets the error.
+   */
+  private sending (write: () => ResultStreamObserver): ResultStreamObserver {
+    try {
+      return write()
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0] ?? ''}` : String(error)
+      this.discard(neo4jError(`The connection to ${this.address} was discarded: a request could not be written to it (${reason}), ` +
+        'so part of it may sit unsent in its buffer. Start the transaction again.', ILLEGAL_STATE))
+      throw error
+    }
+  }
+
+  private checkViolation (error: unknown): void {
+    if (!isProtocolViolation(error) || this.violation !== undefined) return
+    // Like a dropped connection: the routing layer forgets the member, a COMMIT in flight has an unknown outcome.
+    tagConnectionLost(error)
+    this.discard(error as Parameters<typeof failConnection>[1])
+  }
+
+  /**
+   * Fail what else is in flight here and close the socket. Deferred by a
+   * microtask: the error hook runs while bolt-connection is still dispatching
+   * this very answer, and failing the connection then would hand the same
+   * request its error a second time.
+   */
+  private discard (error: Parameters<typeof failConnection>[1]): void {
+    if (this.violation !== undefined) return
+    this.violation = error
+    queueMicrotask(() => {
+      if (!this.wire.isOpen()) { void this.wire.close().catch(() => {}); return }
+      failConnection(this.wire, error)
+    })
+  }
 
   /**
    * Return the connection to its pool. `dirty` (an unfinished stream or an
@@ -106,7 +168,7 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   async release (dirty = false): Promise<void> {
     if (this.released) return
     this.released = true
-    if (this.wire.isOpen() && (dirty || this.wire.hasOngoingObservableRequests())) {
+    if (this.violation === undefined && this.wire.isOpen() && (dirty || this.wire.hasOngoingObservableRequests())) {
       // Bounded: a member that stopped answering must not pin the connection (and the session) forever.
       let timer: NodeJS.Timeout | undefined
       const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.resetTimeoutMs) })

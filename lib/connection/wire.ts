@@ -7,7 +7,7 @@ import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bol
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
 import {
-  neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
+  codeOf, neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
 } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { splitHostPort } from '../url.js'
@@ -117,6 +117,15 @@ function rewriteAsProtocolViolation (error: Neo4jError, hostPort: string, what: 
   error.message = `Protocol error: the answer from ${hostPort} ${what} (${error.message}). ${PROTOCOL_ADVICE}`
   tagConnectionLost(error)
   tagAddress(error, hostPort)
+}
+
+/**
+ * An error that says the member broke the protocol (an answer that failed
+ * validation, e.g. an unknown query type): bolt-connection fails only the one
+ * request, so the connection would go back to the pool. It must be discarded.
+ */
+export function isProtocolViolation (error: unknown): boolean {
+  return codeOf(error) === PROTOCOL_ERROR
 }
 
 function toServerAddress (target: ConnectionTarget): InstanceType<typeof ServerAddress> {

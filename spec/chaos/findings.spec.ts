@@ -1,14 +1,12 @@
 // Driver defects the chaos suite found, each as a minimal, deterministic
-// reproduction that FAILS today. They are skipped so CI stays green; run them
-// with   CHAOS_FINDINGS=1 npx mocha 'dist/spec/chaos/findings.spec.js'
-// and unskip each (replace `finding` by `it`) once the driver is fixed.
+// reproduction. All are fixed; they stay here as regression tests, next to the
+// fuzzer (spec/chaos/hostile.spec.ts) and the scenario that found them.
 
 import { expect } from 'chai'
 import { startCluster, type Cluster } from '../../cluster-fixture/index.js'
 import neo4j, { Neo4jError, type Driver } from '../../lib/index.js'
 import { MutatingProxy } from './support/mutating-proxy.js'
 
-const finding = process.env.CHAOS_FINDINGS === '1' ? it : it.skip
 const AUTH = neo4j.auth.basic('neo4j', 'password123')
 const latin1 = (text: string): number[] => [...Buffer.from(text, 'latin1')]
 /** `type: 'r'` in the SUCCESS that answers a RUN of a read query (PackStream: tiny string "type", tiny string "r"). */
@@ -16,7 +14,7 @@ const QUERY_TYPE_R = [0x84, ...latin1('type'), 0x81, ...latin1('r')]
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
-describe('chaos findings (skipped reproductions of open driver defects)', function () {
+describe('chaos findings (regression tests of driver defects the chaos suite found)', function () {
   this.timeout(30_000)
   let cluster: Cluster
   let address: string
@@ -75,7 +73,8 @@ describe('chaos findings (skipped reproductions of open driver defects)', functi
   // Seen in the fuzzer: a well-framed answer that fails validation (query type 'x') raises ProtocolError,
   // but the connection goes back to the pool as idle and stays open: the next query may reuse a
   // connection whose server just broke the protocol. Issue 4: "discards the connection".
-  finding('after a ProtocolError the connection is discarded, not pooled', async () => {
+  // Fixed: lib/connection/pools.ts PooledConnection fails and closes a connection on which a ProtocolError arrived.
+  it('after a ProtocolError the connection is discarded, not pooled', async () => {
     const proxy = await MutatingProxy.start(Number(address.split(':')[1]), {
       kind: 'replace', find: QUERY_TYPE_R, bytes: [0x84, ...latin1('type'), 0x81, ...latin1('x')]
     })

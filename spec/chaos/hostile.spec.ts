@@ -140,6 +140,9 @@ function mutationArbitrary (streamLength: number): fc.Arbitrary<Mutation> {
   )
 }
 
+/** Codes of network-level failures: the connection that raised one is closed by bolt-connection itself. */
+const CONNECTION_LEVEL_CODES = new Set(['SessionExpired', 'ServiceUnavailable'])
+
 const OPERATIONS: Array<(d: Driver, i: number) => Promise<unknown>> = [
   async (d) => { const s = d.session(); try { return await s.run('RETURN 1 AS n') } finally { await s.close() } },
   async (d) => { const s = d.session({ defaultAccessMode: 'READ' }); try { return await s.executeRead(tx => tx.run('UNWIND range(1, 5) AS x RETURN x, "some text" AS t')) } finally { await s.close() } },
@@ -184,9 +187,13 @@ async function fuzz (memberPort: number, cases: number, concurrency: number, see
         if (releasedIn === null) report.problems.push(`${label}: ${d.poolStats().inUse} connection(s) still in use 3 s after the operation ended`)
         else report.slowestReleaseMs = Math.max(report.slowestReleaseMs, releasedIn)
         // Discarded: the connection that broke the protocol is closed, not pooled (after a server FAILURE it may stay).
-        if (outcome.kind === 'neo4j-error' && !outcome.error.code.startsWith('Neo.') && proxy.mutationApplied &&
-          await within(3000, () => !proxy.corruptedSocketOpen()) === null) {
-          report.defects.push(`${label}: the corrupted connection is still open 3 s after ${outcome.error.code}: ${outcome.error.message.slice(0, 200)}`)
+        // Not asked of SessionExpired/ServiceUnavailable: those only ever come from a connection that is already
+        // closed, and the corrupted one may be a bystander — a bolt:// driver's second connection (its one-off
+        // cluster probe) can take a harmless corruption (a flipped bit inside an address of its ROUTE answer) and
+        // stay pooled while the operation times out on the fixture's write lock, which 24 workers share.
+        if (outcome.kind === 'neo4j-error' && !outcome.error.code.startsWith('Neo.') && !CONNECTION_LEVEL_CODES.has(outcome.error.code) &&
+          proxy.mutationApplied && await within(3000, () => !proxy.corruptedSocketOpen()) === null) {
+          report.defects.push(`${label}: the corrupted connection is still open 3 s after ${outcome.error.code}: ${conciseMessage(outcome.error.message)}`)
         }
       } finally {
         await d.close()
@@ -200,6 +207,12 @@ async function fuzz (memberPort: number, cases: number, concurrency: number, see
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
   return report
+}
+
+/** The message's head and, when it wraps a cause ("… Caused by: …"), the cause: what a defect report needs. */
+function conciseMessage (message: string): string {
+  const cause = message.lastIndexOf('Caused by: ')
+  return cause < 0 ? message.slice(0, 300) : `${message.slice(0, 80)} … ${message.slice(cause, cause + 220)}`
 }
 
 const listed = (lines: string[]): string => `${lines.length}:\n${lines.slice(0, 20).join('\n')}`
@@ -238,12 +251,11 @@ describe('chaos: fuzzed answer streams (thousands of corrupted connections)', fu
     }
   })
 
-  // FINDING (driver, lib/connection/wire.ts): some corruptions surface as a raw RangeError/TypeError from
-  // the PackStream/response layer instead of a Neo4jError (about 1 in 200 cases), and a connection whose
-  // answer failed validation (ProtocolError "invalid query type") goes back to the pool instead of being
-  // discarded. Minimal deterministic reproductions: spec/chaos/findings.spec.ts. Unskip once fixed.
-  it.skip(`${CASES} corrupted streams, strict: every failure is a Neo4jError and the broken connection is discarded`, async () => {
-    const report = await fuzz(memberPort, CASES, 24, 4242)
+  // Once a finding (spec/chaos/findings.spec.ts has the minimal reproductions): corruptions surfaced as raw
+  // RangeError/TypeError, and a connection whose answer failed validation went back to the pool. Another seed
+  // than the test above, so the two cover 4 000 different corrupted streams.
+  it(`${CASES} corrupted streams, strict: every failure is a Neo4jError and the broken connection is discarded`, async () => {
+    const report = await fuzz(memberPort, CASES, 24, 4243)
     expect(report.problems.length, `problems ${listed(report.problems)}`).to.equal(0)
     expect(report.defects.length, `defects ${listed(report.defects)}`).to.equal(0)
   })

@@ -173,6 +173,28 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(d.poolStats().inUse).to.equal(0)
   })
 
+  it('a parameter that cannot be sent fails its query; the connection it was half-written to sends nothing more and is discarded', async () => {
+    const d = open()
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
+    const logons = backend.authSchemes.length
+    const session = d.session({ database: 'neo4j' })
+    let packError: Error | undefined
+    const error = await session.executeWrite(async tx => {
+      // The application swallows the error and goes on in the same transaction.
+      packError = await tx.run('RETURN $x', { x: () => 1 }).then(() => undefined, (e: Error) => e)
+      await tx.run('RETURN 2')
+    }).catch(e => e)
+    await session.close()
+    expect(packError?.message).to.match(/pack/i)
+    // The half-written RUN never reaches the server (it would answer Neo.ClientError.Request.Invalid): the driver says why.
+    expect(error.code).to.equal('IllegalState')
+    expect(error.message).to.include('could not be written')
+    expect(backend.committed).to.equal(1) // the warm-up only
+    expect(d.poolStats()).to.deep.include({ inUse: 0, idle: 0 })
+    expect((await d.executeQuery('RETURN 3 AS n', {}, { database: 'neo4j' })).records).to.have.length(1)
+    expect(backend.authSchemes.length).to.equal(logons + 1) // on a fresh connection
+  })
+
   it('NotALeader forgets the writer, is retried, and the final error carries every attempt', async () => {
     const d = open(uri, { maxTransactionRetryTime: 400 })
     const error = await d.executeQuery('FAIL NotALeader', {}, { database: 'neo4j' }).catch(e => e)
