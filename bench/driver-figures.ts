@@ -21,6 +21,7 @@ import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import official from 'neo4j-driver'
 import { startCluster, type Cluster } from '../cluster-fixture/index.js'
+import { DEFAULTS as OUR_DEFAULTS } from '../lib/config.js'
 import ours, { CommitOutcomeUnknownError } from '../lib/index.js'
 
 interface Args {
@@ -232,7 +233,7 @@ async function blackholeFigures (args: Args): Promise<void> {
     }
   })
   printTable(`Black-holed leader on the fixture (3 primaries + 2 secondaries, election window 300–600 ms), connectionTimeout ${BLACKHOLE_CONNECTION_TIMEOUT_MS} ms, ` +
-    `ours unresponsiveProbeAfter ${probeAfter ?? 'default (1000)'} ms, ` +
+    `ours unresponsiveProbeAfter ${probeAfter ?? `default (${OUR_DEFAULTS.unresponsiveProbeAfter})`} ms, ` +
     `heal after ${args.hold} s at the latest; ${os.cpus().length} CPU(s), Node ${process.version}`,
   ['driver', 'rounds', 'median pause ms', 'max pause ms', 'resumed only after heal', 'write errors', 'outcome unknown'],
   rows.map(r => [r.driver, r.rounds, r.medianPauseMs, r.maxPauseMs, r.resumedOnlyAfterHeal, r.writeErrors, r.outcomeUnknown].map(String)))

@@ -68,7 +68,7 @@ export interface Config {
    * black-holed: every request in flight there fails with a retryable
    * SessionExpired (a COMMIT in flight: commit outcome unknown), its
    * connections are closed and it is forgotten. A probe that answers (a slow
-   * query) changes nothing. Default 1000; 0 = off.
+   * query) changes nothing. Default 500; 0 = off.
    */
   unresponsiveProbeAfter?: number
   /**
@@ -128,7 +128,7 @@ export const DEFAULTS = {
   routingTablePurgeDelay: 30_000,
   connectionIdleTimeout: 0,
   receiveTimeout: 0,
-  unresponsiveProbeAfter: 1000,
+  unresponsiveProbeAfter: 500,
   retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
 } as const
 

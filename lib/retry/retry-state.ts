@@ -8,13 +8,19 @@
 //   in a row (a cluster that keeps failing that way needs time, not a spin).
 // - Otherwise exponential backoff with jitter: initialDelay × multiplier^n,
 //   capped at maxDelay, each scaled by a factor in [1 − jitter, 1 + jitter];
-//   while the table has no writer (an election), capped at 100 ms instead.
+//   while the table has no writer (an election), a steady LEADER_POLL_MS instead.
 // - Non-retryable errors stop the loop and surface unchanged.
 
 import { errorLabel, isAwaitingLeader, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
 
-/** Longest pause between polls of the routing table while a database has no leader. */
-export const LEADER_POLL_MS = 100
+/**
+ * Pause between polls of the routing table while a database has no leader (an
+ * election): short, so a write resumes within ~25 ms of the new leader being
+ * ready. Cheap however many sessions wait: ROUTE is single-flight per
+ * database and a writerless answer is reused for as long
+ * (lib/routing/routing-provider.ts WRITERLESS_ANSWER_REUSE_MS).
+ */
+export const LEADER_POLL_MS = 25
 
 export interface RetryPolicy {
   readonly budgetMs: number
@@ -101,8 +107,9 @@ export class RetryState {
     if (!fast) {
       let base = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * this.policy.multiplier ** this.backoffs)
       // Waiting for an election: poll the routing table at a short, steady pace
-      // instead of backing off past the moment the new leader is ready.
-      if (isAwaitingLeader(error)) base = Math.min(base, Math.max(this.policy.initialDelayMs, LEADER_POLL_MS))
+      // instead of backing off past the moment the new leader is ready
+      // (retry.maxDelay below it still wins: the caller asked for faster).
+      if (isAwaitingLeader(error)) base = Math.min(LEADER_POLL_MS, this.policy.maxDelayMs)
       const factor = 1 + this.policy.jitter * (2 * this.clock.random() - 1)
       delayMs = Math.max(0, Math.min(base * factor, remaining))
       this.backoffs++

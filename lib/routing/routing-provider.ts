@@ -12,7 +12,7 @@ import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
 import type { Acquired, AcquireRequest, ConnectionProvider } from './provider.js'
 import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
-import { describeTable, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
+import { describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
 import { resolveSeed } from './seed.js'
 import { selectReader, selectWriter } from './selection.js'
 import { SingleFlight } from './single-flight.js'
@@ -20,6 +20,17 @@ import { TableRegistry } from './table-registry.js'
 
 /** How long a member whose connection failed stays out of fresh routing tables. */
 export const QUARANTINE_MS = 5_000
+
+/**
+ * While a database has no leader (an election), every session waiting to
+ * write polls for a fresh table (lib/retry LEADER_POLL_MS, the same pace).
+ * Refreshes are single-flight per database, but a session waking just after
+ * one ended would start the next at once: N waiting sessions would then ask
+ * up to N times per poll period. An answer without a writer is reused for
+ * this long instead, so an election costs about one ROUTE per period per
+ * database, however many sessions wait.
+ */
+export const WRITERLESS_ANSWER_REUSE_MS = 25
 
 /** setTimeout's limit; longer waits are "no timeout". */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -52,6 +63,8 @@ export class RoutingProvider implements ConnectionProvider {
   private readonly answeredBy = new Map<string, string>()
   /** address → ms since epoch until which fresh tables leave it out (see withoutQuarantined). */
   private readonly quarantine = new Map<string, number>()
+  /** database → when ROUTE last answered without a writer (cleared by an answer with one). */
+  private readonly writerlessAnswers = new Map<string, number>()
 
   constructor (options: RoutingProviderOptions) {
     this.options = options
@@ -158,8 +171,13 @@ export class RoutingProvider implements ConnectionProvider {
     const homeKey = homeDatabaseKey(request.impersonatedUser, this.options.principal)
     const database = request.database ?? this.homeDatabases.get(homeKey) ?? null
     if (database !== null) {
+      const now = this.now()
       const cached = this.registry.get(database)
-      if (cached !== undefined && !isStaleFor(cached, request.mode, this.now())) return cached
+      if (cached !== undefined && !isStaleFor(cached, request.mode, now)) return cached
+      if (cached !== undefined && request.mode === 'WRITE' && this.writerlessAnswerIsFresh(cached, now)) {
+        // The election is still on as far as we know: the caller polls again (retryable, no ROUTE now).
+        throw noMemberError(database, request.mode, cached)
+      }
     }
     const table = await this.refresh(database, request, homeKey)
     if (request.database === null) this.homeDatabases.set(homeKey, table.database)
@@ -192,6 +210,8 @@ export class RoutingProvider implements ConnectionProvider {
         })
         this.install(result.table, result.router, result.failed, database, Math.round(this.now() - started))
         this.answeredBy.set(result.table.database, result.router)
+        if (result.table.writers.length === 0) this.writerlessAnswers.set(result.table.database, this.now())
+        else this.writerlessAnswers.delete(result.table.database)
         return this.registry.get(result.table.database) ?? result.table
       } catch (error) {
         if (error instanceof DiscoveryError) {
@@ -206,6 +226,17 @@ export class RoutingProvider implements ConnectionProvider {
         throw error
       }
     })
+  }
+
+  /**
+   * Whether the cached table without a writer is an answer (not a writer we
+   * forgot since: NotALeader must refresh at once) young enough to reuse, and
+   * no refresh is running (joining one beats waiting for the next).
+   */
+  private writerlessAnswerIsFresh (cached: RoutingTable, now: number): boolean {
+    const answeredAt = this.writerlessAnswers.get(cached.database)
+    return answeredAt !== undefined && cached.writers.length === 0 && now - answeredAt < WRITERLESS_ANSWER_REUSE_MS &&
+      !isExpired(cached, now) && !this.refreshes.isRunning(cached.database)
   }
 
   private readonly sendRoute = async (target: ConnectionTarget, query: RouteQuery, deadline: number): ReturnType<Parameters<typeof discover>[0]> => {

@@ -4,6 +4,7 @@
 // "commit outcome unknown" (never retried blindly) and is present at most once.
 
 import { expect } from 'chai'
+import { PooledConnection } from '../../lib/connection/pools.js'
 import neo4j, { CommitOutcomeUnknownError, type Driver } from '../../lib/index.js'
 import { needsFixture, roles, startTarget, type Target } from './helpers.js'
 
@@ -70,6 +71,48 @@ describe('integration: failover', function () {
       expect(d.poolStats().inUse).to.equal(0)
     })
   }
+
+  it('sessions waiting out an election share the routing polls: never more than one ROUTE in flight per database', async () => {
+    const cluster = target.cluster
+    if (cluster === undefined) throw new Error('fixture expected')
+    const d = target.driver({ maxTransactionRetryTime: 30_000 })
+    await d.verifyConnectivity({ database: 'neo4j' })
+    const { leader } = await roles(cluster)
+    // Count ROUTE requests in flight per database at the one place every refresh sends them.
+    const inFlight = new Map<string | null, number>()
+    const most = new Map<string | null, number>()
+    let routes = 0
+    const route = PooledConnection.prototype.route
+    PooledConnection.prototype.route = async function (this: PooledConnection, request) {
+      routes++
+      const now = (inFlight.get(request.database) ?? 0) + 1
+      inFlight.set(request.database, now)
+      most.set(request.database, Math.max(now, most.get(request.database) ?? 0))
+      try {
+        return await route.call(this, request)
+      } finally {
+        inFlight.set(request.database, (inFlight.get(request.database) ?? 1) - 1)
+      }
+    }
+    try {
+      await cluster.stop(leader)
+      const writers = Array.from({ length: 24 }, async (_, i) => {
+        const session = d.session({ database: 'neo4j' })
+        try {
+          return (await session.executeWrite(tx => tx.run('CREATE (:Waiter {id: $i})', { i }))).summary.server.address
+        } finally {
+          await session.close()
+        }
+      })
+      const addresses = await Promise.all(writers)
+      expect(new Set(addresses).size).to.equal(1) // all on the new leader
+      expect(most.get('neo4j')).to.equal(1)
+      expect(routes).to.be.at.least(2) // they really waited and polled
+    } finally {
+      PooledConnection.prototype.route = route
+      await cluster.start(leader)
+    }
+  })
 
   it('a black-holed leader costs a receiveTimeout plus an election, not a hang', async () => {
     const cluster = target.cluster

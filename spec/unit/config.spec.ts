@@ -97,7 +97,7 @@ describe('config: options', () => {
     expect(c.encrypted).to.equal(false)
     expect(c.retry).to.deep.equal(DEFAULTS.retry)
     expect(c.retry.initialDelay).to.be.below(1000)
-    expect(c.unresponsiveProbeAfter).to.equal(1000)
+    expect(c.unresponsiveProbeAfter).to.equal(500)
     expect(resolveConfig(url, { unresponsiveProbeAfter: 0 }).unresponsiveProbeAfter).to.equal(0)
   })
 

@@ -114,8 +114,17 @@ describe('retry: waiting for a leader', () => {
       const d = s.recordFailure(e)
       delays.push(d.kind === 'retry' ? d.delayMs : -1)
     }
-    expect(delays).to.deep.equal([50, 100, 100, 100, 100, 100])
+    expect(delays).to.deep.equal([25, 25, 25, 25, 25, 25]) // LEADER_POLL_MS, below the backoff's first step
     const other = s.recordFailure(code('Neo.TransientError.Transaction.DeadlockDetected'))
     expect(other.kind === 'retry' && other.delayMs).to.equal(1000) // other causes keep backing off
+  })
+
+  it('a maxDelay below the poll pace wins (the caller asked for faster retries)', async () => {
+    const { tagAwaitingLeader } = await import('../../../lib/errors.js')
+    const s = new RetryState({ ...policy, budgetMs: 100_000, initialDelayMs: 5, multiplier: 2, maxDelayMs: 10 }, clock())
+    const e = code('SessionExpired')
+    tagAwaitingLeader(e)
+    const d = s.recordFailure(e)
+    expect(d.kind === 'retry' && d.delayMs).to.equal(10)
   })
 })

@@ -5,16 +5,20 @@ import { expect } from 'chai'
 import { newError } from 'neo4j-driver-core'
 import type { ConnectionPools } from '../../../lib/connection/pools.js'
 import type { ConnectionTarget } from '../../../lib/connection/wire.js'
-import { DiscoveryError, tagConnectionLost } from '../../../lib/errors.js'
+import { DiscoveryError, isAwaitingLeader, tagConnectionLost } from '../../../lib/errors.js'
+import { runWithRetry } from '../../../lib/retry/retry-executor.js'
 import { silentLog } from '../../../lib/log.js'
 import type { RouteReply } from '../../../lib/routing/routing-table.js'
 import { fromRouteReply } from '../../../lib/routing/routing-table.js'
-import { RoutingProvider, routersHealthyFirst } from '../../../lib/routing/routing-provider.js'
+import { RoutingProvider, routersHealthyFirst, WRITERLESS_ANSWER_REUSE_MS } from '../../../lib/routing/routing-provider.js'
 
 const lost = (address: string): Error => { const e = newError(`connect ECONNREFUSED ${address}`, 'SessionExpired'); tagConnectionLost(e); return e }
 
 class FakePools {
   routes: Array<{ router: string, database: string | null, bookmarks?: readonly string[] }> = []
+  /** database → ROUTE requests in flight now, and the most ever at once. */
+  inFlight = new Map<string | null, number>()
+  maxInFlight = new Map<string | null, number>()
   replies = new Map<string, () => RouteReply | Error>()
   down = new Set<string>()
   acquired: string[] = []
@@ -28,7 +32,14 @@ class FakePools {
       address,
       route: async (q: { database: string | null, bookmarks: readonly string[] }) => {
         this.routes.push({ router: address, database: q.database, bookmarks: q.bookmarks })
-        if (this.routeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.routeDelayMs))
+        const now = (this.inFlight.get(q.database) ?? 0) + 1
+        this.inFlight.set(q.database, now)
+        this.maxInFlight.set(q.database, Math.max(now, this.maxInFlight.get(q.database) ?? 0))
+        try {
+          if (this.routeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.routeDelayMs))
+        } finally {
+          this.inFlight.set(q.database, (this.inFlight.get(q.database) ?? 1) - 1)
+        }
         const reply = this.replies.get(address)?.() ?? this.replies.get('*')?.()
         if (reply === undefined) throw new Error(`no reply scripted for ${address}`)
         if (reply instanceof Error) throw reply
@@ -173,9 +184,12 @@ describe('routing: provider (fake pools)', () => {
     pools.replies.set('10.9.9.9:1', () => table([], ['b:1', 'c:1'], ['b:1', 'c:1']))
     pools.replies.set('b:1', () => table([], ['b:1', 'c:1'], ['b:1', 'c:1']))
     pools.replies.set('c:1', () => table(['c:1'], ['b:1'], ['b:1', 'c:1']))
-    const p = provider(pools)
+    let t = 1_000_000
+    const p = provider(pools, () => t)
     await p.acquire(request('READ')) // table from the seed, no writer
+    t += WRITERLESS_ANSWER_REUSE_MS // (a writerless answer is reused that long)
     await p.acquire(request('WRITE')).catch(() => {}) // b:1 answers, still no writer
+    t += WRITERLESS_ANSWER_REUSE_MS
     const w = await p.acquire(request('WRITE')) // b:1 goes last now: c:1 knows the leader
     expect(w.connection.address).to.equal('c:1')
     expect(pools.routes.map(r => r.router)).to.deep.equal(['10.9.9.9:1', 'b:1', 'c:1'])
@@ -217,6 +231,68 @@ describe('routing: provider (fake pools)', () => {
     expect(p.routingTable()?.database).to.equal('home')
     await p.acquire(request('READ', null)) // the cached home name: no second ROUTE
     expect(pools.routes).to.have.length(1)
+  })
+
+  it('during an election a writerless answer is reused for a poll period: waiting writers do not each ask again', async () => {
+    const pools = new FakePools()
+    let t = 1_000_000
+    let writers: string[] = []
+    pools.replies.set('*', () => table(writers, ['b:1', 'c:1'], ['b:1', 'c:1']))
+    const p = provider(pools, () => t)
+    const first = await p.acquire(request('WRITE')).catch(e => e)
+    expect(isAwaitingLeader(first)).to.equal(true)
+    expect(pools.routes).to.have.length(1)
+    t += WRITERLESS_ANSWER_REUSE_MS - 1
+    for (let i = 0; i < 10; i++) {
+      const error = await p.acquire(request('WRITE')).catch(e => e)
+      expect(isAwaitingLeader(error), String(error)).to.equal(true) // retryable "no writer yet", without a ROUTE
+    }
+    expect(pools.routes).to.have.length(1)
+    expect((await p.acquire(request('READ'))).connection.address).to.be.oneOf(['b:1', 'c:1']) // reads are not held up
+    writers = ['c:1']
+    t += 1
+    expect((await p.acquire(request('WRITE'))).connection.address).to.equal('c:1')
+    expect(pools.routes).to.have.length(2)
+  })
+
+  it('a writer forgotten by NotALeader is not a writerless answer: the next write asks at once', async () => {
+    const pools = new FakePools()
+    let t = 1_000_000
+    let writers: string[] = []
+    pools.replies.set('*', () => table(writers, ['b:1', 'c:1'], ['b:1', 'c:1']))
+    const p = provider(pools, () => t)
+    await p.acquire(request('WRITE')).catch(() => {})
+    writers = ['b:1']
+    t += WRITERLESS_ANSWER_REUSE_MS
+    await p.acquire(request('WRITE'))
+    p.onError(newError('not leader', 'Neo.ClientError.Cluster.NotALeader' as never), 'b:1', 'neo4j')
+    writers = ['c:1']
+    expect((await p.acquire(request('WRITE'))).connection.address).to.equal('c:1') // same instant: no reuse
+    expect(pools.routes).to.have.length(3)
+  })
+
+  it('N sessions waiting out an election through the retry engine share the polls: one ROUTE in flight per database, about one per poll period', async () => {
+    const pools = new FakePools()
+    pools.routeDelayMs = 3
+    let writers: string[] = []
+    pools.replies.set('*', () => table(writers, ['b:1', 'c:1'], ['b:1', 'c:1']))
+    const p = provider(pools)
+    const policy = { budgetMs: 10_000, initialDelayMs: 50, multiplier: 1.5, maxDelayMs: 1000, jitter: 0.2 }
+    const started = Date.now()
+    const elected = setTimeout(() => { writers = ['c:1'] }, 300)
+    const sessions = Array.from({ length: 40 }, async () =>
+      await runWithRetry(async ({ deadline }) => (await p.acquire({ ...request('WRITE'), deadline })).connection.address, { policy }))
+    try {
+      expect(await Promise.all(sessions)).to.deep.equal(Array(40).fill('c:1'))
+    } finally {
+      clearTimeout(elected)
+    }
+    const elapsed = Date.now() - started
+    expect(pools.maxInFlight.get('neo4j')).to.equal(1)
+    // Asked about once per reuse period while it lasted (+ the first ask and the one that found the leader),
+    // not once per waiting session per poll (40 sessions × 12 polls).
+    expect(pools.routes.length).to.be.at.most(Math.ceil(elapsed / WRITERLESS_ANSWER_REUSE_MS) + 2)
+    expect(pools.routes.length).to.be.at.least(2)
   })
 
   it('concurrent forced refreshes of one database share one ROUTE; a failing one throws the discovery error', async () => {
