@@ -41,6 +41,10 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
   export interface BoltProtocolLike {
     readonly version: ProtocolVersion
     _responseHandler: ResponseHandlerLike
+    /** Packs one request into the output buffer and queues its observer; sends the buffer when `flush`. */
+    write: (message: unknown, observer: unknown, flush: boolean) => void
+    /** The output buffer (Chunker): `flush()` sends what it holds, and does nothing when empty. */
+    _chunker: { flush: () => unknown }
     requestRoutingInformation?: (request: RouteRequest) => unknown
     /** Forget a FAILURE still waiting for its RESET (so a fatal error reaches observers as given). */
     resetFailure: () => void

@@ -14,7 +14,7 @@ import { MemberPool, type PoolableConnection, type PoolStats } from './member-po
 import { ReceiveClock } from './receive-clock.js'
 import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
 import {
-  failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
+  beginTransactionUnflushed, failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
   type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
 } from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
@@ -92,8 +92,14 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
 
   getProtocolVersion (): ProtocolVersion { return this.wire.getProtocolVersion() }
   hasOngoingObservableRequests (): boolean { return this.wire.hasOngoingObservableRequests() }
-  beginTransaction (request: BeginRequest): ResultStreamObserver {
-    return this.sending(() => this.wire.beginTransaction(this.guarded(request)))
+  /**
+   * BEGIN. `runFollows`: the caller writes RUN in the same tick, so BEGIN
+   * rides in RUN's socket write instead of taking one of its own.
+   */
+  beginTransaction (request: BeginRequest, options: { runFollows?: boolean } = {}): ResultStreamObserver {
+    return this.sending(() => options.runFollows === true
+      ? beginTransactionUnflushed(this.wire, this.guarded(request))
+      : this.wire.beginTransaction(this.guarded(request)))
   }
   run (query: string, parameters: Record<string, unknown>, request: RunRequest): ResultStreamObserver {
     return this.sending(() => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false }))

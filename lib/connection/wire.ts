@@ -363,6 +363,29 @@ function failOrphanedRequests (connection: WireConnection): void {
   }
 }
 
+/**
+ * BEGIN without a socket write of its own. bolt-connection's beginTransaction
+ * always flushes, so a transaction that starts with a query costs two writes
+ * (BEGIN, then RUN+PULL) where one does. Only for a caller that writes RUN in
+ * the same tick (RUN's PULL flushes the buffer, BEGIN included): the request is
+ * packed with the protocol's own `write`, told not to flush. Should no RUN
+ * come (it threw while packing its parameters), the next macrotask flushes
+ * what is left, so BEGIN is never held back.
+ */
+export function beginTransactionUnflushed (connection: WireConnection, request: Parameters<WireConnection['beginTransaction']>[0]): ReturnType<WireConnection['beginTransaction']> {
+  const protocol = connection.protocol()
+  const hadOwnWrite = Object.prototype.hasOwnProperty.call(protocol, 'write')
+  const write = protocol.write
+  protocol.write = function (this: typeof protocol, message, observer) { write.call(this, message, observer, false) }
+  try {
+    return connection.beginTransaction(request)
+  } finally {
+    if (hadOwnWrite) protocol.write = write
+    else delete (protocol as Partial<typeof protocol>).write
+    setImmediate(() => { if (connection.isOpen()) protocol._chunker.flush() })
+  }
+}
+
 /** Watch an idle connection: a server close while idle marks it broken instead of failing the next user. */
 export function watchIdle (connection: WireConnection, onBroken: () => void): void {
   connection._setIdle({ onError: () => { onBroken() }, onCompleted: () => {} })

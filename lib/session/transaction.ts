@@ -75,6 +75,11 @@ export class TxCore {
         database: acquired.database ?? undefined,
         impersonatedUser: start.impersonatedUser ?? undefined,
         notificationFilter: start.notificationFilter
+      }, {
+        // Runs already asked for (executeQuery, a transaction function whose first
+        // action is run) are written as soon as this function returns — same tick,
+        // before any I/O — so BEGIN goes out in their socket write, not its own.
+        runFollows: this.streaming > 0
       })
       settle(observer).then(() => beginResolved?.(), (error: Error) => {
         this.fail(error, connection)

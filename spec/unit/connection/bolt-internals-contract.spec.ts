@@ -69,6 +69,24 @@ describe('connection: bolt-connection internals contract', () => {
     expect(String((wire.ChannelConnection.prototype as unknown as Record<string, unknown>)._handleFatalError)).to.include('this._error =')
   })
 
+  it('BEGIN is written through the protocol\'s own write(message, observer, flush), and an empty output buffer flushes nothing (beginTransactionUnflushed)', () => {
+    const v1 = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default as { prototype: Record<string, unknown> }
+    expect(v1.prototype.write).to.be.a('function')
+    expect((v1.prototype.write as (...a: unknown[]) => unknown).length).to.equal(3)
+    expect(String(v1.prototype.write)).to.include('this._chunker.flush()')
+    expect(String(v1)).to.include('this._chunker = chunker') // the safety flush reaches the buffer as protocol._chunker
+    // Every protocol version we negotiate (4.4 … 6.x) begins through this.write, flushing.
+    for (const file of ['bolt-protocol-v4x4', 'bolt-protocol-v5x0', 'bolt-protocol-v5x5', 'bolt-protocol-v5x8', 'bolt-protocol-v6x0']) {
+      let proto = require(`neo4j-driver-bolt-connection/lib/bolt/${file}.js`).default.prototype as Record<string, unknown>
+      while (!Object.prototype.hasOwnProperty.call(proto, 'beginTransaction')) proto = Object.getPrototypeOf(proto) as Record<string, unknown>
+      expect(String(proto.beginTransaction), file).to.match(/this\.write\([^;]*observer, true\)/)
+    }
+    const { Chunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js') as { Chunker: new (channel: unknown) => { flush: () => unknown } }
+    const written: unknown[] = []
+    new Chunker({ write: (b: unknown) => written.push(b) }).flush()
+    expect(written).to.deep.equal([])
+  })
+
   it('core still provides the internals sessions use', () => {
     expect(core.internal.bookmarks.Bookmarks).to.be.a('function')
     expect(core.internal.txConfig.TxConfig.empty).to.be.a('function')

@@ -1,0 +1,103 @@
+// Socket writes per transaction: BEGIN rides in the same write as the RUN +
+// PULL that follow it when the work starts with a query (executeQuery, a
+// transaction function whose first action is run), so a one-query transaction
+// costs two writes (BEGIN+RUN+PULL, COMMIT) instead of three — and BEGIN is
+// never held back when nothing follows it at once.
+
+import { expect } from 'chai'
+import net from 'node:net'
+import { BoltServer } from '../../cluster-fixture/bolt/index.js'
+import { FakeBackend, PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
+import neo4j, { type Driver } from '../../lib/index.js'
+import { needsFixture, sleep } from './helpers.js'
+
+describe('integration: socket writes per transaction', function () {
+  let backend: FakeBackend
+  let server: BoltServer
+  let port: number
+  let d: Driver
+  let writes = 0
+  const write = net.Socket.prototype.write
+
+  before(function () { needsFixture(this) })
+
+  beforeEach(async () => {
+    backend = new FakeBackend()
+    server = new BoltServer({ backend })
+    port = await server.listen(0)
+    backend.address = `127.0.0.1:${port}`
+    // Count the client's writes: sockets whose far end is the member (the member's own sockets have it as local end).
+    net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+      if (this.remotePort === port) writes++
+      return (write as (...a: unknown[]) => boolean).apply(this, args)
+    } as typeof write
+    d = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD))
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }) // routing table and one pooled connection
+    writes = 0
+  })
+
+  afterEach(async () => {
+    net.Socket.prototype.write = write
+    await d.close()
+    await server.close()
+  })
+
+  it('executeQuery: BEGIN+RUN+PULL in one write, COMMIT in another', async () => {
+    const { records } = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j' })
+    expect(records).to.have.length(1)
+    expect(writes).to.equal(2)
+    expect(backend.committed).to.equal(2)
+  })
+
+  it('a transaction function whose first action is run: BEGIN rides with it (two queries + COMMIT = three writes)', async () => {
+    const session = d.session({ database: 'neo4j', defaultAccessMode: 'READ' })
+    try {
+      await session.executeRead(async tx => {
+        await tx.run('RETURN 1 AS n')
+        await tx.run('RETURN 2 AS n') // a later query is its own write, as it must be
+      })
+    } finally {
+      await session.close()
+    }
+    expect(writes).to.equal(3)
+  })
+
+  it('work that does something else first: BEGIN goes out on its own, at once', async () => {
+    const session = d.session({ database: 'neo4j' })
+    try {
+      await session.executeWrite(async tx => {
+        await sleep(20)
+        expect(writes).to.equal(1) // BEGIN already sent, not waiting for a RUN
+        await tx.run('RETURN 1 AS n')
+      })
+    } finally {
+      await session.close()
+    }
+    expect(writes).to.equal(3)
+  })
+
+  it('an explicit transaction awaited before its first query sends BEGIN at once', async () => {
+    const session = d.session({ database: 'neo4j' })
+    try {
+      const tx = await session.beginTransaction()
+      expect(writes).to.equal(1)
+      await tx.run('RETURN 1 AS n')
+      await tx.commit()
+    } finally {
+      await session.close()
+    }
+    expect(writes).to.equal(3)
+  })
+
+  it('a first query whose parameters cannot be sent: BEGIN is not held back and nothing hangs', async () => {
+    const session = d.session({ database: 'neo4j' })
+    try {
+      const error = await session.executeWrite(async tx => await tx.run('RETURN $x', { x: () => 1 })).catch(e => e)
+      expect(error.message).to.match(/pack/i)
+    } finally {
+      await session.close()
+    }
+    expect(d.poolStats().inUse).to.equal(0)
+    expect((await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j' })).records).to.have.length(1)
+  })
+})
