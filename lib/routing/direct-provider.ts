@@ -73,7 +73,14 @@ export class DirectProvider implements ConnectionProvider {
         let timer: NodeJS.Timeout | undefined
         const reply = await Promise.race([
           connection.route({ routingContext: { address: this.options.address }, database, impersonatedUser: null, bookmarks: [] }),
-          new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('probe timed out')), this.options.probeTimeoutMs) })
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => {
+              // No answer in time: close rather than RESET (a member that did not answer ROUTE will
+              // not answer RESET either), so the connection is not held in use for another timeout.
+              void connection.close()
+              reject(new Error('probe timed out'))
+            }, this.options.probeTimeoutMs)
+          })
         ]).finally(() => clearTimeout(timer))
         dirty = false
         const table = fromRouteReply(reply, database, Date.now())

@@ -222,8 +222,14 @@ export class TxCore {
       tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
     }
-    if (this.state === 'ACTIVE') this.state = 'FAILED'
     this.failure ??= error
+    if (this.state === 'ACTIVE') {
+      this.state = 'FAILED'
+      // A failed transaction can only be rolled back, which RESET on release
+      // does: give the connection back now, as the official driver does, not
+      // when the application gets round to close() or rollback() (if ever).
+      void this.end(true)
+    }
   }
 
   private notActiveError (action: string): Error {

@@ -7,7 +7,7 @@ import { expect } from 'chai'
 import { BoltServer } from '../../cluster-fixture/bolt/index.js'
 import { FakeBackend, PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
 import neo4j, { CommitOutcomeUnknownError, DiscoveryError, Neo4jError, RetriesExhaustedError, type Driver } from '../../lib/index.js'
-import { needsFixture } from './helpers.js'
+import { needsFixture, waitFor } from './helpers.js'
 
 describe('integration: driver against one Bolt member (fake backend)', function () {
   let backend: FakeBackend
@@ -193,6 +193,59 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(d.poolStats()).to.deep.include({ inUse: 0, idle: 0 })
     expect((await d.executeQuery('RETURN 3 AS n', {}, { database: 'neo4j' })).records).to.have.length(1)
     expect(backend.authSchemes.length).to.equal(logons + 1) // on a fresh connection
+  })
+
+  it('an explicit transaction that failed gives its connection back at once, before the application closes it', async () => {
+    const d = open()
+    const session = d.session({ database: 'neo4j' })
+    const tx = await session.beginTransaction()
+    const error = await tx.run('FAIL SyntaxError').catch(e => e)
+    expect(error.code).to.equal('Neo.ClientError.Statement.SyntaxError')
+    expect(tx.isOpen()).to.equal(false)
+    await waitFor('the failed transaction\'s connection to be back in the pool', () => d.poolStats().inUse === 0, 5000, 5)
+    // Nothing is left to do for the transaction; the session is free for the next one.
+    await tx.rollback()
+    await tx.close()
+    const next = await session.beginTransaction()
+    await next.run('RETURN 1')
+    await next.commit()
+    await session.close()
+    expect(d.poolStats().inUse).to.equal(0)
+  })
+
+  it('a transaction whose connection died (receive timeout) is back in the pool when the error arrives', async () => {
+    const d = open(uri, { receiveTimeout: 200 })
+    await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
+    const session = d.session({ database: 'neo4j' })
+    const tx = await session.beginTransaction()
+    let release: () => void = () => {}
+    backend.runGate = new Promise(resolve => { release = resolve })
+    try {
+      const error = await tx.run('RETURN 1').catch(e => e)
+      expect(error.code).to.equal('SessionExpired')
+      expect(d.poolStats().inUse).to.equal(0) // not after a rollback the application may never ask for
+    } finally {
+      release()
+      backend.runGate = null
+      await session.close()
+    }
+  })
+
+  it('bolt://: the one-off cluster probe whose ROUTE gets no answer closes its connection (no RESET that would hold it longer)', async () => {
+    let answer: () => void = () => {}
+    const answered = new Promise<void>(resolve => { answer = resolve })
+    const route = backend.route.bind(backend)
+    backend.route = async (request) => { await answered; return await route(request) } // no answer until the test ends
+    try {
+      const d = open(`bolt://${backend.address}`, { connectionTimeout: 200 })
+      await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }) // starts the probe on a second connection
+      server.resetStats()
+      await waitFor('the probe to give its connection up', () => d.poolStats().inUse === 0 && d.poolStats().opening === 0, 5000, 5)
+      expect(server.stats().messages.RESET ?? 0).to.equal(0)
+      expect(d.poolStats().idle).to.equal(1) // the query's connection; the probe's was closed, not pooled
+    } finally {
+      answer()
+    }
   })
 
   it('NotALeader forgets the writer, is retried, and the final error carries every attempt', async () => {
