@@ -101,7 +101,7 @@ function renderReport (runs: readonly ScenarioRun[], meta: RunMeta, timelines: b
   out.push(`\nChaos and consistency (issue 4) — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver, ${meta.seconds} s, ${meta.generatedAt}`)
   out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
   out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
-  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${String(majorityBudget ?? '?')} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours also receiveTimeout ${CONNECTION_TIMEOUT_MS} ms`)
+  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${String(majorityBudget ?? '?')} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours on its defaults otherwise (a silent member is detected by the unresponsive probe, unresponsiveProbeAfter 500 ms)`)
   out.push('Workload: 2 CREATE writers, 2 MERGE (idempotent) writers, 2 readers with the writers\' bookmarks, 1 executeQuery write+read loop (6: 3 readers; 9a: 3 CREATE writers; 9b: 3 MERGE writers)')
   out.push(`Command: ${meta.command}\n`)
   out.push(renderTable(rows))

@@ -8,7 +8,8 @@
 //   in a row (a cluster that keeps failing that way needs time, not a spin).
 // - Otherwise exponential backoff with jitter: initialDelay × multiplier^n,
 //   capped at maxDelay, each scaled by a factor in [1 − jitter, 1 + jitter];
-//   while the table has no writer (an election), a steady LEADER_POLL_MS instead.
+//   while the table has no writer (an election), a steady LEADER_POLL_MS
+//   instead, for the first LEADER_FAST_POLL_WINDOW_MS of that wait.
 // - Non-retryable errors stop the loop and surface unchanged.
 
 import { errorLabel, isAwaitingLeader, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
@@ -21,6 +22,14 @@ import { errorLabel, isAwaitingLeader, isFastRetryCause, isRetryableError, Retri
  * (lib/routing/routing-provider.ts WRITERLESS_ANSWER_REUSE_MS).
  */
 export const LEADER_POLL_MS = 25
+
+/**
+ * How long the fast leader poll lasts within one retry loop. An election ends
+ * well within it; a wait that outlasts it (no majority, a long outage) is
+ * not an election, and polling every 25 ms for the rest of the budget would
+ * only load the routers: past the window the ordinary backoff applies.
+ */
+export const LEADER_FAST_POLL_WINDOW_MS = 2000
 
 export interface RetryPolicy {
   readonly budgetMs: number
@@ -48,6 +57,8 @@ export class RetryState {
   private startedAt: number | undefined
   private backoffs = 0
   private lastWasFast = false
+  /** When this loop first saw a routing table without a writer. */
+  private awaitingLeaderSince: number | undefined
 
   constructor (policy: RetryPolicy, clock: RetryClock = { now: () => performance.now(), random: Math.random }) {
     this.policy = policy
@@ -109,7 +120,10 @@ export class RetryState {
       // Waiting for an election: poll the routing table at a short, steady pace
       // instead of backing off past the moment the new leader is ready
       // (retry.maxDelay below it still wins: the caller asked for faster).
-      if (isAwaitingLeader(error)) base = Math.min(LEADER_POLL_MS, this.policy.maxDelayMs)
+      if (isAwaitingLeader(error)) {
+        this.awaitingLeaderSince ??= this.clock.now()
+        if (this.clock.now() - this.awaitingLeaderSince < LEADER_FAST_POLL_WINDOW_MS) base = Math.min(LEADER_POLL_MS, this.policy.maxDelayMs)
+      }
       const factor = 1 + this.policy.jitter * (2 * this.clock.random() - 1)
       delayMs = Math.max(0, Math.min(base * factor, remaining))
       this.backoffs++

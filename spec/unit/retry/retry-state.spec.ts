@@ -119,6 +119,22 @@ describe('retry: waiting for a leader', () => {
     expect(other.kind === 'retry' && other.delayMs).to.equal(1000) // other causes keep backing off
   })
 
+  it('past the fast-poll window (no majority, not an election) the ordinary backoff applies', async () => {
+    const { tagAwaitingLeader } = await import('../../../lib/errors.js')
+    const { LEADER_FAST_POLL_WINDOW_MS } = await import('../../../lib/retry/retry-state.js')
+    const c = clock()
+    const s = new RetryState({ ...policy, budgetMs: 100_000, initialDelayMs: 50, multiplier: 2, maxDelayMs: 1000 }, c)
+    const awaiting = (): Neo4jError => { const e = code('SessionExpired'); tagAwaitingLeader(e); return e }
+    const first = s.recordFailure(awaiting())
+    expect(first.kind === 'retry' && first.delayMs).to.equal(25)
+    c.advance(LEADER_FAST_POLL_WINDOW_MS - 1)
+    const inside = s.recordFailure(awaiting())
+    expect(inside.kind === 'retry' && inside.delayMs).to.equal(25)
+    c.advance(1)
+    const past = s.recordFailure(awaiting())
+    expect(past.kind === 'retry' && past.delayMs).to.equal(200) // 50 × 2^2: the third backoff of this loop
+  })
+
   it('a maxDelay below the poll pace wins (the caller asked for faster retries)', async () => {
     const { tagAwaitingLeader } = await import('../../../lib/errors.js')
     const s = new RetryState({ ...policy, budgetMs: 100_000, initialDelayMs: 5, multiplier: 2, maxDelayMs: 10 }, clock())
