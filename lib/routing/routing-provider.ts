@@ -6,7 +6,7 @@
 
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
-import { DiscoveryError, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { DiscoveryError, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
@@ -120,7 +120,14 @@ export class RoutingProvider implements ConnectionProvider {
         // Only an unreachable member is worth skipping; anything else (pool timeout, auth) goes to the caller.
         if (!isConnectionLost(error)) throw error
         const current = this.registry.get(table.database)
-        if (current === undefined || servesMode(current, request.mode).length === 0) throw error
+        if (current === undefined || servesMode(current, request.mode).length === 0) {
+          // The only writer is unreachable: a leader that just died, which its
+          // peers still name until they elect another. Wait for that like for an
+          // election (short steady polls), not with a backoff that grows past
+          // the moment the new leader is ready.
+          if (request.mode === 'WRITE') tagAwaitingLeader(error)
+          throw error
+        }
         table = current
       }
     }

@@ -122,6 +122,20 @@ describe('routing: provider (fake pools)', () => {
     expect(error.message).to.match(/no writer/)
   })
 
+  it('an unreachable only writer (a leader that just died) is waited for like an election; an unreachable reader is not', async () => {
+    const pools = new FakePools()
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['b:1']))
+    pools.down.add('a:1')
+    const write = await provider(pools).acquire(request('WRITE')).catch(e => e)
+    expect(write.message).to.match(/ECONNREFUSED a:1/)
+    expect(isAwaitingLeader(write)).to.equal(true) // the retry engine polls at the leader pace
+    const readerPools = new FakePools()
+    readerPools.replies.set('*', () => table(['a:1'], ['b:1'], ['b:1']))
+    readerPools.down.add('b:1')
+    const read = await provider(readerPools).acquire(request('READ')).catch(e => e)
+    expect(isAwaitingLeader(read)).to.equal(false)
+  })
+
   it('keeps a member whose connection just failed out of fresh tables for a while (not if it is the only one)', async () => {
     const pools = new FakePools()
     let now = Date.now()
