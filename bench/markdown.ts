@@ -1,5 +1,5 @@
 // The report as markdown: header (machine, fixture, method), then one table
-// per kind of figure, then the goals of issue 5. Pure.
+// per kind of figure, then the performance goals. Pure.
 
 import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
 import type { BenchResults } from './results.js'
@@ -120,7 +120,7 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
       summaries.throughput.map((r) => [r.workload.title, messagesText(r.by.ours?.messagesPerOp), messagesText(r.by.official?.messagesPerOp), messagesText(r.by.raw?.messagesPerOp)])), '')
   }
 
-  out.push('## Goals (issue 5)', '')
+  out.push('## Goals', '')
   out.push(table(['goal', 'measured', 'met'], summaries.goals.map((g) => [g.goal, g.figure, g.met === null ? DASH : g.met ? 'yes' : '**no**'])), '')
 
   const errors = [...summaries.throughput.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`])),

@@ -1,6 +1,6 @@
 // From a run's raw records to the figures of the report: per workload and
 // contender, summaries over rounds; ratios ours/official of medians; percent
-// of the raw floor; and the goals of issue 5 checked against them. Pure.
+// of the raw floor; and the performance goals checked against them. Pure.
 
 import type { ContenderId } from './contenders/contender.js'
 import type { BenchResults, FailoverRecord, TrialRecord } from './results.js'

@@ -1,4 +1,4 @@
-// The workloads of issue 5 and the Cypher they run. Every contender runs the
+// The benchmark workloads and the Cypher they run. Every contender runs the
 // same query with the same parameters; only the client differs.
 
 export type OpKind = 'read-return-1' | 'read-match-10' | 'write-merge' | 'session-churn'

@@ -300,7 +300,7 @@ export function routingReaction (error: unknown): RoutingReaction {
 }
 
 /**
- * Retryable by a transaction function (issue 3): ServiceUnavailable,
+ * Retryable by a transaction function: ServiceUnavailable,
  * SessionExpired, transient errors except Terminated / LockClientStopped,
  * NotALeader and ForbiddenOnReadOnlyDatabase, AuthorizationExpired.
  * Not retryable: everything else, including any non-Neo4j error thrown by user code.

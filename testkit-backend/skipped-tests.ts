@@ -47,9 +47,9 @@ export const SKIPPED_TESTS: readonly SkipEntry[] = [
       'the driver caches the home database per user (lib/routing/home-database-cache.ts), so later sessions never use the router connection'
   },
 
-  // Acquisition timeout semantics chosen in issue 3.
-  { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_does_not_encompass_router_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too (issue 3); the official drivers exclude the router round trip' },
-  { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_router_handshake_has_own_timeout_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too (issue 3); the official drivers exclude the router round trip' }
+  // Acquisition timeout semantics chosen on purpose (see the README's options).
+  { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_does_not_encompass_router_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too; the official drivers exclude the router round trip' },
+  { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_router_handshake_has_own_timeout_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too; the official drivers exclude the router round trip' }
 ]
 
 function toRegExp (pattern: string): RegExp {

@@ -1,5 +1,5 @@
 // The printed report: one row per scenario and driver (ours, then the official
-// driver, side by side), the goals of issue 4 as measured figures, and the
+// driver, side by side), the failover goals as measured figures, and the
 // timelines. Repeated runs are summed (counts) or summarised (pauses: median
 // and max; latencies: median of the runs).
 
@@ -145,7 +145,7 @@ export function renderNotes (rows: readonly Row[]): string[] {
 
 export interface Goal { readonly goal: string, readonly ours: number, readonly official: number, readonly bound: number, readonly met: boolean }
 
-/** Issue 4's failover goals, as measured figures (median pauses). */
+/** The failover goals, as measured figures (median pauses). */
 export function goals (rows: readonly Row[], electionUpperMs: number, connectionTimeoutMs: number): Goal[] {
   const pause = (scenario: string, driver: string): number | undefined => rows.find(r => r.scenario === scenario && r.driver === driver)?.pauseMedianMs
   const out: Goal[] = []

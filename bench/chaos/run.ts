@@ -1,4 +1,4 @@
-// npm run chaos [-- options]: every scenario of issue 4 against a fresh fixture
+// npm run chaos [-- options]: every chaos scenario against a fresh fixture
 // cluster (in a child process), with our driver and with the official
 // neo4j-driver 6.3.0 through the same workload, alternating scenario by
 // scenario so both see the same machine. Prints the table, the goals and the
@@ -98,7 +98,7 @@ function renderReport (runs: readonly ScenarioRun[], meta: RunMeta, timelines: b
   const host = meta.machine
   const majorityBudget = runs.find(r => r.scenario === 'majority-down')?.settings.maxTransactionRetryTime
   const out: string[] = []
-  out.push(`\nChaos and consistency (issue 4) — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver, ${meta.seconds} s, ${meta.generatedAt}`)
+  out.push(`\nChaos and consistency — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver, ${meta.seconds} s, ${meta.generatedAt}`)
   out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
   out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
   out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${String(majorityBudget ?? '?')} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours on its defaults otherwise (a silent member is detected by the unresponsive probe, unresponsiveProbeAfter 500 ms)`)
@@ -109,7 +109,7 @@ function renderReport (runs: readonly ScenarioRun[], meta: RunMeta, timelines: b
     (meta.repeat > 1 ? ' (median of runs, max in brackets)' : '') + '.')
   const notes = renderNotes(rows)
   if (notes.length > 0) out.push('\nNotes:\n' + notes.map(n => `  ${n}`).join('\n'))
-  if (goalList.length > 0) out.push('\nGoals (issue 4):\n' + renderGoals(goalList).map(g => `  ${g}`).join('\n'))
+  if (goalList.length > 0) out.push('\nGoals:\n' + renderGoals(goalList).map(g => `  ${g}`).join('\n'))
   if (timelines) out.push('\nTimelines\n\n' + renderTimelines(runs))
   return out.join('\n') + '\n'
 }

@@ -1,4 +1,4 @@
-// The scenarios of issue 4: what each does to the cluster while the workload
+// The chaos scenarios: what each does to the cluster while the workload
 // runs. A scenario only injects faults and heals them (marking both on the
 // timeline); the harness runs the workload around it and verifies afterwards.
 // Every wait is bounded; `quick` shortens the holds for CI.
@@ -25,7 +25,7 @@ export interface ScenarioContext {
 export interface Scenario {
   /** Stable key for --scenario and the JSON. */
   readonly key: string
-  /** Number in issue 4 ('9a', '9b' are the two halves of 9). */
+  /** Scenario number ('9a', '9b' are the two halves of 9). */
   readonly number: string
   readonly title: string
   readonly cluster?: ClusterOptions

@@ -237,7 +237,7 @@ describe('bench: command line and workload selection', () => {
     expect(failoverSelected(['failover'])).to.equal(true)
   })
 
-  it('covers every workload of issue 5', () => {
+  it('covers every benchmark workload', () => {
     const ids = allWorkloads(100_000).map((w) => w.id)
     expect(ids).to.deep.equal([
       'read-return-1-c1', 'read-return-1-c16', 'read-return-1-c128', 'read-match-10-c1', 'read-match-10-c16', 'read-match-10-c128',

@@ -1,4 +1,4 @@
-// The CI subset of the chaos suite: every scenario of issue 4, quick, with our
+// The CI subset of the chaos suite: every chaos scenario, quick, with our
 // driver only, through the same harness as `npm run chaos` (cluster in a child
 // process). Asserts the invariants — nothing acknowledged lost, nothing
 // duplicated, no stale read along a causal chain, unknown commits present once
@@ -39,7 +39,7 @@ function expectInvariants (run: ScenarioRun): void {
   }
 }
 
-describe('chaos (quick): invariants of our driver under every fault of issue 4', function () {
+describe('chaos (quick): invariants of our driver under every fault of the chaos suite', function () {
   this.timeout(120_000)
   const runs = new Map<string, ScenarioRun>()
 
