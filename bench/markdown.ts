@@ -87,7 +87,7 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
 
   for (const row of summaries.stream) {
     out.push(`## Streaming: ${row.workload.title}`, '')
-    out.push(`Records consumed one by one (\`for await\` over a session's result; the raw client decodes and drops each RECORD). ours/official ${formatRatio(row.throughputRatio)}; ours ${formatPercent(row.oursOfFloor)} of floor, official ${formatPercent(row.officialOfFloor)}.`, '')
+    out.push(`Records consumed one by one (\`for await\` over a session's result; the raw client decodes and drops each RECORD); each trial runs the query 3 times back to back, its rate over all three. ours/official ${formatRatio(row.throughputRatio)}; ours ${formatPercent(row.oursOfFloor)} of floor, official ${formatPercent(row.officialOfFloor)}.`, '')
     out.push(table(
       ['client', 'records/s', 'peak heap growth MiB', 'peak heap MiB', 'CPU ms / 10k rows', 'peak RSS MiB', 'failed queries'],
       (['ours', 'official', 'raw'] as const).flatMap((c) => {

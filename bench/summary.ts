@@ -3,6 +3,7 @@
 // of the raw floor; and the performance goals checked against them. Pure.
 
 import type { ContenderId } from './contenders/contender.js'
+import type { StreamSample } from './protocol.js'
 import type { BenchResults, FailoverRecord, TrialRecord } from './results.js'
 import { median, perOps, perSecond, ratio, summarize, type Summary } from './stats.js'
 import type { StreamWorkload, ThroughputWorkload } from './workloads.js'
@@ -155,6 +156,27 @@ export function throughputFigures (trials: readonly TrialRecord[]): ThroughputFi
     messagesPerOp,
     errors: samples.reduce((sum, { sample }) => sum + sample.errors, 0),
     firstError: samples.find(({ sample }) => sample.firstError !== null)?.sample.firstError ?? null
+  }
+}
+
+/**
+ * One streaming trial from several back-to-back queries: rows, time and CPU
+ * add up (the rate is over all of them, so one query's GC pause or scheduler
+ * hiccup weighs a third, not all); heap growth is the largest any query had;
+ * the first failure fails the trial.
+ */
+export function combineStreamSamples (samples: readonly StreamSample[]): StreamSample {
+  if (samples.length === 0) throw new Error('combineStreamSamples needs at least one sample')
+  const growth = (s: StreamSample): number => s.peakHeapBytes - s.baselineHeapBytes
+  const largest = samples.reduce((a, b) => growth(b) > growth(a) ? b : a)
+  return {
+    rows: samples.reduce((n, s) => n + s.rows, 0),
+    elapsedMs: samples.reduce((n, s) => n + s.elapsedMs, 0),
+    cpuMicros: samples.reduce((n, s) => n + s.cpuMicros, 0),
+    baselineHeapBytes: largest.baselineHeapBytes,
+    peakHeapBytes: largest.peakHeapBytes,
+    maxRssBytes: Math.max(...samples.map((s) => s.maxRssBytes)),
+    error: samples.find((s) => s.error !== null)?.error ?? null
   }
 }
 

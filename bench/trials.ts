@@ -10,6 +10,7 @@ import { ChildHandle } from './ipc.js'
 import type { HostStatus, LeaderStop, LoopRequest, MessageCounts, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
 import type { FailoverRecord, TrialRecord } from './results.js'
 import { roundOrder, trialPlan } from './schedule.js'
+import { combineStreamSamples } from './summary.js'
 import type { Workload } from './workloads.js'
 
 const WORKER = new URL('./worker.js', import.meta.url)
@@ -17,6 +18,8 @@ const OPEN_TIMEOUT_MS = 30_000
 /** Beyond a trial's own length: drain of in-flight operations (30 s) plus slack. */
 const TRIAL_SLACK_MS = 90_000
 const STREAM_TIMEOUT_MS = 180_000
+/** Queries per streaming trial: one 100 000-row query lasts ~0.3 s, short enough for one GC pause to swing it by a third. */
+const STREAM_QUERIES_PER_TRIAL = 3
 /**
  * How long a stop waits for a write on the new leader. Long enough for any
  * retry schedule that works (the official driver's backoff reaches 1+2+4 s);
@@ -106,7 +109,13 @@ async function runTrial (worker: ChildHandle, workload: Workload, round: number,
     // Streaming: one small query first warms the connection, routing table and JIT.
     await worker.request<StreamSample>('stream', { rows: Math.min(1000, workload.rows) }, STREAM_TIMEOUT_MS)
     const before = await ctx.host.request<MessageCounts>('messages', null, 10_000)
-    const sample = await worker.request<StreamSample>('stream', { rows: workload.rows }, STREAM_TIMEOUT_MS)
+    const queries: StreamSample[] = []
+    for (let i = 0; i < STREAM_QUERIES_PER_TRIAL; i++) {
+      const query = await worker.request<StreamSample>('stream', { rows: workload.rows }, STREAM_TIMEOUT_MS)
+      queries.push(query)
+      if (query.error !== null) break
+    }
+    const sample = combineStreamSamples(queries)
     const after = await ctx.host.request<MessageCounts>('messages', null, 10_000)
     ctx.log(`  round ${round + 1} ${contender}: ${Math.round(sample.rows / (sample.elapsedMs / 1000))} records/s, heap +${((sample.peakHeapBytes - sample.baselineHeapBytes) / 2 ** 20).toFixed(1)} MiB${sample.error === null ? '' : `, FAILED ${sample.error}`}`)
     return { workload: workload.id, round, contender, stream: sample, messages: messageDelta(before, after) }

@@ -54,7 +54,7 @@ export function allWorkloads (streamRows: number): Workload[] {
     throughput('write-merge', 1, 'executeWrite MERGE'),
     throughput('write-merge', 16, 'executeWrite MERGE'),
     throughput('session-churn', 16, 'session open + executeRead + close'),
-    { kind: 'stream', id: 'stream', title: `streaming ${streamRows.toLocaleString('en-US')} rows, one query`, rows: streamRows }
+    { kind: 'stream', id: 'stream', title: `streaming ${streamRows.toLocaleString('en-US')} rows per query`, rows: streamRows }
   ]
 }
 

@@ -7,7 +7,7 @@ import { parseBenchArgs, UsageError } from '../../bench/args.js'
 import { formatRatio, formatSummary, renderMarkdown, table } from '../../bench/markdown.js'
 import type { StreamSample, ThroughputSample } from '../../bench/protocol.js'
 import type { BenchResults, TrialRecord } from '../../bench/results.js'
-import { missingFigures, streamFigures, summarizeRun, throughputFigures } from '../../bench/summary.js'
+import { combineStreamSamples, missingFigures, streamFigures, summarizeRun, throughputFigures } from '../../bench/summary.js'
 import { messageDelta } from '../../bench/trials.js'
 import { allWorkloads, failoverSelected, mergeKey, selectWorkloads, unknownFilters } from '../../bench/workloads.js'
 
@@ -68,6 +68,17 @@ describe('bench: figures from trials', () => {
   it('no trials, no figures', () => {
     expect(throughputFigures([])).to.equal(null)
     expect(streamFigures([])).to.equal(null)
+  })
+
+  it('a streaming trial of several queries: rows, time and CPU add up, heap growth is the largest, the first failure fails it', () => {
+    const q = (s: Partial<StreamSample>): StreamSample => ({ rows: 1000, elapsedMs: 100, cpuMicros: 50_000, baselineHeapBytes: 5 * MiB, peakHeapBytes: 7 * MiB, maxRssBytes: 60 * MiB, error: null, ...s })
+    const c = combineStreamSamples([q({}), q({ elapsedMs: 300, baselineHeapBytes: 4 * MiB, peakHeapBytes: 9 * MiB, maxRssBytes: 70 * MiB }), q({ cpuMicros: 10_000 })])
+    expect(c).to.deep.equal({ rows: 3000, elapsedMs: 500, cpuMicros: 110_000, baselineHeapBytes: 4 * MiB, peakHeapBytes: 9 * MiB, maxRssBytes: 70 * MiB, error: null })
+    expect(streamFigures([{ workload: 'stream', round: 0, contender: 'ours', stream: c, messages: {} }])?.recordsPerSecond.median).to.equal(6000)
+    const failed = combineStreamSamples([q({}), q({ rows: 10, error: 'cut' })])
+    expect(failed.error).to.equal('cut')
+    expect(failed.rows).to.equal(1010)
+    expect(() => combineStreamSamples([])).to.throw(/at least one/)
   })
 
   it('streaming: records/s and heap growth over complete queries only; failed ones are counted', () => {
