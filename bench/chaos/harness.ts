@@ -2,6 +2,7 @@
 // running the workload, the scenario's faults, then verification and figures.
 
 import type { ClusterOptions } from '../../cluster-fixture/index.js'
+import { seededRandom } from '../../cluster-fixture/raft/random.js'
 import { ADAPTERS, type AdapterOptions, type DriverAdapter, type DriverName } from './adapters.js'
 import { analyse, type Mark, type Metrics } from './analysis.js'
 import { forkCluster, type ClusterHandle, type ForkOptions } from './cluster-client.js'
@@ -51,17 +52,6 @@ export interface ScenarioRun {
   readonly durationMs: number
 }
 
-/** Small deterministic PRNG (mulberry32) for scenario choices. */
-function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
