@@ -5,35 +5,7 @@
 
 import { expect } from 'chai'
 import { PooledConnection } from '../../lib/connection/pools.js'
-import neo4j, { CommitOutcomeUnknownError, type Driver } from '../../lib/index.js'
-import { needsFixture, roles, startTarget, type Target } from './helpers.js'
-
-interface LoopOutcome { acked: number[], unknown: number[], errors: Error[], addresses: Set<string> }
-
-/** Applied (not awaited) by the write loop once `afterAcks` writes were acknowledged, while it keeps writing. */
-interface Fault { readonly afterAcks: number, readonly apply: () => Promise<void> }
-
-async function writeLoop (d: Driver, count: number, prefix: string, fault?: Fault): Promise<LoopOutcome> {
-  const outcome: LoopOutcome = { acked: [], unknown: [], errors: [], addresses: new Set() }
-  let faulted: Promise<void> | undefined
-  for (let i = 0; i < count; i++) {
-    try {
-      const { summary } = await d.executeQuery('CREATE (:Ping {run: $run, id: $id})', { run: prefix, id: neo4j.int(i) }, { database: 'neo4j' })
-      outcome.acked.push(i)
-      // Fault from inside the loop, once it is under way: a fixed sleep would race a fast fixture (the whole loop can end first).
-      if (fault !== undefined && faulted === undefined && outcome.acked.length >= fault.afterAcks) {
-        faulted = fault.apply()
-        faulted.catch(() => {}) // awaited (and rethrown) once the loop ends
-      }
-      outcome.addresses.add(summary.server.address ?? '')
-    } catch (error) {
-      if (error instanceof CommitOutcomeUnknownError) outcome.unknown.push(i)
-      else outcome.errors.push(error as Error)
-    }
-  }
-  await faulted
-  return outcome
-}
+import { needsFixture, roles, startTarget, writeLoop, type Target } from './helpers.js'
 
 describe('integration: failover', function () {
   this.timeout(120_000)

@@ -43,7 +43,7 @@ export async function inParallel<T> (items: readonly T[], concurrency: number, t
 // The server under test: a fixture cluster, or NEO4J_URI.
 
 import { startCluster, type Cluster, type ClusterOptions } from '../../cluster-fixture/index.js'
-import neo4j, { type Config, type Driver } from '../../lib/index.js'
+import neo4j, { CommitOutcomeUnknownError, type Config, type Driver } from '../../lib/index.js'
 
 export interface Target {
   readonly uri: string
@@ -87,4 +87,37 @@ export async function roles (cluster: Cluster, database = 'neo4j'): Promise<{ le
     secondaries: members.filter(m => m.mode === 'SECONDARY').map(m => m.name),
     address: (name) => members.find(m => m.name === name)?.address ?? ''
   }
+}
+
+export interface LoopOutcome { acked: number[], unknown: number[], errors: Error[], ackTimes: number[], addresses: Set<string> }
+
+/** Applied (not awaited) by the write loop once `afterAcks` writes were acknowledged, while it keeps writing. */
+export interface Fault { readonly afterAcks: number, readonly apply: () => Promise<void> }
+
+/**
+ * `count` CREATE writes through executeQuery, one after another, each with a
+ * unique id under `run`: which were acknowledged (and when, and by whom),
+ * which ended in "commit outcome unknown", which failed otherwise.
+ */
+export async function writeLoop (d: Driver, count: number, run: string, fault?: Fault): Promise<LoopOutcome> {
+  const outcome: LoopOutcome = { acked: [], unknown: [], errors: [], ackTimes: [], addresses: new Set() }
+  let faulted: Promise<void> | undefined
+  for (let i = 0; i < count; i++) {
+    try {
+      const { summary } = await d.executeQuery('CREATE (:Ping {run: $run, id: $id})', { run, id: neo4j.int(i) }, { database: 'neo4j' })
+      outcome.acked.push(i)
+      // Fault from inside the loop, once it is under way: a fixed sleep would race a fast fixture (the whole loop can end first).
+      if (fault !== undefined && faulted === undefined && outcome.acked.length >= fault.afterAcks) {
+        faulted = fault.apply()
+        faulted.catch(() => {}) // awaited (and rethrown) once the loop ends
+      }
+      outcome.ackTimes.push(performance.now())
+      outcome.addresses.add(summary.server.address ?? '')
+    } catch (error) {
+      if (error instanceof CommitOutcomeUnknownError) outcome.unknown.push(i)
+      else outcome.errors.push(error as Error)
+    }
+  }
+  await faulted
+  return outcome
 }

@@ -10,7 +10,7 @@ import { expect } from 'chai'
 import { BoltServer } from '../../cluster-fixture/bolt/index.js'
 import { FakeBackend, PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
 import neo4j, { CommitOutcomeUnknownError, Neo4jError, type Driver, type MemberProbeEvent } from '../../lib/index.js'
-import { needsFixture, roles, sleep, startTarget, type Target } from './helpers.js'
+import { needsFixture, roles, sleep, startTarget, writeLoop, type LoopOutcome, type Target } from './helpers.js'
 
 /** Records member-probe events while `body` runs. */
 async function withProbeEvents<T> (body: (events: MemberProbeEvent[]) => Promise<T>): Promise<T> {
@@ -22,34 +22,6 @@ async function withProbeEvents<T> (body: (events: MemberProbeEvent[]) => Promise
   } finally {
     diagnosticsChannel.unsubscribe(neo4j.diagnosticsChannels.memberProbe, listener)
   }
-}
-
-interface LoopOutcome { acked: number[], unknown: number[], errors: Error[], ackTimes: number[], addresses: Set<string> }
-
-/** Applied (not awaited) by the write loop once `afterAcks` writes were acknowledged, while it keeps writing. */
-interface Fault { readonly afterAcks: number, readonly apply: () => Promise<void> }
-
-async function writeLoop (d: Driver, count: number, run: string, fault?: Fault): Promise<LoopOutcome> {
-  const outcome: LoopOutcome = { acked: [], unknown: [], errors: [], ackTimes: [], addresses: new Set() }
-  let faulted: Promise<void> | undefined
-  for (let i = 0; i < count; i++) {
-    try {
-      const { summary } = await d.executeQuery('CREATE (:Ping {run: $run, id: $id})', { run, id: neo4j.int(i) }, { database: 'neo4j' })
-      outcome.acked.push(i)
-      // Fault from inside the loop, once it is under way: a fixed sleep would race a fast fixture (the whole loop can end first).
-      if (fault !== undefined && faulted === undefined && outcome.acked.length >= fault.afterAcks) {
-        faulted = fault.apply()
-        faulted.catch(() => {}) // awaited (and rethrown) once the loop ends
-      }
-      outcome.ackTimes.push(performance.now())
-      outcome.addresses.add(summary.server.address ?? '')
-    } catch (error) {
-      if (error instanceof CommitOutcomeUnknownError) outcome.unknown.push(i)
-      else outcome.errors.push(error as Error)
-    }
-  }
-  await faulted
-  return outcome
 }
 
 describe('integration: unresponsive (black-holed) members', function () {
