@@ -4,17 +4,14 @@
 // commit outcome unknown, pool hygiene, direct mode, timeouts.
 
 import { expect } from 'chai'
-import { BoltServer } from '../../cluster-fixture/bolt/index.js'
-import { FakeBackend, PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
+import { PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
+import { LiveBoltServer } from '../fixture/bolt/live-server.js'
 import neo4j, { CommitOutcomeUnknownError, DiscoveryError, Neo4jError, RetriesExhaustedError, type Driver } from '../../lib/index.js'
 import { needsFixture, waitFor } from './helpers.js'
 
 describe('integration: driver against one Bolt member (fake backend)', function () {
-  let backend: FakeBackend
-  let server: BoltServer
-  let uri: string
   const drivers: Driver[] = []
-  const open = (url = uri, config: Parameters<typeof neo4j.driver>[2] = {}, password = PASSWORD): Driver => {
+  const open = (url = live.uri, config: Parameters<typeof neo4j.driver>[2] = {}, password = PASSWORD): Driver => {
     const d = neo4j.driver(url, neo4j.auth.basic(USER, password), { maxTransactionRetryTime: 2000, ...config })
     drivers.push(d)
     return d
@@ -22,22 +19,13 @@ describe('integration: driver against one Bolt member (fake backend)', function 
 
   before(function () { needsFixture(this) })
 
-  beforeEach(async () => {
-    backend = new FakeBackend()
-    server = new BoltServer({ backend })
-    const port = await server.listen(0)
-    backend.address = `127.0.0.1:${port}`
-    uri = `neo4j://127.0.0.1:${port}`
-  })
-
-  afterEach(async () => {
-    await Promise.all(drivers.splice(0).map(async d => await d.close()))
-    await server.close()
-  })
+  // Drivers close first (hooks run in the order they are registered), then the server.
+  afterEach(async () => { await Promise.all(drivers.splice(0).map(async d => await d.close())) })
+  const live = LiveBoltServer.perTest({ advertiseOwnAddress: true })
 
   it('verifyConnectivity and getServerInfo report the member', async () => {
     const info = await open().getServerInfo()
-    expect(info.address).to.equal(backend.address)
+    expect(info.address).to.equal(live.backend.address)
     expect(info.agent).to.equal('Neo4j/5.26.0')
     expect(info.protocolVersion?.toString()).to.match(/^5\./)
   })
@@ -47,26 +35,26 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     const { keys, records, summary } = await d.executeQuery('RETURN $a, $b', { a: neo4j.int(7), b: 'x' }, { database: 'neo4j', routing: 'READ' })
     expect(keys).to.deep.equal(['a', 'b'])
     expect(records[0]?.get('a').toNumber()).to.equal(7)
-    expect(summary.server.address).to.equal(backend.address)
-    expect(d.routingTable('neo4j')).to.deep.include({ database: 'neo4j', ttl: 300, writers: [backend.address], readers: [backend.address] })
-    expect(backend.txRequests.at(-1)?.mode).to.equal('READ')
+    expect(summary.server.address).to.equal(live.backend.address)
+    expect(d.routingTable('neo4j')).to.deep.include({ database: 'neo4j', ttl: 300, writers: [live.backend.address], readers: [live.backend.address] })
+    expect(live.backend.txRequests.at(-1)?.mode).to.equal('READ')
   })
 
   it('integers come back as Integer, number (disableLosslessIntegers) or bigint (useBigInt)', async () => {
     const lossless = await open().executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
     expect(neo4j.isInt(lossless.records[0]?.get('n'))).to.equal(true)
-    const plain = await open(uri, { disableLosslessIntegers: true }).executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
+    const plain = await open(live.uri, { disableLosslessIntegers: true }).executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
     expect(plain.records[0]?.get('n')).to.equal(42)
-    const big = await open(uri, { useBigInt: true }).executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
+    const big = await open(live.uri, { useBigInt: true }).executeQuery('RETURN 42 AS n', {}, { database: 'neo4j' })
     expect(big.records[0]?.get('n')).to.equal(42n)
   })
 
   it('results are awaitable, async-iterable and subscribable, with flow control over PULL batches', async () => {
-    const session = open(uri, { fetchSize: 100 }).session({ database: 'neo4j' })
+    const session = open(live.uri, { fetchSize: 100 }).session({ database: 'neo4j' })
     try {
       const all = await session.run('UNWIND range(1, 2500) AS i RETURN i')
       expect(all.records).to.have.length(2500)
-      expect(server.stats().messages.PULL).to.be.at.least(25)
+      expect(live.server.stats().messages.PULL).to.be.at.least(25)
       const seen: number[] = []
       for await (const record of session.run('UNWIND range(1, 5) AS i RETURN i')) seen.push(record.get('i').toNumber())
       expect(seen).to.deep.equal([1, 2, 3, 4, 5])
@@ -79,7 +67,7 @@ describe('integration: driver against one Bolt member (fake backend)', function 
           onError: reject
         })
       })
-      expect(events).to.deep.equal(['keys:one', 'row:1', `done:${backend.address}`])
+      expect(events).to.deep.equal(['keys:one', 'row:1', `done:${live.backend.address}`])
     } finally {
       await session.close()
     }
@@ -93,7 +81,7 @@ describe('integration: driver against one Bolt member (fake backend)', function 
       await tx.run('CREATE (n)')
       await tx.commit()
       expect(tx.isOpen()).to.equal(false)
-      expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal(['bm:0'])
+      expect(live.backend.txRequests.at(-1)?.bookmarks).to.deep.equal(['bm:0'])
       const committed = session.lastBookmarks()
       expect(committed).to.have.length(1).and.not.to.deep.equal(['bm:0'])
       const error = await tx.run('RETURN 1').then(() => null, (e: Error) => e)
@@ -101,8 +89,8 @@ describe('integration: driver against one Bolt member (fake backend)', function 
       const tx2 = session.beginTransaction()
       await tx2.run('CREATE (m)')
       await tx2.rollback()
-      expect(backend.rolledBack).to.be.at.least(1)
-      expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal(committed)
+      expect(live.backend.rolledBack).to.be.at.least(1)
+      expect(live.backend.txRequests.at(-1)?.bookmarks).to.deep.equal(committed)
       expect(session.lastBookmarks()).to.deep.equal(committed)
     } finally {
       await session.close()
@@ -123,20 +111,20 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     const error = await d.executeQuery('THIS IS NOT CYPHER', {}, { database: 'neo4j' }).catch(e => e)
     expect(error).to.be.instanceOf(Neo4jError)
     expect(error.code).to.equal('Neo.ClientError.Statement.SyntaxError')
-    expect(backend.txRequests).to.have.length(1)
+    expect(live.backend.txRequests).to.have.length(1)
   })
 
   it('a wrong password surfaces at once, names the cause, is not retried, and never shows the password', async () => {
     const secret = 'not-the-password-9f2c'
-    const d = open(uri, {}, secret)
+    const d = open(live.uri, {}, secret)
     const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
     expect(error).to.be.instanceOf(DiscoveryError)
     expect(error.code).to.equal('Neo.ClientError.Security.Unauthorized')
     expect(error.message).to.include('auth')
     expect(error.message).not.to.include(secret)
     expect(JSON.stringify(error)).not.to.include(secret)
-    expect(server.stats().messages.HELLO ?? 0).to.equal(1)
-    expect(backend.txRequests).to.have.length(0)
+    expect(live.server.stats().messages.HELLO ?? 0).to.equal(1)
+    expect(live.backend.txRequests).to.have.length(0)
   })
 
   it('an unknown database fails discovery at once with the server code', async () => {
@@ -148,35 +136,35 @@ describe('integration: driver against one Bolt member (fake backend)', function 
 
   it('a COMMIT whose connection dies is not re-run and says "commit outcome unknown"', async () => {
     const d = open()
-    server.armCommitDrop(1)
+    live.server.armCommitDrop(1)
     const error = await d.session({ database: 'neo4j' }).executeWrite(tx => tx.run('CREATE (n)')).catch(e => e)
     expect(error).to.be.instanceOf(CommitOutcomeUnknownError)
     expect(error.message).to.include('commit outcome unknown')
     expect(neo4j.isRetryableError(error)).to.equal(false)
-    expect(backend.committed).to.equal(1)
+    expect(live.backend.committed).to.equal(1)
     expect(d.poolStats().inUse).to.equal(0)
   })
 
   it('…unless the work is marked idempotent: then it is retried', async () => {
     const d = open()
-    server.armCommitDrop(1)
+    live.server.armCommitDrop(1)
     await d.executeQuery('CREATE (n)', {}, { database: 'neo4j', transactionConfig: { idempotent: true } })
-    expect(backend.committed).to.equal(2)
+    expect(live.backend.committed).to.equal(2)
   })
 
   it('…and READ work is always retried: a READ transaction cannot have written', async () => {
     const d = open()
-    server.armCommitDrop(1)
+    live.server.armCommitDrop(1)
     const { records } = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', routing: 'READ' })
     expect(records.length).to.equal(1)
-    expect(backend.committed).to.equal(2)
+    expect(live.backend.committed).to.equal(2)
     expect(d.poolStats().inUse).to.equal(0)
   })
 
   it('a parameter that cannot be sent fails its query; the connection it was half-written to sends nothing more and is discarded', async () => {
     const d = open()
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
-    const logons = backend.authSchemes.length
+    const logons = live.backend.authSchemes.length
     const session = d.session({ database: 'neo4j' })
     let packError: Error | undefined
     const error = await session.executeWrite(async tx => {
@@ -189,10 +177,10 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     // The half-written RUN never reaches the server (it would answer Neo.ClientError.Request.Invalid): the driver says why.
     expect(error.code).to.equal('IllegalState')
     expect(error.message).to.include('could not be written')
-    expect(backend.committed).to.equal(1) // the warm-up only
+    expect(live.backend.committed).to.equal(1) // the warm-up only
     expect(d.poolStats()).to.deep.include({ inUse: 0, idle: 0 })
     expect((await d.executeQuery('RETURN 3 AS n', {}, { database: 'neo4j' })).records).to.have.length(1)
-    expect(backend.authSchemes.length).to.equal(logons + 1) // on a fresh connection
+    expect(live.backend.authSchemes.length).to.equal(logons + 1) // on a fresh connection
   })
 
   it('an explicit transaction that failed gives its connection back at once, before the application closes it', async () => {
@@ -214,19 +202,19 @@ describe('integration: driver against one Bolt member (fake backend)', function 
   })
 
   it('a transaction whose connection died (receive timeout) is back in the pool when the error arrives', async () => {
-    const d = open(uri, { receiveTimeout: 200 })
+    const d = open(live.uri, { receiveTimeout: 200 })
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
     const session = d.session({ database: 'neo4j' })
     const tx = await session.beginTransaction()
     let release: () => void = () => {}
-    backend.runGate = new Promise(resolve => { release = resolve })
+    live.backend.runGate = new Promise(resolve => { release = resolve })
     try {
       const error = await tx.run('RETURN 1').catch(e => e)
       expect(error.code).to.equal('SessionExpired')
       expect(d.poolStats().inUse).to.equal(0) // not after a rollback the application may never ask for
     } finally {
       release()
-      backend.runGate = null
+      live.backend.runGate = null
       await session.close()
     }
   })
@@ -234,14 +222,14 @@ describe('integration: driver against one Bolt member (fake backend)', function 
   it('bolt://: the one-off cluster probe whose ROUTE gets no answer closes its connection (no RESET that would hold it longer)', async () => {
     let answer: () => void = () => {}
     const answered = new Promise<void>(resolve => { answer = resolve })
-    const route = backend.route.bind(backend)
-    backend.route = async (request) => { await answered; return await route(request) } // no answer until the test ends
+    const route = live.backend.route.bind(live.backend)
+    live.backend.route = async (request) => { await answered; return await route(request) } // no answer until the test ends
     try {
-      const d = open(`bolt://${backend.address}`, { connectionTimeout: 200 })
+      const d = open(`bolt://${live.backend.address}`, { connectionTimeout: 200 })
       await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }) // starts the probe on a second connection
-      server.resetStats()
+      live.server.resetStats()
       await waitFor('the probe to give its connection up', () => d.poolStats().inUse === 0 && d.poolStats().opening === 0, 5000, 5)
-      expect(server.stats().messages.RESET ?? 0).to.equal(0)
+      expect(live.server.stats().messages.RESET ?? 0).to.equal(0)
       expect(d.poolStats().idle).to.equal(1) // the query's connection; the probe's was closed, not pooled
     } finally {
       answer()
@@ -249,22 +237,22 @@ describe('integration: driver against one Bolt member (fake backend)', function 
   })
 
   it('NotALeader forgets the writer, is retried, and the final error carries every attempt', async () => {
-    const d = open(uri, { maxTransactionRetryTime: 400 })
+    const d = open(live.uri, { maxTransactionRetryTime: 400 })
     const error = await d.executeQuery('FAIL NotALeader', {}, { database: 'neo4j' }).catch(e => e)
     expect(error).to.be.instanceOf(RetriesExhaustedError)
     expect(error.code).to.equal('Neo.ClientError.Cluster.NotALeader')
     expect(error.attempts.length).to.be.at.least(2)
     expect(error.attempts.every((a: { error: Neo4jError }) => a.error.code === 'Neo.ClientError.Cluster.NotALeader')).to.equal(true)
-    expect(backend.routeRequests.length).to.be.at.least(2) // every attempt refreshed the table (the writer was forgotten)
+    expect(live.backend.routeRequests.length).to.be.at.least(2) // every attempt refreshed the table (the writer was forgotten)
   })
 
   it('sends the routing context, impersonated user and session bookmarks with ROUTE', async () => {
-    const d = open(`${uri}?region=eu`)
+    const d = open(`${live.uri}?region=eu`)
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j', impersonatedUser: 'bob' })
-    const route = backend.routeRequests.at(-1)
-    expect(route?.routing).to.deep.include({ region: 'eu', address: uri.replace('neo4j://', '') })
+    const route = live.backend.routeRequests.at(-1)
+    expect(route?.routing).to.deep.include({ region: 'eu', address: live.uri.replace('neo4j://', '') })
     expect(route?.impersonatedUser).to.equal('bob')
-    expect(backend.txRequests.at(-1)?.impersonatedUser).to.equal('bob')
+    expect(live.backend.txRequests.at(-1)?.impersonatedUser).to.equal('bob')
   })
 
   it('resolves the home database once per user, not once per session', async () => {
@@ -274,8 +262,8 @@ describe('integration: driver against one Bolt member (fake backend)', function 
       await s.run('RETURN 1')
       await s.close()
     }
-    expect(backend.routeRequests.filter(r => r.database === null)).to.have.length(1)
-    expect(backend.txRequests.every(t => t.database === 'neo4j')).to.equal(true)
+    expect(live.backend.routeRequests.filter(r => r.database === null)).to.have.length(1)
+    expect(live.backend.txRequests.every(t => t.database === 'neo4j')).to.equal(true)
   })
 
   it('executeQuery chains its bookmarks through the driver manager (and not with bookmarkManager: null)', async () => {
@@ -283,14 +271,14 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     await d.executeQuery('CREATE (a)', {}, { database: 'neo4j' })
     const [first] = [...await d.executeQueryBookmarkManager.getBookmarks()]
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j', routing: 'READ' })
-    expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal([first])
+    expect(live.backend.txRequests.at(-1)?.bookmarks).to.deep.equal([first])
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j', routing: 'READ', bookmarkManager: null })
-    expect(backend.txRequests.at(-1)?.bookmarks).to.deep.equal([])
+    expect(live.backend.txRequests.at(-1)?.bookmarks).to.deep.equal([])
   })
 
   it('leaves zero connections in use after 10 000 sessions (run, transaction, abandoned result, failure)', async function () {
     this.timeout(120_000)
-    const d = open(uri, { maxConnectionPoolSize: 20 })
+    const d = open(live.uri, { maxConnectionPoolSize: 20 })
     const kinds = ['run', 'tx', 'abandoned', 'error'] as const
     let next = 0
     const worker = async (): Promise<void> => {
@@ -314,9 +302,9 @@ describe('integration: driver against one Bolt member (fake backend)', function 
   })
 
   it('bolt:// talks to the member directly and warns once when it belongs to a cluster', async () => {
-    backend.routingTable = { ttlSeconds: 300, db: 'neo4j', servers: [{ role: 'WRITE', addresses: [backend.address] }, { role: 'READ', addresses: ['127.0.0.1:1', '127.0.0.1:2'] }, { role: 'ROUTE', addresses: [backend.address, '127.0.0.1:1'] }] }
+    live.backend.routingTable = { ttlSeconds: 300, db: 'neo4j', servers: [{ role: 'WRITE', addresses: [live.backend.address] }, { role: 'READ', addresses: ['127.0.0.1:1', '127.0.0.1:2'] }, { role: 'ROUTE', addresses: [live.backend.address, '127.0.0.1:1'] }] }
     const warnings: string[] = []
-    const d = open(uri.replace('neo4j://', 'bolt://'), { logging: { level: 'warn', logger: (_level, message) => warnings.push(message) } })
+    const d = open(live.uri.replace('neo4j://', 'bolt://'), { logging: { level: 'warn', logger: (_level, message) => warnings.push(message) } })
     for (let i = 0; i < 3; i++) await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
     for (let i = 0; i < 100 && warnings.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
     expect(warnings).to.have.length(1)
@@ -330,8 +318,8 @@ describe('integration: driver against one Bolt member (fake backend)', function 
 
   it('a black-holed member costs one connectionTimeout, not a hang', async function () {
     this.timeout(10_000)
-    server.setBlackhole(true)
-    const d = open(uri, { connectionTimeout: 300, maxTransactionRetryTime: 0 })
+    live.server.setBlackhole(true)
+    const d = open(live.uri, { connectionTimeout: 300, maxTransactionRetryTime: 0 })
     const error = await d.verifyConnectivity().catch(e => e)
     expect(error).to.be.instanceOf(DiscoveryError)
     expect(error.attempts.map((a: { reason: string }) => a.reason)).to.include('timeout')
@@ -340,12 +328,12 @@ describe('integration: driver against one Bolt member (fake backend)', function 
   for (const mode of ['truncate', 'absurd-size', 'silent-after-handshake'] as const) {
     it(`hostile member (${mode}): a Neo4jError within the timeouts, then recovery with nothing in use`, async function () {
       this.timeout(15_000)
-      const d = open(uri, { connectionTimeout: 500, receiveTimeout: 500, maxTransactionRetryTime: 1000 })
+      const d = open(live.uri, { connectionTimeout: 500, receiveTimeout: 500, maxTransactionRetryTime: 1000 })
       await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
-      server.setHostile(mode)
+      live.server.setHostile(mode)
       const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
       expect(error).to.be.instanceOf(Neo4jError)
-      server.setHostile(null)
+      live.server.setHostile(null)
       expect((await d.executeQuery('RETURN 1 AS x', {}, { database: 'neo4j' })).records).to.have.length(1)
       expect(d.poolStats().inUse).to.equal(0)
     })
@@ -353,14 +341,14 @@ describe('integration: driver against one Bolt member (fake backend)', function 
 
   it('a member that sends garbage gives a clear error and the driver recovers when it stops', async function () {
     this.timeout(10_000)
-    const d = open(uri, { connectionTimeout: 500, maxTransactionRetryTime: 0 })
+    const d = open(live.uri, { connectionTimeout: 500, maxTransactionRetryTime: 0 })
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
-    server.setHostile('garbage')
+    live.server.setHostile('garbage')
     const error = await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }).catch(e => e)
     expect(error).to.be.instanceOf(Neo4jError)
     expect(error.code).to.equal('ProtocolError')
     expect(error.message).to.include('could not be decoded')
-    server.setHostile(null)
+    live.server.setHostile(null)
     const { records } = await d.executeQuery('RETURN 1 AS x', {}, { database: 'neo4j' })
     expect(records).to.have.length(1)
     expect(d.poolStats().inUse).to.equal(0)
