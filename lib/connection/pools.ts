@@ -32,7 +32,9 @@ export interface BeginRequest {
   notificationFilter?: unknown
 }
 
-export interface RunRequest extends BeginRequest {
+export interface RunRequest extends Omit<BeginRequest, 'mode'> {
+  /** Auto-commit only: a RUN inside a transaction carries no mode (BEGIN had it). */
+  mode?: 'READ' | 'WRITE'
   fetchSize: number
   highRecordWatermark: number
   lowRecordWatermark: number

@@ -120,10 +120,12 @@ export class TxCore {
       this.streaming++
       let finished = false
       const done = (): void => { if (!finished) { finished = true; this.streaming-- } }
+      // A RUN inside a transaction carries no extra fields: mode, database,
+      // bookmarks and tx config went with BEGIN. Servers refuse (and scripted
+      // servers hang up on) a RUN that repeats them.
       observer = this.ready.then(connection => connection.run(text, params, {
         bookmarks: Bookmarks.empty(),
         txConfig: TxConfig.empty(),
-        mode: this.start.mode,
         fetchSize: this.start.fetchSize,
         highRecordWatermark: watermarks(this.start.fetchSize).high,
         lowRecordWatermark: watermarks(this.start.fetchSize).low,
