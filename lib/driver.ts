@@ -84,7 +84,7 @@ export class Driver {
         log: this.log,
         now
       })
-      : new DirectProvider({ pools, address: c.url.hostPort, log: this.log, probeTimeoutMs: Math.min(c.connectionTimeout > 0 ? c.connectionTimeout : 5000, 5000), now })
+      : new DirectProvider({ pools, address: c.url.hostPort })
     this.log.driver(`created for ${c.url.scheme}://${c.url.hostPort} (routing ${c.url.routing ? 'on' : 'off'}, encrypted ${String(c.encrypted)})`)
   }
 
@@ -132,9 +132,7 @@ export class Driver {
     })
     try {
       const work = async (tx: { run: (q: Query, p?: Record<string, unknown>) => Result }): Promise<T> => await transformer(tx.run(query, parameters))
-      return routing === 'READ'
-        ? await session.executeRead(work, config.transactionConfig)
-        : await session.executeWrite(work, config.transactionConfig)
+      return await session.executeQueryTransaction(routing, work, config.transactionConfig)
     } finally {
       await session.close()
     }
@@ -183,15 +181,10 @@ export class Driver {
 
   async getServerInfo (config: { database?: string } = {}): Promise<ServerInfo> {
     this.assertOpen()
+    if (config.database !== undefined) checkDatabaseName(config.database)
     const deadline = this.config.clock.now() + this.config.connectionAcquisitionTimeout
-    const database = config.database ?? null
-    const resolved = await this.provider.verify({ database, bookmarks: [], impersonatedUser: null, deadline })
-    const { connection } = await this.provider.acquire({ mode: 'READ', database: resolved ?? database, bookmarks: [], impersonatedUser: null, deadline })
-    try {
-      return new ServerInfo({ address: connection.server.address, version: connection.serverAgent }, connection.getProtocolVersion())
-    } finally {
-      await connection.release()
-    }
+    const member = await this.provider.serverInfo({ database: config.database ?? null, deadline })
+    return new ServerInfo({ address: member.address, version: member.agent }, member.protocolVersion)
   }
 
   async supportsMultiDb (): Promise<boolean> { return true }
