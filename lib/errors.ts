@@ -162,9 +162,8 @@ export class RetriesExhaustedError extends Neo4jError {
   constructor (attempts: readonly AttemptRecord[], elapsedMs: number, budgetMs: number, why: string) {
     const last = attempts.at(-1)?.error
     const lastCode = last instanceof Neo4jError ? last.code : SERVICE_UNAVAILABLE
-    const summary = attempts.map(a => `#${a.attempt} at ${Math.round(a.atMs)} ms: ${errorLabel(a.error)}`).join('; ')
-    super(`Transaction failed after ${attempts.length} attempt(s) in ${Math.round(elapsedMs)} ms ` +
-      `(maxTransactionRetryTime ${budgetMs} ms): ${why}. Attempts: ${summary}`,
+    super(`Transaction failed after ${attempts.length} attempt(s) in ${(elapsedMs / 1000).toFixed(1)} s ` +
+      `(maxTransactionRetryTime ${budgetMs} ms): ${why}. Causes: ${summarizeCauses(attempts)} (every attempt is in error.attempts)`,
     lastCode as CoreCode, last instanceof Neo4jError ? last.gqlStatus : '50N42',
     last instanceof Neo4jError ? last.gqlStatusDescription : 'error: general processing exception - unexpected error',
     last instanceof Neo4jError ? last.diagnosticRecord : undefined, last)
@@ -177,6 +176,32 @@ export class RetriesExhaustedError extends Neo4jError {
     // would defeat the deadline, but the underlying cause may still be transient.
     setRetryable(this, last instanceof Neo4jError ? last.retryable : false)
   }
+}
+
+/** Causes listed in a RetriesExhaustedError message; the rest are counted. */
+const MAX_CAUSES_LISTED = 5
+
+/**
+ * Identical causes once, with how many attempts met them, in the order they
+ * first appeared: "70 × SessionExpired: connect ECONNREFUSED 127.0.0.1:9011".
+ * A message listing all 70 attempts would be 20 KB nobody reads.
+ */
+export function summarizeCauses (attempts: readonly AttemptRecord[]): string {
+  const counts = new Map<string, number>()
+  for (const { error } of attempts) {
+    const label = causeLabel(error)
+    counts.set(label, (counts.get(label) ?? 0) + 1)
+  }
+  const groups = [...counts].map(([label, count]) => `${count} × ${label}`)
+  const listed = groups.slice(0, MAX_CAUSES_LISTED).join('; ')
+  const rest = groups.length - MAX_CAUSES_LISTED
+  return rest > 0 ? `${listed}; and ${rest} other kind(s) of failure` : listed
+}
+
+/** An error's code and its own first line, without bolt-connection's advice in front of "Caused by: …". */
+function causeLabel (error: Error): string {
+  const code = error instanceof Neo4jError ? error.code : error.name
+  return `${code}: ${conciseCause(error.message)}`
 }
 
 export class AcquisitionTimeoutError extends Neo4jError {

@@ -115,6 +115,26 @@ describe('errors: classes', () => {
     expect(e.message).to.include('3 attempt(s)').and.to.include('2000 ms')
   })
 
+  it('RetriesExhaustedError names each kind of cause once, with its count, however many attempts there were', () => {
+    const refused = (): Neo4jError => newError('Failed to connect to server. Please ensure that your database is listening. Caused by: connect ECONNREFUSED 127.0.0.1:9011', 'SessionExpired')
+    const attempts = [
+      ...Array.from({ length: 70 }, (_, i) => ({ attempt: i + 1, atMs: i * 400, error: refused() })),
+      { attempt: 71, atMs: 29_000, error: err('Neo.TransientError.General.DatabaseUnavailable') }
+    ]
+    const e = new RetriesExhaustedError(attempts, 30_000, 30_000, 'the retry budget ran out')
+    expect(e.message).to.include('71 attempt(s) in 30.0 s')
+    expect(e.message).to.include('70 × SessionExpired: connect ECONNREFUSED 127.0.0.1:9011; 1 × Neo.TransientError.General.DatabaseUnavailable')
+    expect(e.message.length).to.be.below(500)
+    expect(e.attempts).to.have.length(71)
+  })
+
+  it('RetriesExhaustedError lists at most five kinds of cause and counts the rest', () => {
+    const attempts = Array.from({ length: 8 }, (_, i) => ({ attempt: i + 1, atMs: i, error: err(`Neo.TransientError.Made.Up${i}`) }))
+    const e = new RetriesExhaustedError(attempts, 8, 8, 'budget')
+    expect(e.message).to.include('1 × Neo.TransientError.Made.Up4').and.to.include('and 3 other kind(s) of failure')
+    expect(e.message).to.not.include('Made.Up5')
+  })
+
   it('AcquisitionTimeoutError is not retryable', () => {
     expect(isRetryableError(new AcquisitionTimeoutError('pool full', 'h:1'))).to.equal(false)
   })
