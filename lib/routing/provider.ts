@@ -15,6 +15,12 @@ export interface AcquireRequest {
   readonly impersonatedUser: string | null
   /** ms since epoch: acquisition, including any rediscovery, gives up then. */
   readonly deadline: number
+  /**
+   * A retry loop polling for a writer (a later attempt of a transaction
+   * function): may be answered from a routing answer without a writer that is
+   * a few ms old instead of a ROUTE of its own. A first attempt always asks.
+   */
+  readonly retrying?: boolean
 }
 
 export interface Acquired {

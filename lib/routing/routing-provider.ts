@@ -12,7 +12,7 @@ import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
 import { checkMember, type Acquired, type AcquireRequest, type ConnectionProvider, type MemberInfo } from './provider.js'
 import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
-import { describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
+import { DEFAULT_DATABASE, describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
 import { resolveSeed } from './seed.js'
 import { selectReader, selectWriter } from './selection.js'
 import { SingleFlight } from './single-flight.js'
@@ -27,8 +27,9 @@ export const QUARANTINE_MS = 5_000
  * Refreshes are single-flight per database, but a session waking just after
  * one ended would start the next at once: N waiting sessions would then ask
  * up to N times per poll period. An answer without a writer is reused for
- * this long instead, so an election costs about one ROUTE per period per
- * database, however many sessions wait.
+ * this long instead, by retry attempts only (a new call always asks), so an
+ * election costs about one ROUTE per period per database, however many
+ * sessions wait.
  */
 export const WRITERLESS_ANSWER_REUSE_MS = 25
 
@@ -210,7 +211,7 @@ export class RoutingProvider implements ConnectionProvider {
     const now = this.now()
     const cached = this.registry.get(database)
     if (cached !== undefined && !isStaleFor(cached, request.mode, now)) return { table: cached, database }
-    if (cached !== undefined && request.mode === 'WRITE' && this.writerlessAnswerIsFresh(cached, now)) {
+    if (cached !== undefined && request.mode === 'WRITE' && request.retrying === true && this.writerlessAnswerIsFresh(cached, now)) {
       // The election is still on as far as we know: the caller polls again (retryable, no ROUTE now).
       throw noMemberError(database, request.mode, cached)
     }
@@ -231,7 +232,8 @@ export class RoutingProvider implements ConnectionProvider {
     return await this.refreshes.run(flightKey, async () => {
       const query: RouteQuery = {
         routingContext: this.routeContext,
-        database,
+        // The unnamed default database (a server that names none) is asked for as "no database".
+        database: database === DEFAULT_DATABASE ? null : database,
         impersonatedUser: request.impersonatedUser,
         bookmarks: request.bookmarks
       }

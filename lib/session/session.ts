@@ -177,9 +177,9 @@ export class Session {
   }
 
   private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean, eagerBegin: boolean): Promise<T> {
-    return await runWithRetry(async ({ deadline }) => {
+    return await runWithRetry(async ({ deadline, attempt }) => {
       if (!this.open) throw newError('The session was closed while its transaction function was retrying.')
-      const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout))
+      const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout), attempt > 1)
       try {
         if (eagerBegin) await core.whenBegun()
         const value = await work(new ManagedTransaction(core))
@@ -194,7 +194,8 @@ export class Session {
     }, { policy: this.context.retryPolicy, log: this.context.log.retry, now: this.now })
   }
 
-  private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number): TxCore {
+  /** `retrying`: a later attempt of a transaction function (see AcquireRequest.retrying). */
+  private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number, retrying = false): TxCore {
     const core = new TxCore({
       provider: this.context.provider,
       bookmarks: this.bookmarks,
@@ -205,6 +206,7 @@ export class Session {
       fetchSize: this.fetchSize,
       notificationFilter: this.notificationFilter,
       deadline,
+      retrying,
       onDatabaseResolved: (database) => { this.database ??= database },
       log: this.context.log,
       onEnded: () => { if (this.activeTx === core) this.activeTx = undefined }

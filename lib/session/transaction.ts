@@ -34,6 +34,8 @@ export interface TxStart {
   readonly notificationFilter: unknown
   /** ms since epoch: acquisition (and any rediscovery) gives up then. */
   readonly deadline: number
+  /** A later attempt of a retried transaction function (see AcquireRequest.retrying). */
+  readonly retrying?: boolean
   readonly onDatabaseResolved: (database: string) => void
   readonly log: Log
   /** Called once when the transaction ends (connection released). */
@@ -63,7 +65,8 @@ export class TxCore {
     this.ready = (async () => {
       this.usedBookmarks = await start.bookmarks.current()
       const acquired = await start.provider.acquire({
-        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, deadline: start.deadline
+        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, deadline: start.deadline,
+        retrying: start.retrying === true
       })
       if (acquired.database !== null && start.database === null) start.onDatabaseResolved(acquired.database)
       this.database = acquired.database
