@@ -285,7 +285,7 @@ describe('routing: provider (fake pools)', () => {
     expect(pools.routes).to.have.length(2)
     expect((await p.acquire(request('READ'))).connection.address).to.be.oneOf(['b:1', 'c:1']) // reads are not held up
     writers = ['c:1']
-    t += 1
+    t += WRITERLESS_ANSWER_REUSE_MS // that answer is now a poll period old: the next poll asks
     expect((await p.acquire({ ...request('WRITE'), retrying: true })).connection.address).to.equal('c:1')
     expect(pools.routes).to.have.length(3)
   })
