@@ -10,7 +10,7 @@ import {
   RaftNode, isVoter, type InProcessNetwork, type LogEntry, type Membership, type RaftMessage, type RaftStatus,
   type RandomSource, type Scheduler, type TimerHandle
 } from '../raft/index.js'
-import { WriteLock } from './write-lock.js'
+import { WriteLock, abortReason } from './write-lock.js'
 
 const debug = createDebug('neo4j-cluster:fixture:replica')
 
@@ -145,19 +145,32 @@ export class DatabaseReplica<C> {
    * Resolves once this copy has applied `index` (event-driven, no polling);
    * rejects with BookmarkTimeout after `timeoutMs`.
    */
-  waitForApplied (index: number, timeoutMs: number): Promise<void> {
+  waitForApplied (index: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.applied >= index) return Promise.resolve()
     if (this.currentState === 'dropped' || this.currentState === 'offline') {
       return Promise.reject(new FixtureError('DatabaseUnavailable', `Database '${this.database}' is not running on ${this.member}`))
     }
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal))
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { index, resolve, reject, timer: null }
+      const onAbort = (): void => {
+        if (!this.waiters.delete(waiter)) return
+        this.options.scheduler.clearTimeout(waiter.timer)
+        reject(abortReason(signal as AbortSignal))
+      }
+      const waiter: Waiter = {
+        index,
+        resolve: () => { signal?.removeEventListener('abort', onAbort); resolve() },
+        reject: (error) => { signal?.removeEventListener('abort', onAbort); reject(error) },
+        timer: null
+      }
       waiter.timer = this.options.scheduler.setTimeout(() => {
         this.waiters.delete(waiter)
+        signal?.removeEventListener('abort', onAbort)
         reject(new FixtureError('BookmarkTimeout',
           `Database '${this.database}' on ${this.member} has not caught up with the bookmark within ${Math.round(timeoutMs)} ms ` +
           `(applied up to ${this.applied}, bookmark needs ${index}). Retry, or raise bookmarkWaitTimeoutMs.`))
       }, timeoutMs)
+      signal?.addEventListener('abort', onAbort, { once: true })
       this.waiters.add(waiter)
     })
   }

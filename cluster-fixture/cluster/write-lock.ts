@@ -45,21 +45,43 @@ export class WriteLock {
     return this.waiters.length
   }
 
-  /** Waits at most `timeoutMs` for the lock, in arrival order. */
-  acquire (term: number, timeoutMs: number): Promise<WriteLease> {
+  /**
+   * Waits at most `timeoutMs` for the lock, in arrival order. An aborted
+   * `signal` (the client's RESET) leaves the queue at once, rejecting with
+   * the signal's reason.
+   */
+  acquire (term: number, timeoutMs: number, signal?: AbortSignal): Promise<WriteLease> {
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal))
     if (this.holder === null && this.waiters.length === 0) {
       this.holder = new WriteLease(this, term)
       return Promise.resolve(this.holder)
     }
     return new Promise<WriteLease>((resolve, reject) => {
-      const waiter: Waiter = { term, grant: resolve, fail: reject, timer: null }
-      waiter.timer = this.scheduler.setTimeout(() => {
+      const leave = (): boolean => {
         const at = this.waiters.indexOf(waiter)
-        if (at >= 0) this.waiters.splice(at, 1)
+        if (at < 0) return false
+        this.waiters.splice(at, 1)
+        return true
+      }
+      const onAbort = (): void => {
+        if (!leave()) return
+        this.scheduler.clearTimeout(waiter.timer)
+        reject(abortReason(signal as AbortSignal))
+      }
+      const waiter: Waiter = {
+        term,
+        grant: lease => { signal?.removeEventListener('abort', onAbort); resolve(lease) },
+        fail: error => { signal?.removeEventListener('abort', onAbort); reject(error) },
+        timer: null
+      }
+      waiter.timer = this.scheduler.setTimeout(() => {
+        leave()
+        signal?.removeEventListener('abort', onAbort)
         reject(new FixtureError('LockAcquisitionTimeout',
           `Could not acquire the write lock of database '${this.database}' within ${timeoutMs} ms: ` +
           'another transaction is writing to it. Retry, or keep write transactions short.'))
       }, timeoutMs)
+      signal?.addEventListener('abort', onAbort, { once: true })
       this.waiters.push(waiter)
     })
   }
@@ -86,4 +108,10 @@ export class WriteLock {
       waiter.fail(error)
     }
   }
+}
+
+/** Why an aborted wait ended: the signal's reason when it is an Error. */
+export function abortReason (signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  return reason instanceof Error ? reason : new Error('The wait was interrupted')
 }
