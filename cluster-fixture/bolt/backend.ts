@@ -6,12 +6,24 @@
 // error is `fatal`).
 //
 // Every call that may wait (for a bookmark, the write lock, a commit's
-// majority) takes the AbortSignal of its Bolt request: a RESET aborts it, and
-// the wait should end at once (Neo4j stops the running unit of work). The
-// Bolt layer answers at once anyway; the signal lets the backend clean up.
+// majority) takes the Interruption of its Bolt request: a RESET interrupts
+// it, and the wait should end at once (Neo4j stops the running unit of work).
+// The Bolt layer answers at once anyway; the interruption lets the backend
+// clean up (leave the lock's queue, drop its bookmark waiter).
 
 import type { FixtureError } from '../errors.js'
 import type { CypherMap, CypherValue } from '../values.js'
+
+/**
+ * A RESET's interruption of the Bolt request a backend call serves. Not an
+ * AbortSignal: one of those costs microseconds per request, and most requests
+ * never wait.
+ */
+export interface Interruption {
+  readonly interrupted: boolean
+  /** Calls `listener` once when the request is interrupted (at once if it already is); returns the unsubscribe. */
+  onInterrupt: (listener: () => void) => () => void
+}
 
 export interface AuthRequest {
   scheme: string
@@ -81,9 +93,9 @@ export interface QueryResult {
 export interface BackendTransaction {
   /** The resolved database name, reported as `db` in SUCCESS metadata. */
   readonly database: string
-  run: (query: string, params: CypherMap, signal?: AbortSignal) => Promise<QueryResult>
+  run: (query: string, params: CypherMap, interruption?: Interruption) => Promise<QueryResult>
   /** Resolves once the transaction is durable (committed by a majority for writes). */
-  commit: (signal?: AbortSignal) => Promise<{ bookmark: string }>
+  commit: (interruption?: Interruption) => Promise<{ bookmark: string }>
   /** Idempotent; also used when a connection closes or is RESET with an open transaction. */
   rollback: () => Promise<void>
 }
@@ -95,6 +107,6 @@ export interface MemberBackend {
   readonly address: string
   /** Returns the authenticated principal; throws FixtureError('Unauthorized', …, { fatal: true }). */
   authenticate: (auth: AuthRequest) => string
-  route: (request: RouteRequest, signal?: AbortSignal) => Promise<RoutingTableReply>
-  beginTransaction: (request: TxRequest, signal?: AbortSignal) => Promise<BackendTransaction>
+  route: (request: RouteRequest, interruption?: Interruption) => Promise<RoutingTableReply>
+  beginTransaction: (request: TxRequest, interruption?: Interruption) => Promise<BackendTransaction>
 }

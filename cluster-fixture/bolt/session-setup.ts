@@ -106,7 +106,7 @@ export async function route (ctx: SessionContext, request: Structure, codec: Cod
     database: database === '' ? null : database,
     impersonatedUser,
     user
-  }, work.signal))
+  }, work))
   return {
     rt: {
       ttl: BigInt(Math.max(0, Math.floor(table.ttlSeconds))),

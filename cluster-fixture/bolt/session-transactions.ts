@@ -55,9 +55,9 @@ export class SessionTransactions {
     const params = toCypherMap(mapField(request, 1, 'RUN parameters'), this.host.codec)
     const extra = parseTxExtra(mapField(request, 2, 'RUN extra'), ctx.judge)
     sink.flushSoon()
-    const tx = await work.wait(ctx.backend.beginTransaction(this.txRequest(extra, true), work.signal), rollBackQuietly)
+    const tx = await work.wait(ctx.backend.beginTransaction(this.txRequest(extra, true), work), rollBackQuietly)
     if (!await this.adopt(tx, true)) return 'DEFUNCT'
-    const result = await work.wait(tx.run(query, params, work.signal))
+    const result = await work.wait(tx.run(query, params, work))
     if (ctx.isClosed()) return 'DEFUNCT'
     this.streams.set(-1, new ResultStream(result, startedAt))
     this.lastQid = -1
@@ -78,7 +78,7 @@ export class SessionTransactions {
     if (carried.length > 0) ctx.judge.breach('run-in-transaction-extra', () => extraInsideTransaction(carried))
     const tx = this.tx as BackendTransaction
     sink.flushSoon()
-    const result = await work.wait(tx.run(query, params, work.signal))
+    const result = await work.wait(tx.run(query, params, work))
     if (ctx.isClosed()) return 'DEFUNCT'
     const qid = this.nextQid++
     this.streams.set(qid, new ResultStream(result, startedAt))
@@ -108,7 +108,7 @@ export class SessionTransactions {
     }
     // Auto-commit: the transaction commits once its only result is consumed.
     sink.flushSoon()
-    const { bookmark } = await work.wait(tx.commit(work.signal))
+    const { bookmark } = await work.wait(tx.commit(work))
     this.tx = null
     this.autoCommit = false
     if (ctx.isClosed()) return 'DEFUNCT'
@@ -126,7 +126,7 @@ export class SessionTransactions {
     const { ctx, sink } = this.host
     const extra = parseTxExtra(mapField(request, 0, 'BEGIN extra'), ctx.judge)
     sink.flushSoon()
-    const tx = await work.wait(ctx.backend.beginTransaction(this.txRequest(extra, false), work.signal), rollBackQuietly)
+    const tx = await work.wait(ctx.backend.beginTransaction(this.txRequest(extra, false), work), rollBackQuietly)
     if (!await this.adopt(tx, false)) return 'DEFUNCT'
     const reportDb = features.reportsResolvedDatabase(ctx.version) && extra.database === null
     sink.success(reportDb ? { db: tx.database } : {})
@@ -139,7 +139,7 @@ export class SessionTransactions {
     this.streams.clear()
     const tx = this.tx as BackendTransaction
     sink.flushSoon()
-    const { bookmark } = await work.wait(tx.commit(work.signal))
+    const { bookmark } = await work.wait(tx.commit(work))
     this.tx = null
     if (ctx.isClosed()) return 'DEFUNCT'
     if (ctx.consumeCommitDrop()) {

@@ -3,9 +3,11 @@
 // unit of work that happens to be executing" (docs-bolt message.adoc, RESET).
 // Neo4j stops a wait for a lock, a bookmark or a commit at once; here every
 // backend wait of a request races its unit of work's interruption, and the
-// backend gets an AbortSignal to end the wait itself (remove its lock or
-// bookmark waiter). Most requests never wait, so the AbortController is only
-// made when a wait asks for the signal.
+// backend gets the unit of work as its Interruption to end the wait itself
+// (leave the lock's queue, drop its bookmark waiter). Listeners are kept only
+// while something waits, so a request that never waits costs one object.
+
+import type { Interruption } from './backend.js'
 
 /** Thrown to the session when a RESET interrupted the request; it answers IGNORED, never a FAILURE. */
 export class Interrupted extends Error {
@@ -15,28 +17,30 @@ export class Interrupted extends Error {
   }
 }
 
-export class UnitOfWork {
-  private controller: AbortController | null = null
-  private readonly onInterrupt = new Set<() => void>()
+export class UnitOfWork implements Interruption {
+  private listeners: Set<() => void> | null = null
   private stopped = false
 
   get interrupted (): boolean {
     return this.stopped
   }
 
-  /** Aborted when the work is interrupted. */
-  get signal (): AbortSignal {
-    this.controller ??= new AbortController()
-    if (this.stopped) this.controller.abort()
-    return this.controller.signal
+  onInterrupt (listener: () => void): () => void {
+    if (this.stopped) {
+      listener()
+      return () => {}
+    }
+    const listeners = this.listeners ??= new Set()
+    listeners.add(listener)
+    return () => { listeners.delete(listener) }
   }
 
   interrupt (): void {
     if (this.stopped) return
     this.stopped = true
-    this.controller?.abort()
-    for (const listener of [...this.onInterrupt]) listener()
-    this.onInterrupt.clear()
+    const listeners = this.listeners
+    this.listeners = null
+    if (listeners !== null) for (const listener of listeners) listener()
   }
 
   /**
@@ -51,14 +55,13 @@ export class UnitOfWork {
       throw new Interrupted()
     }
     return await new Promise<T>((resolve, reject) => {
-      const onInterrupt = (): void => {
+      const unsubscribe = this.onInterrupt(() => {
         dropLate()
         reject(new Interrupted())
-      }
-      this.onInterrupt.add(onInterrupt)
+      })
       work.then(
-        value => { this.onInterrupt.delete(onInterrupt); resolve(value) },
-        (error: unknown) => { this.onInterrupt.delete(onInterrupt); reject(error) })
+        value => { unsubscribe(); resolve(value) },
+        (error: unknown) => { unsubscribe(); reject(error) })
     })
   }
 }

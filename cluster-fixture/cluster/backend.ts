@@ -4,7 +4,7 @@
 // (server-side-routing.ts).
 
 import type {
-  AuthRequest, BackendTransaction, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
+  AuthRequest, BackendTransaction, Interruption, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
 } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
 import { waitForBookmarks } from './bookmark-wait.js'
@@ -36,9 +36,9 @@ export class ClusterMemberBackend implements MemberBackend {
     throw new FixtureError('Unauthorized', 'The client is unauthorized due to authentication failure.', { fatal: true })
   }
 
-  async route (request: RouteRequest, signal?: AbortSignal): Promise<RoutingTableReply> {
+  async route (request: RouteRequest, interruption?: Interruption): Promise<RoutingTableReply> {
     const bookmarks = parseBookmarks(request.bookmarks)
-    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now(), signal)
+    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now(), interruption)
     const record = this.resolve(request.database)
     const { view, options } = this.services
     // Listed: copies announced online by members this one has heard from within the
@@ -67,9 +67,9 @@ export class ClusterMemberBackend implements MemberBackend {
     })
   }
 
-  async beginTransaction (request: TxRequest, signal?: AbortSignal): Promise<BackendTransaction> {
+  async beginTransaction (request: TxRequest, interruption?: Interruption): Promise<BackendTransaction> {
     const bookmarks = parseBookmarks(request.bookmarks)
-    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now(), signal)
+    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now(), interruption)
     const record = this.resolve(request.database)
     if (request.routingContext !== null && this.services.options.serverSideRouting) {
       const target = routeTarget(this.member, this.services, record, request.mode)
@@ -77,7 +77,7 @@ export class ClusterMemberBackend implements MemberBackend {
       if (backend !== undefined) {
         this.forwardedTransactions += 1
         // The target runs it as a transaction of its own: never routed a second time.
-        return await backend.beginTransaction({ ...request, routingContext: null }, signal)
+        return await backend.beginTransaction({ ...request, routingContext: null }, interruption)
       }
     }
     const replica = this.member.replicaOf(record.name)

@@ -3,6 +3,7 @@
 // until its commit is applied (or it rolls back), so the next writer computes
 // its changes on top of the previous one. Leadership loss revokes every lease.
 
+import type { Interruption } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
 import type { Scheduler, TimerHandle } from '../raft/index.js'
 
@@ -46,43 +47,44 @@ export class WriteLock {
   }
 
   /**
-   * Waits at most `timeoutMs` for the lock, in arrival order. An aborted
-   * `signal` (the client's RESET) leaves the queue at once, rejecting with
-   * the signal's reason.
+   * Waits at most `timeoutMs` for the lock, in arrival order. An interruption
+   * (the client's RESET) leaves the queue at once, rejecting with `interrupted()`.
    */
-  acquire (term: number, timeoutMs: number, signal?: AbortSignal): Promise<WriteLease> {
-    if (signal?.aborted === true) return Promise.reject(abortReason(signal))
+  acquire (term: number, timeoutMs: number, interruption?: Interruption): Promise<WriteLease> {
+    if (interruption?.interrupted === true) return Promise.reject(interrupted())
     if (this.holder === null && this.waiters.length === 0) {
       this.holder = new WriteLease(this, term)
       return Promise.resolve(this.holder)
     }
     return new Promise<WriteLease>((resolve, reject) => {
+      let unsubscribe = (): void => {}
       const leave = (): boolean => {
         const at = this.waiters.indexOf(waiter)
         if (at < 0) return false
         this.waiters.splice(at, 1)
         return true
       }
-      const onAbort = (): void => {
-        if (!leave()) return
-        this.scheduler.clearTimeout(waiter.timer)
-        reject(abortReason(signal as AbortSignal))
-      }
       const waiter: Waiter = {
         term,
-        grant: lease => { signal?.removeEventListener('abort', onAbort); resolve(lease) },
-        fail: error => { signal?.removeEventListener('abort', onAbort); reject(error) },
+        grant: lease => { unsubscribe(); resolve(lease) },
+        fail: error => { unsubscribe(); reject(error) },
         timer: null
       }
       waiter.timer = this.scheduler.setTimeout(() => {
         leave()
-        signal?.removeEventListener('abort', onAbort)
+        unsubscribe()
         reject(new FixtureError('LockAcquisitionTimeout',
           `Could not acquire the write lock of database '${this.database}' within ${timeoutMs} ms: ` +
           'another transaction is writing to it. Retry, or keep write transactions short.'))
       }, timeoutMs)
-      signal?.addEventListener('abort', onAbort, { once: true })
       this.waiters.push(waiter)
+      if (interruption !== undefined) {
+        unsubscribe = interruption.onInterrupt(() => {
+          if (!leave()) return
+          this.scheduler.clearTimeout(waiter.timer)
+          reject(interrupted())
+        })
+      }
     })
   }
 
@@ -110,8 +112,7 @@ export class WriteLock {
   }
 }
 
-/** Why an aborted wait ended: the signal's reason when it is an Error. */
-export function abortReason (signal: AbortSignal): Error {
-  const reason: unknown = signal.reason
-  return reason instanceof Error ? reason : new Error('The wait was interrupted')
+/** Why a wait ended early: the client's RESET interrupted its request. */
+export function interrupted (): FixtureError {
+  return new FixtureError('Terminated', 'The transaction was interrupted by the client (RESET) while it waited')
 }
