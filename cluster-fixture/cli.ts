@@ -175,6 +175,8 @@ async function runStart (values: Values): Promise<void> {
   process.stdout.write(`cluster-fixture: ${p} ${p === 1 ? 'primary' : 'primaries'} + ${s} ${s === 1 ? 'secondary' : 'secondaries'} on 127.0.0.1\n` +
     `${formatStatus(statusOf(cluster))}\n` +
     `  user: ${cluster.options.auth.user}\n` +
+    (cluster.options.lenient ? '  lenient: requests a real server refuses are let through (experiments only)\n' : '') +
+    (cluster.options.serverSideRouting ? '' : '  server-side routing off: followers answer NotALeader\n') +
     `  control: 127.0.0.1:${control.port} (cluster-fixture status | stop server1 | start server1 | …)\n` +
     'ready — press Ctrl-C to stop\n')
 }

@@ -142,7 +142,10 @@ export class BoltSession {
         }
         break
       case 'ROUTE':
-        if (state === 'READY') return this.sink.success(await route(this.ctx, request, this.codec, this.user ?? '', work))
+        if (state === 'READY') {
+          this.sink.flushSoon() // a ROUTE may wait for its bookmarks
+          return this.sink.success(await route(this.ctx, request, this.codec, this.user ?? '', work))
+        }
         break
       case 'TELEMETRY':
         if (state === 'READY') {
