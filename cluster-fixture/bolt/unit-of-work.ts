@@ -18,7 +18,10 @@ export class Interrupted extends Error {
 }
 
 export class UnitOfWork implements Interruption {
-  private listeners: Set<() => void> | null = null
+  /** Backend waits listening for the interruption; made only when one asks. */
+  private listeners: Array<() => void> | null = null
+  /** The session's own wait in progress (requests are handled one at a time: at most one). */
+  private waiting: (() => void) | null = null
   private stopped = false
 
   get interrupted (): boolean {
@@ -30,9 +33,12 @@ export class UnitOfWork implements Interruption {
       listener()
       return () => {}
     }
-    const listeners = this.listeners ??= new Set()
-    listeners.add(listener)
-    return () => { listeners.delete(listener) }
+    const listeners = this.listeners ??= []
+    listeners.push(listener)
+    return () => {
+      const at = listeners.indexOf(listener)
+      if (at >= 0) listeners.splice(at, 1)
+    }
   }
 
   interrupt (): void {
@@ -41,6 +47,9 @@ export class UnitOfWork implements Interruption {
     const listeners = this.listeners
     this.listeners = null
     if (listeners !== null) for (const listener of listeners) listener()
+    const waiting = this.waiting
+    this.waiting = null
+    waiting?.()
   }
 
   /**
@@ -55,13 +64,14 @@ export class UnitOfWork implements Interruption {
       throw new Interrupted()
     }
     return await new Promise<T>((resolve, reject) => {
-      const unsubscribe = this.onInterrupt(() => {
+      const interrupted = (): void => {
         dropLate()
         reject(new Interrupted())
-      })
+      }
+      this.waiting = interrupted
       work.then(
-        value => { unsubscribe(); resolve(value) },
-        (error: unknown) => { unsubscribe(); reject(error) })
+        value => { if (this.waiting === interrupted) this.waiting = null; resolve(value) },
+        (error: unknown) => { if (this.waiting === interrupted) this.waiting = null; reject(error) })
     })
   }
 }
