@@ -15,6 +15,8 @@ export interface BenchArgs {
   only: string[]
   /** Database named in every query; null: none, so clients resolve the home database. */
   database: string | null
+  /** The fixture routes server-side and advertises `ssr.enabled` (its default, as Neo4j 5). */
+  serverSideRouting: boolean
   /** Report path without extension; null: bench/results/latest (full) or bench/results/quick.*.tmp (quick). */
   out: string | null
 }
@@ -30,6 +32,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only A,B         only these workloads: an id (read-return-1-c16), an operation at every
                      concurrency (read-match-10, write-merge, session-churn), stream, failover
   --database NAME    name the database in every query (default: none, the home database)
+  --server-side-routing on|off
+                     the fixture's server-side routing and its ssr.enabled hint (default on, as
+                     Neo4j 5); with it on, the official driver caches the home database
+                     (see the ROUTE / 1000 sessions column)
   --out PATH         write PATH.md and PATH.json (default bench/results/latest)`
 
 export class UsageError extends Error {}
@@ -39,7 +45,7 @@ const QUICK = { rounds: 1, windowMs: 300, warmupMs: 100, stops: 1, streamRows: 2
 
 export function parseBenchArgs (argv: readonly string[]): BenchArgs {
   const quick = argv.includes('--quick')
-  const args: BenchArgs = { quick, ...(quick ? QUICK : FULL), only: [], database: null, out: null }
+  const args: BenchArgs = { quick, ...(quick ? QUICK : FULL), only: [], database: null, serverSideRouting: true, out: null }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     if (flag === '--quick') continue
@@ -54,6 +60,10 @@ export function parseBenchArgs (argv: readonly string[]): BenchArgs {
       case '--rows': args.streamRows = positiveInteger(flag, value); break
       case '--only': args.only = value.split(',').map((s) => s.trim()).filter((s) => s !== ''); break
       case '--database': args.database = value; break
+      case '--server-side-routing':
+        if (value !== 'on' && value !== 'off') throw new UsageError(`--server-side-routing must be on or off, got ${JSON.stringify(value)}`)
+        args.serverSideRouting = value === 'on'
+        break
       case '--out': args.out = value; break
       default: throw new UsageError(`unknown option ${flag}`)
     }

@@ -57,7 +57,8 @@ serve({
       electionTimeoutMs: settings.electionTimeoutMs,
       heartbeatMs: settings.heartbeatMs,
       secondaryLagMs: settings.secondaryLagMs,
-      seed: settings.seed
+      seed: settings.seed,
+      serverSideRouting: settings.serverSideRouting
     })
     return status(cluster)
   },

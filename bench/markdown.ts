@@ -54,7 +54,7 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
   out.push(`# Benchmarks: ${ours} vs ${official}, with the raw Bolt floor`, '')
   out.push(`Run ${results.startedAt} (${Math.round(duration)} s, ${args.quick ? '`npm run bench -- --quick`: smoke run, figures not meaningful' : '`npm run bench`'}), commit ${machine.commit}.`, '')
   out.push(`- **Machine:** ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; 1-min load average ${machine.loadAverage} at start, ${formatNumber(results.loadAverageEnd, 2)} at end (on ${machine.cores} cores; above ~1 the figures are disturbed by other work).`)
-  out.push(`- **Fixture:** ${fixture.primaries} primaries + ${fixture.secondaries} secondaries in one child process (all members share its event loop); routing TTL ${fixture.routingTtlSeconds} s; election timeout ${fixture.electionTimeoutMs[0]}–${fixture.electionTimeoutMs[1]} ms; heartbeat ${fixture.heartbeatMs} ms; secondary lag ${fixture.secondaryLagMs} ms; seed ${fixture.seed}; no \`ssr.enabled\` hint (as the fixture sends).`)
+  out.push(`- **Fixture:** ${fixture.primaries} primaries + ${fixture.secondaries} secondaries in one child process (all members share its event loop); routing TTL ${fixture.routingTtlSeconds} s; election timeout ${fixture.electionTimeoutMs[0]}–${fixture.electionTimeoutMs[1]} ms; heartbeat ${fixture.heartbeatMs} ms; secondary lag ${fixture.secondaryLagMs} ms; seed ${fixture.seed}; ${ssrLine(fixture.serverSideRouting)}.`)
   out.push(`- **Method:** ${args.rounds} round(s) per workload; contenders alternate within a round, order reversed every other round (A B C, C B A, …); each trial opens a fresh driver, warms up ${seconds(args.warmupMs)}, then measures ${seconds(args.windowMs)} of closed-loop load (longer if needed until every caller completed an operation); each contender runs in its own worker process ${args.quick ? '(one per contender for the whole quick run)' : 'per workload'}, so CPU and memory are that process's. Database: ${args.database === null ? 'none named (clients resolve the home database)' : `\`${args.database}\``}. Default settings for both drivers; neo4j-cluster-driver's writes carry \`{ idempotent: true }\` (the MERGE is idempotent; see Failover). Figures: median [min–max] over rounds; ratios are ours/official of medians; "% of floor" is a driver's median over the raw client's.`)
   out.push(`- **Raw floor:** no driver; per caller one connection doing auto-commit RUN + PULL pipelined in one write (one round trip per query), fully decoding every answer; session churn's floor is the bare read.`, '')
 
@@ -133,4 +133,11 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
   }
   out.push(`Reproduce: \`npm run build && npm run bench\` (about ${Math.max(1, Math.round(duration / 60))} min here; \`-- --help\` for options).`, '')
   return out.join('\n')
+}
+
+/** What the run's fixture said about server-side routing (runs before the option recorded none: no hint). */
+function ssrLine (serverSideRouting: boolean | undefined): string {
+  if (serverSideRouting === true) return 'server-side routing on (the fixture\'s default, as Neo4j 5\'s): members advertise `ssr.enabled`, so the official driver caches the home database'
+  if (serverSideRouting === false) return 'server-side routing off (`--server-side-routing off`): no `ssr.enabled` hint, so the official driver resolves the home database with a ROUTE per session'
+  return 'no `ssr.enabled` hint (the fixture did not route server-side then)'
 }

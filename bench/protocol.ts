@@ -13,6 +13,11 @@ export interface FixtureSettings {
   heartbeatMs: number
   secondaryLagMs: number
   seed: number
+  /**
+   * The fixture's serverSideRouting (default on, as Neo4j 5): members advertise `ssr.enabled`,
+   * which lets the official driver cache the home database instead of sending a ROUTE per session.
+   */
+  serverSideRouting: boolean
 }
 
 export interface HostStatus {

@@ -21,7 +21,7 @@ import { missingFigures, summarizeRun } from './summary.js'
 import { exitAll, runFailover, runWorkload, spawnWorkers, type TrialContext } from './trials.js'
 import { allWorkloads, failoverSelected, MATCH_ROWS, QUERIES, selectWorkloads, unknownFilters } from './workloads.js'
 
-const FIXTURE: FixtureSettings = {
+const FIXTURE: Omit<FixtureSettings, 'serverSideRouting'> = {
   primaries: 3,
   secondaries: 2,
   routingTtlSeconds: 300,
@@ -92,13 +92,14 @@ async function main (): Promise<number> {
   }
   const workloads = selectWorkloads(catalogue, args.only)
   const failover = failoverSelected(args.only)
+  const fixture: FixtureSettings = { ...FIXTURE, serverSideRouting: args.serverSideRouting }
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
     loadAverageEnd: Number.NaN,
     args,
     machine: machineInfo(),
-    fixture: FIXTURE,
+    fixture,
     workloads,
     failover,
     trials: [],
@@ -108,7 +109,7 @@ async function main (): Promise<number> {
   log(`bench ${args.quick ? '(quick) ' : ''}on ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node}, load ${results.machine.loadAverage}`)
   const host = ChildHandle.spawn(new URL('./fixture-host.js', import.meta.url), 'fixture host')
   try {
-    const status = await host.request<HostStatus>('start', { settings: FIXTURE }, 60_000)
+    const status = await host.request<HostStatus>('start', { settings: fixture }, 60_000)
     log(`fixture up: ${status.members.map((m) => `${m.name}@${m.address}`).join(', ')}; leader ${status.leader?.name ?? 'none'}`)
     await seedData(status, args.database)
     const setup: ContenderSetup = { uri: status.uri, user: status.user, password: status.password, database: args.database }

@@ -25,8 +25,14 @@ const USAGE = `Usage:
       --bookmark-timeout MS  how long a member waits for a bookmark (default 30000)
       --grace MS             re-allocation grace period for stopped members (default 30000)
       --reads-on-leader      list the leader among readers too
-      --manifest             answer Manifest v1 handshake requests with the manifest
-                             (default: the legacy 4-byte reply every client understands)
+      --legacy-handshake     always answer with the legacy 4-byte reply (default: the Manifest v1
+                             handshake for clients that ask for it, as Neo4j 5.26)
+      --lenient              let requests a real server refuses through (experiments only;
+                             default: refused as Neo4j refuses them)
+      --no-server-side-routing
+                             members answer NotALeader instead of routing a write to the leader
+                             (default: server-side routing on, as Neo4j 5)
+      --keep-alive MS        NOOP after MS without output during a request (default 60000; 0 = off)
       --tls-key FILE --tls-cert FILE
                              serve every member over TLS with this PEM key and certificate
                              (clients use neo4j+s:// or, for a self-signed one, neo4j+ssc://)
@@ -53,6 +59,10 @@ const OPTIONS = {
   grace: { type: 'string' },
   'reads-on-leader': { type: 'boolean' },
   manifest: { type: 'boolean' },
+  'legacy-handshake': { type: 'boolean' },
+  lenient: { type: 'boolean' },
+  'no-server-side-routing': { type: 'boolean' },
+  'keep-alive': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-cert': { type: 'string' },
   'control-port': { type: 'string' },
@@ -85,8 +95,15 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
   set('bookmarkWaitTimeoutMs', integerOption(values, 'bookmark-timeout'))
   set('reallocationGraceMs', integerOption(values, 'grace'))
   set('seed', integerOption(values, 'seed'))
+  set('keepAliveMs', integerOption(values, 'keep-alive'))
   if (values['reads-on-leader'] === true) options.readsOnLeader = true
-  if (values.manifest === true) options.manifest = true
+  // --manifest (the default now) is still accepted; --legacy-handshake turns the manifest off.
+  if (values['legacy-handshake'] === true) {
+    if (values.manifest === true) throw new UsageError('--manifest and --legacy-handshake contradict each other')
+    options.manifest = false
+  }
+  if (values.lenient === true) options.lenient = true
+  if (values['no-server-side-routing'] === true) options.serverSideRouting = false
   if (values.user !== undefined || values.password !== undefined) {
     options.auth = { user: values.user ?? 'neo4j', password: values.password ?? 'password123' }
   }
@@ -158,6 +175,8 @@ async function runStart (values: Values): Promise<void> {
   process.stdout.write(`cluster-fixture: ${p} ${p === 1 ? 'primary' : 'primaries'} + ${s} ${s === 1 ? 'secondary' : 'secondaries'} on 127.0.0.1\n` +
     `${formatStatus(statusOf(cluster))}\n` +
     `  user: ${cluster.options.auth.user}\n` +
+    (cluster.options.lenient ? '  lenient: requests a real server refuses are let through (experiments only)\n' : '') +
+    (cluster.options.serverSideRouting ? '' : '  server-side routing off: followers answer NotALeader\n') +
     `  control: 127.0.0.1:${control.port} (cluster-fixture status | stop server1 | start server1 | …)\n` +
     'ready — press Ctrl-C to stop\n')
 }

@@ -26,6 +26,10 @@ export const STATUS = {
   SemanticError: { code: 'Neo.ClientError.Statement.SemanticError', gql: '42000', title: 'syntax error or access rule violation' },
   TypeError: { code: 'Neo.ClientError.Statement.TypeError', gql: '22G03', title: 'data exception - invalid value type' },
   ArgumentError: { code: 'Neo.ClientError.Statement.ArgumentError', gql: '22N00', title: 'data exception - unsupported value' },
+  // Integer division or modulo by zero (`RETURN 10 / 0`); Neo4j's description has no detail after the title.
+  DivisionByZero: { code: 'Neo.ClientError.Statement.ArithmeticError', gql: '22012', title: 'data exception - division by zero', fixedDescription: true },
+  // An Integer result outside 64 bits (`RETURN 9223372036854775807 + 1`, message "long overflow").
+  NumericOutOfRange: { code: 'Neo.ClientError.Statement.ArithmeticError', gql: '22003', title: 'data exception - numeric value out of range' },
   ParameterMissing: { code: 'Neo.ClientError.Statement.ParameterMissing', gql: '42N51', title: 'syntax error or access rule violation - invalid parameter' },
   EntityNotFound: { code: 'Neo.ClientError.Statement.EntityNotFound', gql: '22N00', title: 'data exception - unsupported value' },
   // 08N01 (formerly here) is "server-side routing disabled"; 42N02 is Neo4j's "writing in read access mode".
@@ -34,7 +38,10 @@ export const STATUS = {
   UnsupportedAdministrationCommand: { code: 'Neo.ClientError.Statement.UnsupportedAdministrationCommand', gql: '42N17', title: 'syntax error or access rule violation - unsupported request' },
   ConstraintValidationFailed: { code: 'Neo.ClientError.Schema.ConstraintValidationFailed', gql: '22N41', title: 'data exception - merge node uniqueness constraint violation' },
   Unauthorized: { code: 'Neo.ClientError.Security.Unauthorized', gql: '42NFF', title: 'syntax error or access rule violation - permission/access denied' },
-  RequestInvalid: { code: 'Neo.ClientError.Request.Invalid', gql: '08N06', title: 'connection exception - protocol error' },
+  // Neo4j describes every protocol error with the same sentence; the detail is in the message and the cause.
+  RequestInvalid: { code: 'Neo.ClientError.Request.Invalid', gql: '08N06', title: 'connection exception - protocol error', detail: 'General network protocol error.' },
+  // A request field of the wrong type (docs-bolt message.adoc, TELEMETRY "oh no!": 22G03 with a 22N01 cause).
+  RequestInvalidType: { code: 'Neo.ClientError.Request.Invalid', gql: '22G03', title: 'data exception - invalid value type', fixedDescription: true },
   RequestInvalidFormat: { code: 'Neo.ClientError.Request.InvalidFormat', gql: '08N06', title: 'connection exception - protocol error' },
   TransactionNotFound: { code: 'Neo.ClientError.Transaction.TransactionNotFound', gql: '25N05', title: 'invalid transaction state - transaction terminated or closed' },
   // 25N11 (formerly here) is "conflicting transaction state"; Neo4j reports timeouts as a terminated transaction.
@@ -47,9 +54,43 @@ export const STATUS = {
   // 25N09 (formerly here) is "internal transaction failure" (a database error).
   Terminated: { code: 'Neo.TransientError.Transaction.Terminated', gql: '25N16', title: 'invalid transaction state - transaction termination transient error' },
   GeneralUnknownError: { code: 'Neo.DatabaseError.General.UnknownError', gql: '50N42', title: 'general processing exception - unexpected error' }
-} as const
+} as const satisfies Record<string, StatusEntry>
+
+interface StatusEntry {
+  code: string
+  gql: string
+  title: string
+  /** Neo4j's description is the title alone ("error: data exception - division by zero"), not title + message. */
+  fixedDescription?: boolean
+  /** Neo4j's description is the title and this sentence, whatever the message. */
+  detail?: string
+}
 
 export type StatusName = keyof typeof STATUS
+
+/**
+ * A GQL status object in a FAILURE's `cause` chain, as Neo4j nests them
+ * (docs-bolt message.adoc, LOGOFF and TELEMETRY failures): a status, its
+ * title and the detail that fills its description, no Neo4j code of its own.
+ */
+export class GqlCause {
+  constructor (
+    readonly gqlStatus: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly cause: GqlCause | null = null
+  ) {}
+
+  /** "error: <title>. <detail>" (just "error: <title>" without a detail). */
+  get description (): string {
+    return this.detail === '' ? `error: ${this.title}` : `error: ${this.title}. ${this.detail}`
+  }
+
+  /** "<status>: <detail>", as Neo4j words a cause's message. */
+  get message (): string {
+    return `${this.gqlStatus}: ${this.detail === '' ? this.title : this.detail}`
+  }
+}
 
 export class FixtureError extends Error {
   readonly code: string
@@ -58,14 +99,19 @@ export class FixtureError extends Error {
   readonly gqlTitle: string
   /** Whether the connection must be closed after reporting (failed auth, protocol violations). */
   readonly fatal: boolean
+  /** Sent as the FAILURE's `cause` on Bolt 5.7+. */
+  readonly gqlCause: FixtureError | GqlCause | null
+  private readonly status: StatusEntry
 
-  constructor (status: StatusName, message: string, options: { fatal?: boolean, cause?: FixtureError } = {}) {
+  constructor (status: StatusName, message: string, options: { fatal?: boolean, cause?: FixtureError | GqlCause } = {}) {
     super(message, options.cause ? { cause: options.cause } : undefined)
     this.name = 'FixtureError'
-    this.code = STATUS[status].code
-    this.gqlStatus = STATUS[status].gql
-    this.gqlTitle = STATUS[status].title
+    this.status = STATUS[status]
+    this.code = this.status.code
+    this.gqlStatus = this.status.gql
+    this.gqlTitle = this.status.title
     this.fatal = options.fatal ?? false
+    this.gqlCause = options.cause ?? null
   }
 
   get classification (): ErrorClassification {
@@ -74,13 +120,14 @@ export class FixtureError extends Error {
     return 'CLIENT_ERROR'
   }
 
-  /** The GQL status description as Neo4j words it: "error: <title>. <message>". */
+  /** The GQL status description as Neo4j words it: "error: <title>. <message>" (or its fixed sentence). */
   get gqlDescription (): string {
-    return `error: ${this.gqlTitle}. ${this.message}`
+    if (this.status.fixedDescription === true) return `error: ${this.gqlTitle}`
+    return `error: ${this.gqlTitle}. ${this.status.detail ?? this.message}`
   }
 }
 
-export function fixtureError (status: StatusName, message: string, options?: { fatal?: boolean }): FixtureError {
+export function fixtureError (status: StatusName, message: string, options?: { fatal?: boolean, cause?: FixtureError | GqlCause }): FixtureError {
   return new FixtureError(status, message, options)
 }
 

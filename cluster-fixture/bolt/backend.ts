@@ -4,8 +4,26 @@
 // databases, transactions and bookmarks. Every method may throw FixtureError;
 // the Bolt layer reports it as a FAILURE (and closes the connection when the
 // error is `fatal`).
+//
+// Every call that may wait (for a bookmark, the write lock, a commit's
+// majority) takes the Interruption of its Bolt request: a RESET interrupts
+// it, and the wait should end at once (Neo4j stops the running unit of work).
+// The Bolt layer answers at once anyway; the interruption lets the backend
+// clean up (leave the lock's queue, drop its bookmark waiter).
 
+import type { FixtureError } from '../errors.js'
 import type { CypherMap, CypherValue } from '../values.js'
+
+/**
+ * A RESET's interruption of the Bolt request a backend call serves. Not an
+ * AbortSignal: one of those costs microseconds per request, and most requests
+ * never wait.
+ */
+export interface Interruption {
+  readonly interrupted: boolean
+  /** Calls `listener` once when the request is interrupted (at once if it already is); returns the unsubscribe. */
+  onInterrupt: (listener: () => void) => () => void
+}
 
 export interface AuthRequest {
   scheme: string
@@ -45,6 +63,13 @@ export interface TxRequest {
   user: string
   /** true for an auto-commit RUN (the Bolt layer commits it after the last PULL/DISCARD). */
   autoCommit: boolean
+  /**
+   * The routing context the client sent in HELLO, null for none (`bolt://`).
+   * Neo4j routes a transaction to another member (server-side routing) only
+   * for connections that sent one ("Setting routing to null indicates that
+   * the server should not carry out any routing", docs-bolt HELLO).
+   */
+  routingContext: CypherMap | null
 }
 
 /** Keys as Bolt's `stats` map spells them: nodes-created, properties-set, contains-updates, … (only non-zero ones are sent). */
@@ -57,14 +82,20 @@ export interface QueryResult {
   /** Bolt query type: read, write, read-write, schema. */
   queryType: 'r' | 'w' | 'rw' | 's'
   stats: QueryStats
+  /**
+   * The query failed while producing its rows: `rows` are those before the
+   * failing one. Neo4j streams them and fails at the PULL (or DISCARD) that
+   * reaches the failing row, not at RUN.
+   */
+  failure?: FixtureError
 }
 
 export interface BackendTransaction {
   /** The resolved database name, reported as `db` in SUCCESS metadata. */
   readonly database: string
-  run: (query: string, params: CypherMap) => Promise<QueryResult>
+  run: (query: string, params: CypherMap, interruption?: Interruption) => Promise<QueryResult>
   /** Resolves once the transaction is durable (committed by a majority for writes). */
-  commit: () => Promise<{ bookmark: string }>
+  commit: (interruption?: Interruption) => Promise<{ bookmark: string }>
   /** Idempotent; also used when a connection closes or is RESET with an open transaction. */
   rollback: () => Promise<void>
 }
@@ -76,6 +107,6 @@ export interface MemberBackend {
   readonly address: string
   /** Returns the authenticated principal; throws FixtureError('Unauthorized', …, { fatal: true }). */
   authenticate: (auth: AuthRequest) => string
-  route: (request: RouteRequest) => Promise<RoutingTableReply>
-  beginTransaction: (request: TxRequest) => Promise<BackendTransaction>
+  route: (request: RouteRequest, interruption?: Interruption) => Promise<RoutingTableReply>
+  beginTransaction: (request: TxRequest, interruption?: Interruption) => Promise<BackendTransaction>
 }

@@ -1,6 +1,6 @@
 // One client connection: bytes in (handshake, chunks, PackStream), a queue of
-// requests fed one at a time to the BoltSession, and answers out (encoded into
-// one growing buffer, written once per batch).
+// requests fed one at a time to the BoltSession, and answers out (through
+// ConnectionOutput: encoded into one growing buffer, written once per batch).
 //
 // Robustness rules: nothing a client sends can throw out of here. Wrong magic
 // closes; no common version gets `00 00 00 00` and a close; a message over the
@@ -16,11 +16,13 @@ import type { CypherMap, CypherValue } from '../values.js'
 import type { MemberBackend } from './backend.js'
 import { Dechunker, FramingError } from './chunking.js'
 import { HandshakeReader } from './handshake-reader.js'
-import { type HostileMode, WRONG_VERSION_REPLY, hostileAnswer } from './hostile.js'
+import { ConnectionOutput } from './connection-output.js'
+import { type HostileMode, WRONG_VERSION_REPLY } from './hostile.js'
 import { protocolViolation, statsName } from './messages.js'
 import { PackStreamError, Structure, unpack } from './packstream.js'
-import { AnswerEncoder } from './answer-encoder.js'
 import { BoltSession, type ResponseSink } from './session.js'
+import type { ConnectionHints } from './session-contract.js'
+import { StrictJudge, type StrictRule } from './strict-rules.js'
 import type { CodecOptions } from './value-codec.js'
 import type { BoltVersion } from './versions.js'
 
@@ -34,6 +36,8 @@ export interface ConnectionHost {
   hostileMode: () => HostileMode | null
   consumeCommitDrop: () => boolean
   countMessage: (name: string) => void
+  /** A request broke a strict rule (refused, or let through when lenient). */
+  countBreach: (rule: StrictRule) => void
   /** A handshake agreed on `version`, through a Manifest v1 exchange or the legacy reply. */
   countHandshake: (version: BoltVersion, byManifest: boolean) => void
   connectionClosed: (connection: BoltConnection) => void
@@ -45,7 +49,11 @@ export interface ConnectionSettings {
   offerManifest: boolean
   maxMessageBytes: number
   handshakeTimeoutMs: number
-  hints: { recvTimeoutSeconds?: number, telemetryEnabled?: boolean, ssrEnabled?: boolean }
+  hints: ConnectionHints
+  /** Let requests that break a strict rule through (strict-rules.ts). */
+  lenient: boolean
+  /** NOOP after this long without output while a request is in progress; 0 = never. */
+  keepAliveMs: number
 }
 
 type Phase = 'handshake' | 'messages' | 'ignoring-input'
@@ -53,19 +61,6 @@ type Phase = 'handshake' | 'messages' | 'ignoring-input'
 const EMPTY = Buffer.alloc(0)
 /** Requests queued beyond this pause reading from the socket until the queue drains to a quarter. */
 const MAX_QUEUED_REQUESTS = 512
-/** Answers buffered beyond this are written out before more are encoded. */
-const FLUSH_THRESHOLD_BYTES = 64 * 1024
-/** After we end a connection, how long the client gets to read the last answers before the socket is destroyed. */
-const END_GRACE_MS = 2000
-/**
- * A wait on the backend that lasts this long lets out the answers buffered
- * before it (flushSoon). Shorter waits — a write lock that is free, a commit's
- * Raft round trip (two in-process hops) — end first, so their answers leave
- * with the rest of the batch in one socket write: a second write per auto-commit
- * write was a third of a member's CPU time. A lock or bookmark wait still lets
- * earlier answers (e.g. BEGIN's SUCCESS) out after about a millisecond.
- */
-const PRE_WAIT_FLUSH_MS = 1
 
 export class BoltConnection implements ResponseSink {
   /** Saw the black hole: destroyed when it is lifted. */
@@ -78,7 +73,7 @@ export class BoltConnection implements ResponseSink {
   private phase: Phase = 'handshake'
   private readonly handshake: HandshakeReader
   private readonly dechunker: Dechunker
-  private readonly answers = new AnswerEncoder()
+  private readonly output: ConnectionOutput
   private session: BoltSession | null = null
   private version: BoltVersion = 0
   private readonly queue: Array<Structure | FixtureError | undefined> = []
@@ -88,15 +83,9 @@ export class BoltConnection implements ResponseSink {
   private readPaused = false
   /** No more requests are processed (a close was decided). */
   private ending = false
-  /** Our side of the socket is ended or destroyed: nothing more can be written. */
-  private outputClosed = false
   private closed = false
-  /** 'absurd-size' promised bytes that never come: nothing may follow. */
-  private stalled = false
   private cleanupStarted = false
-  private preWaitFlush: NodeJS.Timeout | null = null
   private resolveFinished!: () => void
-  private readonly timers: NodeJS.Timeout[] = []
 
   constructor (
     private readonly socket: Socket,
@@ -106,6 +95,17 @@ export class BoltConnection implements ResponseSink {
     this.finished = new Promise(resolve => { this.resolveFinished = resolve })
     this.dechunker = new Dechunker(host.settings.maxMessageBytes)
     this.handshake = new HandshakeReader(host.settings.versions, host.settings.offerManifest)
+    this.output = new ConnectionOutput(socket, {
+      isBlackholed: () => host.isBlackholed(),
+      hostileMode: () => host.hostileMode(),
+      blackholed: () => { this.blackholed = true },
+      tainted: () => { this.tainted = true },
+      writeBlocked: () => {
+        this.writeBlocked = true
+        this.pauseReading()
+      },
+      busy: () => this.pumping
+    }, host.settings.keepAliveMs)
     if (host.isBlackholed()) this.blackholed = true
     socket.setNoDelay(true)
     socket.on('data', (data: Buffer) => this.onData(data))
@@ -115,7 +115,7 @@ export class BoltConnection implements ResponseSink {
       socket.destroy()
     })
     socket.on('close', () => this.onClose())
-    this.addTimer(() => {
+    this.output.addTimer(() => {
       if (this.phase === 'handshake') {
         debug('%s handshake not completed in time', this.id)
         this.destroyNow()
@@ -130,14 +130,14 @@ export class BoltConnection implements ResponseSink {
   /** Destroys the socket now (server close). */
   destroyNow (): void {
     this.ending = true
-    this.outputClosed = true
+    this.output.markClosed()
     this.socket.destroy()
   }
 
   /** Aborts the connection with a TCP reset (black hole lifted, hostile mode cleared): the client sees ECONNRESET. */
   resetNow (): void {
     this.ending = true
-    this.outputClosed = true
+    this.output.markClosed()
     if (typeof this.socket.resetAndDestroy === 'function' && !this.socket.destroyed) this.socket.resetAndDestroy()
     else this.socket.destroy()
   }
@@ -168,7 +168,7 @@ export class BoltConnection implements ResponseSink {
     let step = this.handshake.feed(data)
     if (step.kind === 'manifest') {
       if (this.answeredWithWrongVersion()) return null
-      this.writeRaw(step.reply)
+      this.output.write(step.reply)
       // The client's choice (and its HELLO) may have come in the same read.
       step = this.handshake.feed(EMPTY)
     }
@@ -189,7 +189,7 @@ export class BoltConnection implements ResponseSink {
         return null
       case 'agreed':
         if (!step.byManifest && this.answeredWithWrongVersion()) return null
-        if (step.reply !== null) this.writeRaw(step.reply)
+        if (step.reply !== null) this.output.write(step.reply)
         this.host.countHandshake(step.version, step.byManifest)
         this.startSession(step.version, step.byManifest)
         return step.rest
@@ -201,7 +201,7 @@ export class BoltConnection implements ResponseSink {
     if (this.host.hostileMode() !== 'wrong-version') return false
     this.tainted = true
     this.phase = 'ignoring-input'
-    this.writeRaw(WRONG_VERSION_REPLY)
+    this.output.write(WRONG_VERSION_REPLY)
     return true
   }
 
@@ -214,6 +214,7 @@ export class BoltConnection implements ResponseSink {
       version,
       negotiatedByManifest,
       hints: this.host.settings.hints,
+      judge: new StrictJudge(this.host.settings.lenient, rule => this.host.countBreach(rule)),
       consumeCommitDrop: () => this.host.consumeCommitDrop(),
       isClosed: () => this.closed
     }, this)
@@ -290,6 +291,7 @@ export class BoltConnection implements ResponseSink {
     } finally {
       this.compactQueue()
       this.pumping = false
+      this.output.stopKeepAlive()
       this.flush()
       if (this.closed) void this.cleanUp()
       else this.maybeResumeReading()
@@ -331,74 +333,43 @@ export class BoltConnection implements ResponseSink {
   // --- output (ResponseSink) -------------------------------------------------
 
   success (metadata: CypherMap): void {
-    if (this.outputClosed) return
-    this.answers.success(metadata, this.codec())
-    this.afterAnswer()
+    if (this.output.closed) return
+    this.output.answers.success(metadata, this.codec())
+    this.output.afterAnswer()
   }
 
   record (values: readonly CypherValue[]): void {
-    if (this.outputClosed) return
-    this.answers.record(values, this.codec())
-    this.afterAnswer()
+    if (this.output.closed) return
+    this.output.answers.record(values, this.codec())
+    this.output.afterAnswer()
   }
 
   ignored (): void {
-    if (this.outputClosed) return
-    this.answers.ignored()
-    this.afterAnswer()
+    if (this.output.closed) return
+    this.output.answers.ignored()
+    this.output.afterAnswer()
   }
 
   failure (error: FixtureError): void {
-    if (this.outputClosed) return
-    this.answers.failure(error, this.version, this.codec())
-    this.afterAnswer()
+    if (this.output.closed) return
+    this.output.answers.failure(error, this.version, this.codec())
+    this.output.afterAnswer()
   }
 
   private codec (): CodecOptions {
     return (this.session as BoltSession).codec
   }
 
-  private afterAnswer (): void {
-    if (this.answers.length >= FLUSH_THRESHOLD_BYTES) this.flush()
-  }
-
   flushSoon (): void {
-    if (this.preWaitFlush !== null || this.answers.length === 0) return
-    this.preWaitFlush = setTimeout(() => {
-      this.preWaitFlush = null
-      this.flush()
-    }, PRE_WAIT_FLUSH_MS)
+    this.output.flushSoon()
   }
 
   flush (): void {
-    if (this.preWaitFlush !== null) {
-      clearTimeout(this.preWaitFlush)
-      this.preWaitFlush = null
-    }
-    if (this.answers.length === 0) return
-    const answer = this.answers.take()
-    if (this.outputClosed || this.stalled) return
-    if (this.host.isBlackholed()) {
-      this.blackholed = true
-      return
-    }
-    const mode = this.host.hostileMode()
-    if (mode === null || mode === 'wrong-version') {
-      this.writeRaw(answer)
-      return
-    }
-    this.tainted = true
-    const misbehaviour = hostileAnswer(mode, answer)
-    if (misbehaviour.then === 'end') {
-      this.endWith(misbehaviour.bytes)
-      return
-    }
-    if (misbehaviour.then === 'stall') this.stalled = true
-    if (misbehaviour.bytes !== null) this.writeRaw(misbehaviour.bytes)
+    this.output.flush()
   }
 
   close (): void {
-    if (this.outputClosed) return
+    if (this.output.closed) return
     this.ending = true
     this.flush()
     this.endWith(null)
@@ -410,29 +381,10 @@ export class BoltConnection implements ResponseSink {
     this.destroyNow()
   }
 
-  private writeRaw (bytes: Buffer): void {
-    if (this.outputClosed) return
-    if (!this.socket.write(bytes)) {
-      this.writeBlocked = true
-      this.pauseReading()
-    }
-  }
-
   /** Writes the last bytes (if any), ends our side, and destroys the socket once written (or after a grace period). */
   private endWith (bytes: Buffer | null): void {
-    if (this.outputClosed) return
-    this.outputClosed = true
     this.ending = true
-    const destroy = (): void => { this.socket.destroy() }
-    if (bytes !== null) this.socket.end(bytes, destroy)
-    else this.socket.end(destroy)
-    this.addTimer(destroy, END_GRACE_MS)
-  }
-
-  private addTimer (action: () => void, ms: number): void {
-    const timer = setTimeout(action, ms)
-    timer.unref()
-    this.timers.push(timer)
+    this.output.end(bytes)
   }
 
   // --- teardown ----------------------------------------------------------------
@@ -441,11 +393,7 @@ export class BoltConnection implements ResponseSink {
     if (this.closed) return
     this.closed = true
     this.ending = true
-    this.outputClosed = true
-    for (const timer of this.timers) clearTimeout(timer)
-    this.timers.length = 0
-    if (this.preWaitFlush !== null) clearTimeout(this.preWaitFlush)
-    this.preWaitFlush = null
+    this.output.dispose()
     this.queue.length = 0
     this.queueHead = 0
     this.host.connectionClosed(this)

@@ -2,8 +2,11 @@
 // From 5.7: the GQL form `{neo4j_code, message, gql_status, description,
 // diagnostic_record, cause?}` — clients read the legacy code from
 // `neo4j_code` (JS: bolt-protocol-v5x7.js), so `code` must not be sent there.
+// A cause is a GQL status object of its own: gql_status, description,
+// message and a diagnostic record with the classification, but no
+// neo4j_code (docs-bolt message.adoc, the LOGOFF and TELEMETRY failures).
 
-import { FixtureError } from '../errors.js'
+import { FixtureError, type GqlCause } from '../errors.js'
 import type { CypherMap } from '../values.js'
 import { type BoltVersion, features } from './versions.js'
 
@@ -11,10 +14,6 @@ const MAX_CAUSE_DEPTH = 8
 
 export function failureMetadata (error: FixtureError, version: BoltVersion): CypherMap {
   if (!features.gqlErrors(version)) return { code: error.code, message: error.message }
-  return gqlError(error, 0)
-}
-
-function gqlError (error: FixtureError, depth: number): CypherMap {
   const metadata: CypherMap = {
     neo4j_code: error.code,
     message: error.message,
@@ -27,8 +26,19 @@ function gqlError (error: FixtureError, depth: number): CypherMap {
       _classification: error.classification
     }
   }
-  const cause = error.cause
-  if (depth < MAX_CAUSE_DEPTH && cause instanceof FixtureError) metadata.cause = gqlError(cause, depth + 1)
+  if (error.gqlCause !== null) metadata.cause = causeMetadata(error.gqlCause, error.classification, 1)
   return metadata
 }
 
+function causeMetadata (cause: FixtureError | GqlCause, classification: string, depth: number): CypherMap {
+  const isError = cause instanceof FixtureError
+  const metadata: CypherMap = {
+    message: cause.message,
+    gql_status: cause.gqlStatus,
+    description: isError ? cause.gqlDescription : cause.description,
+    diagnostic_record: { _classification: isError ? cause.classification : classification }
+  }
+  const next = isError ? cause.gqlCause : cause.cause
+  if (next !== null && depth < MAX_CAUSE_DEPTH) metadata.cause = causeMetadata(next, classification, depth + 1)
+  return metadata
+}

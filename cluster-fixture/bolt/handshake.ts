@@ -54,19 +54,13 @@ export function parseProposals (handshake: Uint8Array): Proposal[] {
   return proposals
 }
 
-/**
- * The version a proposal range selects among `supported`: its highest, except
- * that 5.5 is picked only when it is the proposal's sole match (the official
- * JavaScript driver proposes 5.8–5.0 yet has no 5.5 implementation).
- */
+/** The highest version of `supported` inside a proposal range, or null. */
 export function bestInRange (proposal: { major: number, minor: number, range: number }, supported: readonly BoltVersion[]): BoltVersion | null {
   const lowestMinor = Math.max(0, proposal.minor - proposal.range)
   const matches = supported
     .filter(v => majorOf(v) === proposal.major && minorOf(v) <= proposal.minor && minorOf(v) >= lowestMinor)
     .sort((a, b) => b - a)
-  if (matches.length === 0) return null
-  const preferred = matches.filter(v => v !== versionCode(5, 5))
-  return preferred.length > 0 ? preferred[0] : matches[0]
+  return matches.length === 0 ? null : matches[0]
 }
 
 /** Walks the proposals in the client's order; the first that we can serve wins. */

@@ -2,9 +2,14 @@
 // their tags, which versions have them, and the checks that turn a decoded
 // Structure into a typed request. A request of the wrong shape is a protocol
 // violation: a fatal Request.Invalid (FAILURE, then the connection closes).
+// A field of the right shape with a value the protocol does not allow (a
+// Float for an Integer, mode "x") is a Request.Invalid that leaves the
+// connection open in the FAILED state, as in Neo4j (strict-rules.ts).
 
 import { FixtureError } from '../errors.js'
 import { type PackMap, type PackValue, Structure } from './packstream.js'
+import { invalidInput, wrongType } from './request-errors.js'
+import type { StrictJudge } from './strict-rules.js'
 import { type BoltVersion, features } from './versions.js'
 
 export const REQUEST = {
@@ -105,13 +110,20 @@ export function optionalMap (map: PackMap, key: string): PackMap | null {
   return value
 }
 
-/** An Integer entry (a Float with an integral value is accepted: some clients send numbers as Float). */
-export function optionalInteger (map: PackMap, key: string): number | null {
+/**
+ * An Integer entry. A Float is a breach of 'integer-fields' (the classic
+ * "JS number sent as Float" client bug); a lenient judge takes it when it
+ * has an integral value.
+ */
+export function optionalInteger (map: PackMap, key: string, judge: StrictJudge): number | null {
   const value = map[key]
   if (value === undefined || value === null) return null
   if (typeof value === 'bigint') return Number(value)
-  if (typeof value === 'number' && Number.isInteger(value)) return value
-  throw protocolViolation(`'${key}' must be an Integer`)
+  if (typeof value === 'number') {
+    judge.breach('integer-fields', () => wrongType(key, value, 'INTEGER'))
+    if (Number.isInteger(value)) return value
+  }
+  throw wrongType(key, value, 'INTEGER')
 }
 
 /** The transaction settings BEGIN and auto-commit RUN share. */
@@ -124,10 +136,14 @@ export interface TxExtra {
   impersonatedUser: string | null
 }
 
-export function parseTxExtra (extra: PackMap): TxExtra {
+export function parseTxExtra (extra: PackMap, judge: StrictJudge): TxExtra {
   const mode = optionalString(extra, 'mode')
+  if (mode !== null && mode !== 'r' && mode !== 'w') {
+    // Lenient: an unknown mode is taken as the default, WRITE.
+    judge.breach('access-mode', () => invalidInput('mode', mode, ["'r'", "'w'"]))
+  }
   const database = optionalString(extra, 'db')
-  const txTimeoutMs = optionalInteger(extra, 'tx_timeout')
+  const txTimeoutMs = optionalInteger(extra, 'tx_timeout', judge)
   if (txTimeoutMs !== null && txTimeoutMs < 0) throw protocolViolation("'tx_timeout' must not be negative")
   return {
     bookmarks: stringList(extra.bookmarks, "'bookmarks'"),
@@ -141,9 +157,9 @@ export function parseTxExtra (extra: PackMap): TxExtra {
 }
 
 /** PULL / DISCARD `{n, qid}`: n = −1 means all; qid −1 (or absent) means the last query. */
-export function parseStreamExtra (name: 'PULL' | 'DISCARD', extra: PackMap): { n: number, qid: number } {
-  const n = optionalInteger(extra, 'n') ?? -1
-  const qid = optionalInteger(extra, 'qid') ?? -1
+export function parseStreamExtra (name: 'PULL' | 'DISCARD', extra: PackMap, judge: StrictJudge): { n: number, qid: number } {
+  const n = optionalInteger(extra, 'n', judge) ?? -1
+  const qid = optionalInteger(extra, 'qid', judge) ?? -1
   if (n === 0 || n < -1) throw new FixtureError('RequestInvalid', `${name}: 'n' must be a positive Integer or -1, not ${n}`)
   return { n, qid }
 }

@@ -5,13 +5,18 @@
 //   new BoltServer(options: BoltServerOptions)
 //     backend             the member behind this endpoint (see backend.ts)
 //     connectionIdPrefix  connection_id in HELLO SUCCESS is `${prefix}${n}` (default "bolt-")
-//     hints               HELLO SUCCESS hints: recvTimeoutSeconds (connection.recv_timeout_seconds,
-//                         default none), telemetryEnabled (telemetry.enabled on 5.4+, default false),
-//                         ssrEnabled (ssr.enabled on 5.8, default false)
+//     hints               HELLO SUCCESS hints: recvTimeoutSeconds (connection.recv_timeout_seconds;
+//                         default: 2 × keepAliveMs in whole seconds, as Neo4j's keep-alive interval
+//                         × probes, none when keepAliveMs is 0), telemetryEnabled (telemetry.enabled
+//                         on 5.4+, default false), ssrEnabled (ssr.enabled on 5.8, default false)
+//     keepAliveMs         a NOOP goes out after this long without output while a request is in
+//                         progress (default 60 000, Neo4j's server.bolt.connection_keep_alive; 0 = never)
+//     lenient             let requests that break a strict rule through (default false: refused as
+//                         Neo4j refuses them; see strict-rules.ts). Breaches are counted either way.
 //     tls                 { key, cert } (PEM): serve TLS (node:tls) instead of plain TCP
-//     maxVersion          pretend to be an older server: '5.8' (default) … '5.0' or '4.4'
-//     manifest            answer a Manifest v1 handshake request with the manifest (default false:
-//                         always the legacy 4-byte reply, which every client understands)
+//     maxVersion          pretend to be an older server: '5.8' (default) … '5.0' or '4.4' (never 5.5)
+//     manifest            answer a Manifest v1 handshake request with the manifest (default true, as
+//                         Neo4j 5.26 does; false: always the legacy 4-byte reply)
 //     maxMessageBytes     largest request message accepted (default 8 MiB); larger → FAILURE + close
 //     handshakeTimeoutMs  a connection that has not finished the handshake by then is closed (default 10 s)
 //
@@ -28,14 +33,15 @@
 //                        before it are still delivered. Replaces any count armed before.
 //   setHostile(mode)     HostileMode or null; see hostile.ts for exactly what each mode sends.
 //   stats()              { connectionsOpen, connectionsTotal, messages: { HELLO: n, RUN: n, … },
-//                        handshakes: { manifest: n, legacy: n, versions: { '5.8': n, … } } }
-//                        (requests received by type, handshakes agreed by kind and version;
-//                        since creation or resetStats())
+//                        handshakes: { manifest: n, legacy: n, versions: { '5.8': n, … } },
+//                        breaches: { 'integer-fields': n, … } }
+//                        (requests received by type, handshakes agreed by kind and version,
+//                        requests that broke a strict rule; since creation or resetStats())
 //   resetStats()
 //   port                 the port last bound (0 before listen)
 //
-// Protocol: Bolt 5.8 … 5.0 and 4.4 (5.5 only when a client proposes nothing else). Each
-// connection's protocol work is in connection.ts (bytes) and session.ts (state machine).
+// Protocol: Bolt 5.8 … 5.6, 5.4 … 5.0 and 4.4. Each connection's protocol work is in
+// connection.ts (bytes in), connection-output.ts (bytes out) and session.ts (state machine).
 
 import net from 'node:net'
 import tls from 'node:tls'
@@ -43,6 +49,8 @@ import createDebug from 'debug'
 import type { MemberBackend } from './backend.js'
 import { BoltConnection, type ConnectionHost, type ConnectionSettings } from './connection.js'
 import { HOSTILE_MODES, type HostileMode } from './hostile.js'
+import type { ConnectionHints } from './session-contract.js'
+import type { StrictRule } from './strict-rules.js'
 import { type BoltVersion, type BoltVersionName, parseVersionName, versionName, versionsUpTo } from './versions.js'
 
 export type { HostileMode } from './hostile.js'
@@ -53,7 +61,9 @@ const debug = createDebug('neo4j-cluster:bolt')
 export interface BoltServerOptions {
   backend: MemberBackend
   connectionIdPrefix?: string
-  hints?: { recvTimeoutSeconds?: number, telemetryEnabled?: boolean, ssrEnabled?: boolean }
+  hints?: ConnectionHints
+  keepAliveMs?: number
+  lenient?: boolean
   tls?: { key: string | Buffer, cert: string | Buffer }
   maxVersion?: BoltVersionName
   manifest?: boolean
@@ -67,9 +77,15 @@ export interface BoltServerStats {
   messages: Record<string, number>
   /** Handshakes that agreed on a version: through Manifest v1 or the legacy 4-byte reply, and by version. */
   handshakes: { manifest: number, legacy: number, versions: Record<string, number> }
+  /** Requests that broke a strict rule, by rule: refused, or let through when lenient. */
+  breaches: Partial<Record<StrictRule, number>>
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+/** Neo4j's server.bolt.connection_keep_alive default (1m). */
+export const DEFAULT_KEEP_ALIVE_MS = 60_000
+/** Neo4j's server.bolt.connection_keep_alive_probes default: the hint is keep-alive × probes. */
+const KEEP_ALIVE_PROBES = 2
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000
 const CLOSE_WAIT_LIMIT_MS = 10_000
 
@@ -88,17 +104,24 @@ export class BoltServer {
   private connectionsTotal = 0
   private messageCounts = new Map<string, number>()
   private handshakeCounts = emptyHandshakeCounts()
+  private breachCounts = new Map<StrictRule, number>()
 
   constructor (private readonly options: BoltServerOptions) {
     if (options.backend === undefined || options.backend === null) throw new TypeError('BoltServer needs a backend')
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024) throw new RangeError('maxMessageBytes must be an integer ≥ 1024')
+    const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS
+    if (!Number.isInteger(keepAliveMs) || keepAliveMs < 0) throw new RangeError('keepAliveMs must be an integer ≥ 0')
+    const hints: ConnectionHints = { ...options.hints }
+    if (hints.recvTimeoutSeconds === undefined && keepAliveMs > 0) hints.recvTimeoutSeconds = recvTimeoutHint(keepAliveMs)
     const settings: ConnectionSettings = {
       versions: versionsUpTo(parseVersionName(options.maxVersion ?? '5.8')),
-      offerManifest: options.manifest === true,
+      offerManifest: options.manifest !== false,
       maxMessageBytes,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-      hints: { ...options.hints }
+      hints,
+      lenient: options.lenient === true,
+      keepAliveMs
     }
     this.connectionIdPrefix = options.connectionIdPrefix ?? 'bolt-'
     this.host = {
@@ -113,6 +136,9 @@ export class BoltServer {
       },
       countMessage: (name: string) => {
         this.messageCounts.set(name, (this.messageCounts.get(name) ?? 0) + 1)
+      },
+      countBreach: (rule: StrictRule) => {
+        this.breachCounts.set(rule, (this.breachCounts.get(rule) ?? 0) + 1)
       },
       countHandshake: (version: BoltVersion, byManifest: boolean) => {
         const counts = this.handshakeCounts
@@ -225,7 +251,8 @@ export class BoltServer {
       connectionsOpen: this.connections.size,
       connectionsTotal: this.connectionsTotal,
       messages: Object.fromEntries(this.messageCounts),
-      handshakes: { ...this.handshakeCounts, versions: { ...this.handshakeCounts.versions } }
+      handshakes: { ...this.handshakeCounts, versions: { ...this.handshakeCounts.versions } },
+      breaches: Object.fromEntries(this.breachCounts)
     }
   }
 
@@ -233,7 +260,13 @@ export class BoltServer {
     this.connectionsTotal = 0
     this.messageCounts = new Map()
     this.handshakeCounts = emptyHandshakeCounts()
+    this.breachCounts = new Map()
   }
+}
+
+/** `connection.recv_timeout_seconds` as Neo4j derives it: keep-alive interval × probes, in whole seconds (at least 1). */
+export function recvTimeoutHint (keepAliveMs: number): number {
+  return Math.max(1, Math.ceil(keepAliveMs * KEEP_ALIVE_PROBES / 1000))
 }
 
 function emptyHandshakeCounts (): BoltServerStats['handshakes'] {

@@ -5,6 +5,7 @@
 import type { FixtureError } from '../errors.js'
 import type { CypherMap, CypherValue } from '../values.js'
 import type { MemberBackend } from './backend.js'
+import type { StrictJudge } from './strict-rules.js'
 import type { BoltVersion } from './versions.js'
 
 export type ServerState =
@@ -37,8 +38,20 @@ export interface SessionContext {
   version: BoltVersion
   /** The version was agreed through a Manifest v1 handshake (HELLO SUCCESS then names it). */
   negotiatedByManifest: boolean
-  hints: { recvTimeoutSeconds?: number, telemetryEnabled?: boolean, ssrEnabled?: boolean }
+  hints: ConnectionHints
+  /** Refuses what Neo4j refuses (or, lenient, lets it pass); counts every breach. */
+  judge: StrictJudge
   /** True when the next commit's answer must be dropped with the connection (chaos). */
   consumeCommitDrop: () => boolean
   isClosed: () => boolean
+}
+
+/** What HELLO SUCCESS advertises (docs-bolt appendix/connection-hints.adoc). */
+export interface ConnectionHints {
+  /** `connection.recv_timeout_seconds` (4.3+); absent when undefined. */
+  recvTimeoutSeconds?: number
+  /** `telemetry.enabled` (5.4+). */
+  telemetryEnabled?: boolean
+  /** `ssr.enabled` (5.8): the cluster routes transactions a member cannot run to one that can. */
+  ssrEnabled?: boolean
 }

@@ -1,31 +1,36 @@
 // The per-connection Bolt state machine (neo4j/docs-bolt `bolt/server-state.adoc`,
-// `appendix/version-5.adoc`): which request is valid in which state, what it
-// asks of the MemberBackend, and what SUCCESS metadata the clients expect.
+// `appendix/version-5.adoc`): which request is valid in which state, and what
+// happens on failures, RESET and GOODBYE. The requests themselves are in
+// session-setup.ts (HELLO, LOGON, TELEMETRY, ROUTE) and
+// session-transactions.ts (BEGIN, RUN, PULL, DISCARD, COMMIT, ROLLBACK).
 //
 // The connection feeds requests strictly one at a time (handle() is awaited),
 // so pipelined requests are answered in order even though backend calls are
 // asynchronous. Rules worth knowing:
 // - After any FAILURE the state is FAILED: everything but RESET and GOODBYE is
 //   answered IGNORED. A failure also ends the open transaction (rolled back).
-// - A RESET interrupts: requests queued before it are answered IGNORED
-//   (INTERRUPTED); RESET itself rolls back any transaction and answers SUCCESS.
+// - A RESET interrupts: the request being handled stops waiting at once and,
+//   like every request queued before the RESET, is answered IGNORED; RESET
+//   itself rolls back any transaction and answers SUCCESS.
 // - A request that is unknown in the negotiated version, malformed, or invalid
 //   in the current state gets FAILURE Request.Invalid and the connection closes.
+//   A field with a value the protocol does not allow gets Request.Invalid and
+//   the FAILED state (strict-rules.ts lists what is refused, and `lenient`
+//   lets it pass).
 // - A FAILURE during HELLO or LOGON (wrong password) closes the connection.
-// - COMMIT and ROLLBACK are accepted with results still open (they are
-//   discarded), as Neo4j does.
+// - COMMIT and ROLLBACK wait for every result to be consumed or discarded
+//   (TX_STREAMING has no such transition); lenient, they discard them.
 
-import { FixtureError, asFixtureError } from '../errors.js'
+import { asFixtureError } from '../errors.js'
 import type { CypherMap } from '../values.js'
-import type { AuthRequest, BackendTransaction, TxRequest } from './backend.js'
-import {
-  type RequestName, REQUEST, checkFieldCount, isPackMap, mapField, optionalMap, optionalString, parseStreamExtra,
-  parseTxExtra, protocolViolation, requestName, stringField, stringList
-} from './messages.js'
-import type { PackMap, Structure } from './packstream.js'
-import { ResultStream, elapsedMs } from './result-stream.js'
+import { type RequestName, REQUEST, checkFieldCount, mapField, protocolViolation, requestName } from './messages.js'
+import type { Structure } from './packstream.js'
+import { stateViolation } from './request-errors.js'
 import type { ResponseSink, ServerState, SessionContext } from './session-contract.js'
-import { type CodecOptions, toCypherMap } from './value-codec.js'
+import { authenticate, hello, route, telemetry } from './session-setup.js'
+import { SessionTransactions } from './session-transactions.js'
+import { Interrupted, UnitOfWork } from './unit-of-work.js'
+import type { CodecOptions } from './value-codec.js'
 import { features, versionName } from './versions.js'
 
 export type { ResponseSink, ServerState, SessionContext } from './session-contract.js'
@@ -36,15 +41,20 @@ export class BoltSession {
   readonly codec: CodecOptions
   private user: string | null = null
   private routingContext: CypherMap | null = null
-  private tx: BackendTransaction | null = null
-  private txIsAutoCommit = false
-  private readonly streams = new Map<number, ResultStream>()
-  private lastQid = -1
-  private nextQid = 0
+  private readonly transactions: SessionTransactions
   private interruptsPending = 0
+  /** The request being handled, which a RESET arriving meanwhile interrupts. */
+  private work: UnitOfWork | null = null
 
   constructor (private readonly ctx: SessionContext, private readonly sink: ResponseSink) {
     this.codec = { elementIds: features.elementIds(ctx.version), utcDateTime: features.utcDateTime(ctx.version) }
+    this.transactions = new SessionTransactions({
+      ctx,
+      sink,
+      codec: this.codec,
+      principal: () => this.user,
+      routing: () => this.routingContext
+    })
   }
 
   /** The routing context the client sent in HELLO (null for direct `bolt://` connections). */
@@ -56,15 +66,19 @@ export class BoltSession {
     return this.user
   }
 
-  /** Called when a request arrives, before the queue reaches it: a RESET interrupts everything queued before it. */
+  /** Called when a request arrives, before the queue reaches it: a RESET interrupts everything before it. */
   noteArrival (tag: number): void {
-    if (tag === REQUEST.RESET) this.interruptsPending += 1
+    if (tag !== REQUEST.RESET) return
+    this.interruptsPending += 1
+    if (this.isAuthenticated()) this.work?.interrupt()
   }
 
   /** Handles one request completely. Never throws: every problem becomes a FAILURE. */
   async handle (request: Structure): Promise<void> {
     const name = requestName(request.tag, this.ctx.version)
     if (request.tag === REQUEST.RESET && this.interruptsPending > 0) this.interruptsPending -= 1
+    const work = new UnitOfWork()
+    this.work = work
     try {
       if (name === null) {
         throw protocolViolation(`Unknown message 0x${request.tag.toString(16).toUpperCase().padStart(2, '0')} for Bolt ${versionName(this.ctx.version)}`)
@@ -77,24 +91,28 @@ export class BoltSession {
         this.sink.ignored()
         return
       }
-      await this.dispatch(name, request)
+      await this.dispatch(name, request, work)
     } catch (error) {
+      if (error instanceof Interrupted || work.interrupted) return await this.interrupted()
       await this.fail(error)
+    } finally {
+      this.work = null
     }
   }
 
   /** The connection is gone: roll back whatever is open. */
   async abandon (): Promise<void> {
     this.state = 'DEFUNCT'
-    await this.dropTransaction()
+    await this.transactions.drop()
   }
 
   private isAuthenticated (): boolean {
     return this.state !== 'NEGOTIATION' && this.state !== 'AUTHENTICATION' && this.state !== 'DEFUNCT'
   }
 
-  private async dispatch (name: RequestName, request: Structure): Promise<void> {
+  private async dispatch (name: RequestName, request: Structure, work: UnitOfWork): Promise<void> {
     const state = this.state
+    const transactions = this.transactions
     switch (name) {
       case 'HELLO':
         if (state === 'NEGOTIATION') return await this.hello(request)
@@ -106,36 +124,47 @@ export class BoltSession {
         if (state === 'READY') return this.logoff()
         break
       case 'RUN':
-        if (state === 'READY') return await this.runAutoCommit(request)
-        if (state === 'TX_READY' || state === 'TX_STREAMING') return await this.runInTransaction(request)
+        if (state === 'READY') return this.enter(await transactions.runAutoCommit(request, work))
+        if (state === 'TX_READY' || state === 'TX_STREAMING') return this.enter(await transactions.runInTransaction(request, work))
         break
       case 'PULL':
       case 'DISCARD':
-        if (state === 'STREAMING' || state === 'TX_STREAMING') return await this.consume(name, request)
+        if (state === 'STREAMING' || state === 'TX_STREAMING') return this.enter(await transactions.consume(name, request, work))
         break
       case 'BEGIN':
-        if (state === 'READY') return await this.begin(request)
+        if (state === 'READY') return this.enter(await transactions.begin(request, work))
         break
       case 'COMMIT':
-        if (state === 'TX_READY' || state === 'TX_STREAMING') return await this.commit()
-        break
       case 'ROLLBACK':
-        if (state === 'TX_READY' || state === 'TX_STREAMING') return await this.rollback()
+        if (state === 'TX_STREAMING') this.ctx.judge.breach('finish-with-open-result', () => stateViolation(name, state))
+        if (state === 'TX_READY' || state === 'TX_STREAMING') {
+          return this.enter(await (name === 'COMMIT' ? transactions.commit(work) : transactions.rollback(work)))
+        }
         break
       case 'ROUTE':
-        if (state === 'READY') return await this.route(request)
+        if (state === 'READY') {
+          this.sink.flushSoon() // a ROUTE may wait for its bookmarks
+          return this.sink.success(await route(this.ctx, request, this.codec, this.user ?? '', work))
+        }
         break
       case 'TELEMETRY':
-        if (state === 'READY') return this.telemetry(request)
+        if (state === 'READY') {
+          telemetry(this.ctx, request)
+          return this.sink.success({})
+        }
         break
     }
-    throw protocolViolation(`Message ${name} cannot be handled by a session in the ${state} state`)
+    throw stateViolation(name, state)
+  }
+
+  private enter (state: ServerState): void {
+    this.state = state
   }
 
   private async fail (error: unknown, closeConnection = false): Promise<void> {
     const failure = asFixtureError(error)
     this.sink.failure(failure)
-    await this.dropTransaction()
+    await this.transactions.drop()
     if (failure.fatal || closeConnection) {
       this.state = 'DEFUNCT'
       this.sink.close()
@@ -144,30 +173,24 @@ export class BoltSession {
     }
   }
 
-  private async dropTransaction (): Promise<void> {
-    this.streams.clear()
-    this.lastQid = -1
-    const tx = this.tx
-    this.tx = null
-    this.txIsAutoCommit = false
-    if (tx === null) return
-    this.sink.flushSoon()
-    try {
-      await tx.rollback()
-    } catch {
-      // Rollback is best effort here: the transaction is abandoned either way.
-    }
+  /** A RESET stopped the request: no FAILURE (the client asked for it), IGNORED like the rest before the RESET. */
+  private async interrupted (): Promise<void> {
+    this.sink.ignored()
+    await this.transactions.drop()
+    if (this.state !== 'DEFUNCT') this.state = 'INTERRUPTED'
   }
 
   private async goodbye (): Promise<void> {
-    await this.dropTransaction()
+    await this.transactions.drop()
     this.state = 'DEFUNCT'
     this.sink.close()
   }
 
   private async reset (): Promise<void> {
     if (this.state === 'NEGOTIATION') throw protocolViolation('RESET before HELLO')
-    await this.dropTransaction()
+    // Lenient: RESET before LOGON is answered SUCCESS and changes nothing.
+    if (this.state === 'AUTHENTICATION') this.ctx.judge.breach('reset-before-ready', () => stateViolation('RESET', 'AUTHENTICATION'))
+    await this.transactions.drop()
     this.sink.success({})
     if (this.state !== 'AUTHENTICATION') this.state = 'READY'
   }
@@ -175,38 +198,20 @@ export class BoltSession {
   // --- connection setup ------------------------------------------------------
 
   private async hello (request: Structure): Promise<void> {
-    const extra = mapField(request, 0, 'HELLO extra')
-    const routing = optionalMap(extra, 'routing')
-    optionalString(extra, 'user_agent')
     try {
-      if (!features.logon(this.ctx.version)) this.user = this.authenticate(extra)
+      const { metadata, routing, extra } = hello(this.ctx, request, this.codec)
+      if (!features.logon(this.ctx.version)) this.user = authenticate(this.ctx, extra)
+      this.routingContext = routing
+      this.sink.success(metadata)
     } catch (error) {
       return await this.fail(error, true)
     }
-    this.routingContext = routing === null ? null : toCypherMap(routing, this.codec)
-    const version = this.ctx.version
-    const metadata: CypherMap = {
-      server: this.ctx.backend.serverAgent,
-      connection_id: this.ctx.connectionId
-    }
-    const hints: CypherMap = {}
-    const { recvTimeoutSeconds, telemetryEnabled, ssrEnabled } = this.ctx.hints
-    if (recvTimeoutSeconds !== undefined) hints['connection.recv_timeout_seconds'] = BigInt(Math.max(0, Math.floor(recvTimeoutSeconds)))
-    if (features.telemetry(version)) hints['telemetry.enabled'] = telemetryEnabled === true
-    if (features.reportsResolvedDatabase(version)) hints['ssr.enabled'] = ssrEnabled === true
-    metadata.hints = hints
-    if (this.ctx.negotiatedByManifest) metadata.protocol_version = versionName(version)
-    if (features.utcPatchable(version) && stringList(extra.patch_bolt, "'patch_bolt'").includes('utc')) {
-      this.codec.utcDateTime = true
-      metadata.patch_bolt = ['utc']
-    }
-    this.sink.success(metadata)
-    this.state = features.logon(version) ? 'AUTHENTICATION' : 'READY'
+    this.state = features.logon(this.ctx.version) ? 'AUTHENTICATION' : 'READY'
   }
 
   private async logon (request: Structure): Promise<void> {
     try {
-      this.user = this.authenticate(mapField(request, 0, 'LOGON auth'))
+      this.user = authenticate(this.ctx, mapField(request, 0, 'LOGON auth'))
     } catch (error) {
       return await this.fail(error, true)
     }
@@ -219,186 +224,4 @@ export class BoltSession {
     this.sink.success({})
     this.state = 'AUTHENTICATION'
   }
-
-  /** The credentials go to the backend and nowhere else (never logged, never echoed). */
-  private authenticate (token: PackMap): string {
-    const auth: AuthRequest = { scheme: optionalString(token, 'scheme') ?? 'none' }
-    if (typeof token.principal === 'string') auth.principal = token.principal
-    if (typeof token.credentials === 'string') auth.credentials = token.credentials
-    return String(this.ctx.backend.authenticate(auth))
-  }
-
-  private telemetry (request: Structure): void {
-    if (typeof request.fields[0] !== 'bigint') throw protocolViolation('TELEMETRY api must be an Integer')
-    this.sink.success({})
-  }
-
-  // --- queries -------------------------------------------------------------
-
-  private txRequest (extra: ReturnType<typeof parseTxExtra>, autoCommit: boolean): TxRequest {
-    return {
-      database: extra.database,
-      mode: extra.mode,
-      bookmarks: extra.bookmarks,
-      txTimeoutMs: extra.txTimeoutMs,
-      metadata: toCypherMap(extra.metadata, this.codec),
-      impersonatedUser: extra.impersonatedUser,
-      user: this.user ?? '',
-      autoCommit
-    }
-  }
-
-  /** A transaction that arrived after the connection closed is rolled back at once. */
-  private async adopt (tx: BackendTransaction, autoCommit: boolean): Promise<boolean> {
-    if (this.ctx.isClosed()) {
-      try { await tx.rollback() } catch { /* abandoned anyway */ }
-      return false
-    }
-    this.tx = tx
-    this.txIsAutoCommit = autoCommit
-    this.nextQid = 0
-    this.lastQid = -1
-    return true
-  }
-
-  private async runAutoCommit (request: Structure): Promise<void> {
-    const startedAt = performance.now()
-    const query = stringField(request, 0, 'RUN query')
-    const params = toCypherMap(mapField(request, 1, 'RUN parameters'), this.codec)
-    const extra = parseTxExtra(mapField(request, 2, 'RUN extra'))
-    const txRequest = this.txRequest(extra, true)
-    this.sink.flushSoon()
-    const tx = await this.ctx.backend.beginTransaction(txRequest)
-    if (!await this.adopt(tx, true)) return
-    const result = await tx.run(query, params)
-    if (this.ctx.isClosed()) return
-    this.streams.set(-1, new ResultStream(result, startedAt))
-    this.lastQid = -1
-    const metadata: CypherMap = { fields: result.keys, t_first: elapsedMs(startedAt) }
-    if (features.reportsResolvedDatabase(this.ctx.version) && extra.database === null) metadata.db = tx.database
-    this.sink.success(metadata)
-    this.state = 'STREAMING'
-  }
-
-  private async runInTransaction (request: Structure): Promise<void> {
-    const startedAt = performance.now()
-    const query = stringField(request, 0, 'RUN query')
-    const params = toCypherMap(mapField(request, 1, 'RUN parameters'), this.codec)
-    mapField(request, 2, 'RUN extra') // empty inside a transaction; nothing in it applies
-    const tx = this.tx as BackendTransaction
-    this.sink.flushSoon()
-    const result = await tx.run(query, params)
-    if (this.ctx.isClosed()) return
-    const qid = this.nextQid++
-    this.streams.set(qid, new ResultStream(result, startedAt))
-    this.lastQid = qid
-    this.sink.success({ fields: result.keys, t_first: elapsedMs(startedAt), qid: BigInt(qid) })
-    this.state = 'TX_STREAMING'
-  }
-
-  private async consume (name: 'PULL' | 'DISCARD', request: Structure): Promise<void> {
-    const { n, qid } = parseStreamExtra(name, mapField(request, 0, `${name} extra`))
-    const key = qid === -1 ? this.lastQid : qid
-    const stream = this.streams.get(key)
-    if (stream === undefined) throw new FixtureError('RequestInvalid', `${name}: there is no open result with qid ${qid}`)
-    if (name === 'PULL') stream.take(n, row => this.sink.record(row))
-    else stream.skip(n)
-    if (stream.hasMore) {
-      this.sink.success({ has_more: true })
-      return
-    }
-    this.streams.delete(key)
-    const tx = this.tx as BackendTransaction
-    const summary = stream.summary(tx.database)
-    if (!this.txIsAutoCommit) {
-      this.sink.success(summary)
-      this.state = this.streams.size > 0 ? 'TX_STREAMING' : 'TX_READY'
-      return
-    }
-    // Auto-commit: the transaction commits once its only result is consumed.
-    this.sink.flushSoon()
-    const { bookmark } = await tx.commit()
-    this.tx = null
-    this.txIsAutoCommit = false
-    if (this.ctx.isClosed()) return
-    // Only writes are "commits" for the chaos drop: an auto-commit read must not use one up.
-    if (stream.result.queryType !== 'r' && this.ctx.consumeCommitDrop()) {
-      this.state = 'DEFUNCT'
-      this.sink.destroy()
-      return
-    }
-    summary.bookmark = bookmark
-    this.sink.success(summary)
-    this.state = 'READY'
-  }
-
-  private async begin (request: Structure): Promise<void> {
-    const extra = parseTxExtra(mapField(request, 0, 'BEGIN extra'))
-    const txRequest = this.txRequest(extra, false)
-    this.sink.flushSoon()
-    const tx = await this.ctx.backend.beginTransaction(txRequest)
-    if (!await this.adopt(tx, false)) return
-    const reportDb = features.reportsResolvedDatabase(this.ctx.version) && extra.database === null
-    this.sink.success(reportDb ? { db: tx.database } : {})
-    this.state = 'TX_READY'
-  }
-
-  private async commit (): Promise<void> {
-    this.streams.clear()
-    const tx = this.tx as BackendTransaction
-    this.sink.flushSoon()
-    const { bookmark } = await tx.commit()
-    this.tx = null
-    if (this.ctx.isClosed()) return
-    if (this.ctx.consumeCommitDrop()) {
-      this.state = 'DEFUNCT'
-      this.sink.destroy()
-      return
-    }
-    this.sink.success({ bookmark })
-    this.state = 'READY'
-  }
-
-  private async rollback (): Promise<void> {
-    this.streams.clear()
-    const tx = this.tx as BackendTransaction
-    this.tx = null
-    this.sink.flushSoon()
-    await tx.rollback()
-    this.sink.success({})
-    this.state = 'READY'
-  }
-
-  private async route (request: Structure): Promise<void> {
-    const routing = toCypherMap(mapField(request, 0, 'ROUTE routing context'), this.codec)
-    const bookmarks = stringList(request.fields[1], 'ROUTE bookmarks')
-    const third = request.fields[2]
-    let database: string | null = null
-    let impersonatedUser: string | null = null
-    if (isPackMap(third)) {
-      database = optionalString(third, 'db')
-      impersonatedUser = optionalString(third, 'imp_user')
-    } else if (typeof third === 'string') {
-      database = third // Bolt 4.3 sent the database name itself
-    } else if (third !== null) {
-      throw protocolViolation('ROUTE extra must be a Dictionary')
-    }
-    this.sink.flushSoon()
-    const table = await this.ctx.backend.route({
-      routing,
-      bookmarks,
-      database: database === '' ? null : database,
-      impersonatedUser,
-      user: this.user ?? ''
-    })
-    if (this.ctx.isClosed()) return
-    this.sink.success({
-      rt: {
-        ttl: BigInt(Math.max(0, Math.floor(table.ttlSeconds))),
-        db: table.db,
-        servers: table.servers.map(server => ({ addresses: [...server.addresses], role: server.role }))
-      }
-    })
-  }
 }
-

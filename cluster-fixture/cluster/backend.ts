@@ -1,8 +1,10 @@
 // What a member's Bolt server calls (MemberBackend): authentication, ROUTE and
-// transactions, answered from this member's own copies and catalogue.
+// transactions, answered from this member's own copies and catalogue — or,
+// with server-side routing, by the member that can run the transaction
+// (server-side-routing.ts).
 
 import type {
-  AuthRequest, BackendTransaction, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
+  AuthRequest, BackendTransaction, Interruption, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
 } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
 import { waitForBookmarks } from './bookmark-wait.js'
@@ -10,10 +12,14 @@ import { parseBookmarks } from './bookmarks.js'
 import { DEFAULT_DATABASE, SYSTEM_DATABASE, type DatabaseRecord } from './catalogue.js'
 import type { ClusterMember } from './member.js'
 import { buildRoutingTable, type CopyView } from './routing.js'
+import { routeTarget } from './server-side-routing.js'
 import type { ClusterServices } from './services.js'
 import { ClusterTransaction } from './transaction.js'
 
 export class ClusterMemberBackend implements MemberBackend {
+  /** Transactions this member handed to another one (server-side routing). */
+  forwardedTransactions = 0
+
   constructor (private readonly member: ClusterMember, private readonly services: ClusterServices) {}
 
   get serverAgent (): string {
@@ -30,9 +36,9 @@ export class ClusterMemberBackend implements MemberBackend {
     throw new FixtureError('Unauthorized', 'The client is unauthorized due to authentication failure.', { fatal: true })
   }
 
-  async route (request: RouteRequest): Promise<RoutingTableReply> {
+  async route (request: RouteRequest, interruption?: Interruption): Promise<RoutingTableReply> {
     const bookmarks = parseBookmarks(request.bookmarks)
-    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now())
+    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now(), interruption)
     const record = this.resolve(request.database)
     const { view, options } = this.services
     // Listed: copies announced online by members this one has heard from within the
@@ -61,10 +67,19 @@ export class ClusterMemberBackend implements MemberBackend {
     })
   }
 
-  async beginTransaction (request: TxRequest): Promise<BackendTransaction> {
+  async beginTransaction (request: TxRequest, interruption?: Interruption): Promise<BackendTransaction> {
     const bookmarks = parseBookmarks(request.bookmarks)
-    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now())
+    await waitForBookmarks(this.member, bookmarks, this.services.options.bookmarkWaitTimeoutMs, () => this.services.scheduler.now(), interruption)
     const record = this.resolve(request.database)
+    if (request.routingContext !== null && this.services.options.serverSideRouting) {
+      const target = routeTarget(this.member, this.services, record, request.mode)
+      const backend = target === null ? undefined : this.services.view.backendOf(target)
+      if (backend !== undefined) {
+        this.forwardedTransactions += 1
+        // The target runs it as a transaction of its own: never routed a second time.
+        return await backend.beginTransaction({ ...request, routingContext: null }, interruption)
+      }
+    }
     const replica = this.member.replicaOf(record.name)
     if (replica === undefined || replica.incarnation !== record.incarnation) {
       const hosts = [...record.primaries, ...record.secondaries].join(', ')

@@ -161,6 +161,15 @@ export class Cluster {
     return members.reduce((sum, member) => sum + (member.bolt.stats().messages.ROUTE ?? 0), 0)
   }
 
+  /**
+   * Transactions one member (or all) ran on another one by server-side routing:
+   * a write begun on a follower of a neo4j:// connection, or a database hosted elsewhere.
+   */
+  forwardedTransactionCount (name?: string): number {
+    const members = name === undefined ? this.memberList : [this.member(name)]
+    return members.reduce((sum, member) => sum + member.backend.forwardedTransactions, 0)
+  }
+
   /** The member's Bolt server (stats(), resetStats(), …). */
   server (name: string): BoltServer {
     return this.member(name).bolt
@@ -263,7 +272,11 @@ export class Cluster {
       },
       announcedCopyState: (name, database) => this.memberList.find((m) => m.name === name)?.announcedStateOf(database),
       leaderOf: (database) => leaderReplica(database)?.member.name ?? null,
-      groupMembership: (database, incarnation) => leaderReplica(database, incarnation)?.membership ?? null
+      groupMembership: (database, incarnation) => leaderReplica(database, incarnation)?.membership ?? null,
+      backendOf: (name) => {
+        const member = this.memberList.find((m) => m.name === name)
+        return member?.isRunning === true ? member.backend : undefined
+      }
     }
   }
 

@@ -41,6 +41,8 @@ export class ClusterMember {
   readonly system: DatabaseReplica<SystemCommand>
   readonly copies = new Map<string, DataCopy>()
   readonly bolt: BoltServer
+  /** What the Bolt server calls: authentication, ROUTE, transactions. */
+  readonly backend: ClusterMemberBackend
   /** When this member last heard from each other one: ROUTE lists only members it hears. */
   readonly detector: FailureDetector
   private readonly discovery: DiscoveryHeartbeat
@@ -81,8 +83,14 @@ export class ClusterMember {
     this.detector = new FailureDetector(name, options.failureDetectionMs, () => scheduler.now())
     network.observeDeliveries((from, to) => { if (to === name) this.detector.heard(from) })
     this.discovery = new DiscoveryHeartbeat(name, [...allPrimaries, ...allSecondaries], network, scheduler, options.heartbeatMs)
-    this.bolt = new BoltServer({ backend: new ClusterMemberBackend(this, services), tls: services.options.tls ?? undefined,
-      manifest: services.options.manifest
+    this.backend = new ClusterMemberBackend(this, services)
+    this.bolt = new BoltServer({
+      backend: this.backend,
+      tls: services.options.tls ?? undefined,
+      manifest: services.options.manifest,
+      lenient: options.lenient,
+      keepAliveMs: options.keepAliveMs,
+      hints: { ssrEnabled: options.serverSideRouting }
     })
   }
 

@@ -56,9 +56,29 @@ export interface ClusterOptions {
   tls?: ClusterTlsOptions | null
   /**
    * Answer a client's Manifest v1 handshake request with the manifest (Bolt 5.7+ clients ask for it),
-   * default false: the legacy 4-byte reply, which every client understands.
+   * default true, as Neo4j 5.26 does; false: the legacy 4-byte reply to every client.
    */
   manifest?: boolean
+  /**
+   * Let requests that a real server refuses through (a Float tx_timeout, a RUN inside BEGIN that
+   * repeats the transaction's settings, COMMIT with a result still open…), for experiments.
+   * Default false: refused as Neo4j refuses them. Either way each breach is counted in
+   * `cluster.server(name).stats().breaches`.
+   */
+  lenient?: boolean
+  /**
+   * Server-side routing, default true (Neo4j 5's dbms.routing.enabled default): members advertise
+   * `ssr.enabled` (Bolt 5.8) and run a transaction they cannot run themselves on the member that can
+   * (a write begun on a follower goes to the leader), for connections that sent a routing context
+   * (neo4j://). false: members answer NotALeader instead, for tests of client-side routing.
+   */
+  serverSideRouting?: boolean
+  /**
+   * While a request is in progress, a NOOP goes out after this long without output (Neo4j's
+   * server.bolt.connection_keep_alive, default 60 000 ms); HELLO's `connection.recv_timeout_seconds`
+   * hint is twice it, in seconds (× Neo4j's 2 probes). 0: no NOOPs and no hint.
+   */
+  keepAliveMs?: number
 }
 
 export type ResolvedClusterOptions = Required<ClusterOptions>
@@ -83,7 +103,10 @@ export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed' | 'failureDete
   serverAgent: 'Neo4j/5.26.0',
   fastFirstElection: true,
   tls: null,
-  manifest: false
+  manifest: true,
+  lenient: false,
+  serverSideRouting: true,
+  keepAliveMs: 60_000
 }
 
 export class ClusterOptionsError extends TypeError {
@@ -141,6 +164,9 @@ export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOp
   integer('seed', resolved.seed, 0, 2 ** 32)
   if (typeof resolved.readsOnLeader !== 'boolean') throw new ClusterOptionsError('readsOnLeader', 'must be a boolean')
   if (typeof resolved.manifest !== 'boolean') throw new ClusterOptionsError('manifest', 'must be a boolean')
+  if (typeof resolved.lenient !== 'boolean') throw new ClusterOptionsError('lenient', 'must be a boolean')
+  if (typeof resolved.serverSideRouting !== 'boolean') throw new ClusterOptionsError('serverSideRouting', 'must be a boolean')
+  integer('keepAliveMs', resolved.keepAliveMs, 0, 3_600_000)
   if (typeof resolved.fastFirstElection !== 'boolean') throw new ClusterOptionsError('fastFirstElection', 'must be a boolean')
   if (typeof resolved.serverAgent !== 'string' || !/^Neo4j\/\d/.test(resolved.serverAgent)) {
     throw new ClusterOptionsError('serverAgent', 'must look like "Neo4j/5.26.0"')

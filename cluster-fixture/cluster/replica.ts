@@ -10,7 +10,8 @@ import {
   RaftNode, isVoter, type InProcessNetwork, type LogEntry, type Membership, type RaftMessage, type RaftStatus,
   type RandomSource, type Scheduler, type TimerHandle
 } from '../raft/index.js'
-import { WriteLock } from './write-lock.js'
+import type { Interruption } from '../bolt/backend.js'
+import { WriteLock, interrupted } from './write-lock.js'
 
 const debug = createDebug('neo4j-cluster:fixture:replica')
 
@@ -145,20 +146,35 @@ export class DatabaseReplica<C> {
    * Resolves once this copy has applied `index` (event-driven, no polling);
    * rejects with BookmarkTimeout after `timeoutMs`.
    */
-  waitForApplied (index: number, timeoutMs: number): Promise<void> {
+  waitForApplied (index: number, timeoutMs: number, interruption?: Interruption): Promise<void> {
     if (this.applied >= index) return Promise.resolve()
     if (this.currentState === 'dropped' || this.currentState === 'offline') {
       return Promise.reject(new FixtureError('DatabaseUnavailable', `Database '${this.database}' is not running on ${this.member}`))
     }
+    if (interruption?.interrupted === true) return Promise.reject(interrupted())
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { index, resolve, reject, timer: null }
+      let unsubscribe = (): void => {}
+      const waiter: Waiter = {
+        index,
+        resolve: () => { unsubscribe(); resolve() },
+        reject: (error) => { unsubscribe(); reject(error) },
+        timer: null
+      }
       waiter.timer = this.options.scheduler.setTimeout(() => {
         this.waiters.delete(waiter)
+        unsubscribe()
         reject(new FixtureError('BookmarkTimeout',
           `Database '${this.database}' on ${this.member} has not caught up with the bookmark within ${Math.round(timeoutMs)} ms ` +
           `(applied up to ${this.applied}, bookmark needs ${index}). Retry, or raise bookmarkWaitTimeoutMs.`))
       }, timeoutMs)
       this.waiters.add(waiter)
+      if (interruption !== undefined) {
+        unsubscribe = interruption.onInterrupt(() => {
+          if (!this.waiters.delete(waiter)) return
+          this.options.scheduler.clearTimeout(waiter.timer)
+          reject(interrupted())
+        })
+      }
     })
   }
 

@@ -2,6 +2,7 @@
 // read-only "discovery" view of the other members (in Neo4j, the discovery
 // service; here, the members' objects in the same process).
 
+import type { MemberBackend } from '../bolt/backend.js'
 import type { InProcessNetwork, Membership, RandomSource, Scheduler } from '../raft/index.js'
 import type { MemberMode } from './catalogue.js'
 import type { ResolvedClusterOptions } from './options.js'
@@ -43,6 +44,8 @@ export interface ClusterView {
   leaderOf: (database: string) => string | null
   /** The Raft membership as the current leader of that database incarnation sees it, or null without a leader. */
   groupMembership: (database: string, incarnation: number) => Membership | null
+  /** A running member's backend, to run a transaction routed to it (server-side routing). */
+  backendOf: (member: string) => MemberBackend | undefined
 }
 
 export interface ClusterServices {

@@ -7,7 +7,7 @@
 // majority and applied here. Failures say whether the transaction certainly did
 // not commit (NotALeader) or may have (ReplicationFailure, "outcome unknown").
 
-import type { BackendTransaction, QueryResult, TxRequest } from '../bolt/backend.js'
+import type { BackendTransaction, Interruption, QueryResult, TxRequest } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
 import { CommitOutcomeUnknownError, NotLeaderError } from '../raft/index.js'
 import type { CypherMap } from '../values.js'
@@ -49,7 +49,12 @@ export class ClusterTransaction implements BackendTransaction {
     }
   }
 
-  async run (query: string, params: CypherMap): Promise<QueryResult> {
+  /**
+   * Runs one statement. Refusals (access mode, follower, lock timeout) throw
+   * at once; a failure while producing rows comes back in `failure`, after
+   * the rows before it. An interruption (RESET) ends a wait for the write lock.
+   */
+  async run (query: string, params: CypherMap, interruption?: Interruption): Promise<QueryResult> {
     this.ensureOpen()
     const statement = parseStatement(query)
     if (statement.kind !== 'query') {
@@ -59,12 +64,18 @@ export class ClusterTransaction implements BackendTransaction {
       if (outcome.systemIndex !== null) this.adminIndex = Math.max(this.adminIndex ?? 0, outcome.systemIndex)
       return outcome.result
     }
-    if (statement.updating) await this.prepareWrite(statement)
+    if (statement.updating) await this.prepareWrite(statement, interruption)
     this.ensureOpen()
     this.storeTx ??= new StoreTransaction(this.store ?? EMPTY_SYSTEM_GRAPH, { now: Date.now })
-    return this.storeTx.execute(statement, params)
+    return this.storeTx.executeStreaming(statement, params)
   }
 
+  /**
+   * Commits (replicates the writes and waits for a majority). Not interruptible:
+   * a client's RESET stops waiting for the answer, while the write lock stays
+   * held until the commit settles, so the next writer never builds on a
+   * state the pending commit would change.
+   */
   async commit (): Promise<{ bookmark: string }> {
     this.ensureOpen()
     this.state = 'committing'
@@ -118,7 +129,7 @@ export class ClusterTransaction implements BackendTransaction {
   }
 
   /** Every refusal a write can meet on this member, then the write lock (bounded wait). */
-  private async prepareWrite (statement: QueryStatement): Promise<void> {
+  private async prepareWrite (statement: QueryStatement, interruption?: Interruption): Promise<void> {
     if (this.database === SYSTEM_DATABASE) {
       throw new FixtureError('NotSystemDatabaseError',
         'Not a recognised system command or procedure. This Cypher command can only be executed in a user database: ' +
@@ -144,7 +155,7 @@ export class ClusterTransaction implements BackendTransaction {
     }
     if (!this.replica.isLeader) throw this.replica.notLeaderError('writes go to the leader')
     const { lockWaitTimeoutMs, electionTimeoutMs } = this.services.options
-    const lease = await this.replica.writeLock.acquire(this.replica.raft.term, lockWaitTimeoutMs)
+    const lease = await this.replica.writeLock.acquire(this.replica.raft.term, lockWaitTimeoutMs, interruption)
     if (this.state !== 'open') {
       lease.release()
       this.ensureOpen()

@@ -3,6 +3,7 @@
 // until its commit is applied (or it rolls back), so the next writer computes
 // its changes on top of the previous one. Leadership loss revokes every lease.
 
+import type { Interruption } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
 import type { Scheduler, TimerHandle } from '../raft/index.js'
 
@@ -45,22 +46,45 @@ export class WriteLock {
     return this.waiters.length
   }
 
-  /** Waits at most `timeoutMs` for the lock, in arrival order. */
-  acquire (term: number, timeoutMs: number): Promise<WriteLease> {
+  /**
+   * Waits at most `timeoutMs` for the lock, in arrival order. An interruption
+   * (the client's RESET) leaves the queue at once, rejecting with `interrupted()`.
+   */
+  acquire (term: number, timeoutMs: number, interruption?: Interruption): Promise<WriteLease> {
+    if (interruption?.interrupted === true) return Promise.reject(interrupted())
     if (this.holder === null && this.waiters.length === 0) {
       this.holder = new WriteLease(this, term)
       return Promise.resolve(this.holder)
     }
     return new Promise<WriteLease>((resolve, reject) => {
-      const waiter: Waiter = { term, grant: resolve, fail: reject, timer: null }
-      waiter.timer = this.scheduler.setTimeout(() => {
+      let unsubscribe = (): void => {}
+      const leave = (): boolean => {
         const at = this.waiters.indexOf(waiter)
-        if (at >= 0) this.waiters.splice(at, 1)
+        if (at < 0) return false
+        this.waiters.splice(at, 1)
+        return true
+      }
+      const waiter: Waiter = {
+        term,
+        grant: lease => { unsubscribe(); resolve(lease) },
+        fail: error => { unsubscribe(); reject(error) },
+        timer: null
+      }
+      waiter.timer = this.scheduler.setTimeout(() => {
+        leave()
+        unsubscribe()
         reject(new FixtureError('LockAcquisitionTimeout',
           `Could not acquire the write lock of database '${this.database}' within ${timeoutMs} ms: ` +
           'another transaction is writing to it. Retry, or keep write transactions short.'))
       }, timeoutMs)
       this.waiters.push(waiter)
+      if (interruption !== undefined) {
+        unsubscribe = interruption.onInterrupt(() => {
+          if (!leave()) return
+          this.scheduler.clearTimeout(waiter.timer)
+          reject(interrupted())
+        })
+      }
     })
   }
 
@@ -86,4 +110,9 @@ export class WriteLock {
       waiter.fail(error)
     }
   }
+}
+
+/** Why a wait ended early: the client's RESET interrupted its request. */
+export function interrupted (): FixtureError {
+  return new FixtureError('Terminated', 'The transaction was interrupted by the client (RESET) while it waited')
 }

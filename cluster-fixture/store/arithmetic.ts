@@ -11,7 +11,7 @@ const INT64_MIN = -(1n << 63n)
 const INT64_MAX = (1n << 63n) - 1n
 
 export function checkedInteger (value: bigint): bigint {
-  if (value < INT64_MIN || value > INT64_MAX) throw new FixtureError('ArgumentError', 'long overflow')
+  if (value < INT64_MIN || value > INT64_MAX) throw new FixtureError('NumericOutOfRange', 'long overflow')
   return value
 }
 
@@ -77,7 +77,7 @@ export function multiply (a: Value, b: Value): Value {
 export function divide (a: Value, b: Value): Value {
   if (a === null || b === null) return null
   if (typeof a === 'bigint' && typeof b === 'bigint') {
-    if (b === 0n) throw new FixtureError('ArgumentError', '/ by zero')
+    if (b === 0n) throw new FixtureError('DivisionByZero', '/ by zero')
     return checkedInteger(a / b)
   }
   if (isNumber(a) && isNumber(b)) return Number(a) / Number(b)
@@ -87,7 +87,7 @@ export function divide (a: Value, b: Value): Value {
 export function modulo (a: Value, b: Value): Value {
   if (a === null || b === null) return null
   if (typeof a === 'bigint' && typeof b === 'bigint') {
-    if (b === 0n) throw new FixtureError('ArgumentError', '/ by zero')
+    if (b === 0n) throw new FixtureError('DivisionByZero', '/ by zero')
     return a % b
   }
   if (isNumber(a) && isNumber(b)) return Number(a) % Number(b)

@@ -4,6 +4,7 @@
 // its own writes in clause order and a MATCH never reads what it caused.
 
 import type { QueryResult, QueryStats } from '../bolt/backend.js'
+import { asFixtureError } from '../errors.js'
 import type { CypherValue } from '../values.js'
 import type { Clause, QueryStatement } from './ast.js'
 import { evaluate, isTrue, type EvalContext } from './evaluate.js'
@@ -67,16 +68,27 @@ export function toQueryStats (counters: StatementCounters): QueryStats {
   return stats
 }
 
-/** Executes the statement to completion; writes go through `ctx.record`. Throws FixtureError. */
+/**
+ * Executes the statement to completion; writes go through `ctx.record`.
+ * A failure while the rows are produced (division by zero, a type error, a
+ * constraint) does not throw: it ends the result after the rows before it
+ * (`failure`), as Neo4j streams those and fails at the PULL that reaches the
+ * failing row. The caller must discard the statement's writes then.
+ */
 export function runQuery (statement: QueryStatement, ctx: WriteContext): QueryResult {
-  let rows: Iterable<Row> = [{}]
-  for (const clause of statement.clauses) rows = runClause(clause, rows, ctx)
   const output: CypherValue[][] = []
   const returns = statement.clauses[statement.clauses.length - 1].kind === 'return'
   const columns = statement.columns
-  for (const row of rows) {
-    if (returns) output.push(columns.map(column => toCypherValue(row[column] ?? null, ctx.graph)))
+  const result = (): QueryResult => ({ keys: [...columns], rows: output, queryType: statement.queryType, stats: toQueryStats(ctx.counters) })
+  try {
+    let rows: Iterable<Row> = [{}]
+    for (const clause of statement.clauses) rows = runClause(clause, rows, ctx)
+    for (const row of rows) {
+      if (returns) output.push(columns.map(column => toCypherValue(row[column] ?? null, ctx.graph)))
+    }
+    checkDeletedNodesAreDetached(ctx)
+  } catch (error) {
+    return { ...result(), failure: asFixtureError(error) }
   }
-  checkDeletedNodesAreDetached(ctx)
-  return { keys: [...columns], rows: output, queryType: statement.queryType, stats: toQueryStats(ctx.counters) }
+  return result()
 }

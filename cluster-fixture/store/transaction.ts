@@ -48,6 +48,18 @@ export class StoreTransaction {
 
   /** Runs one statement to completion. Throws FixtureError; the transaction stays usable afterwards. */
   execute (statement: QueryStatement, params: CypherMap): QueryResult {
+    const result = this.executeStreaming(statement, params)
+    if (result.failure !== undefined) throw result.failure
+    return result
+  }
+
+  /**
+   * Runs one statement. Errors found before it runs (a missing parameter)
+   * throw; a failure while producing rows is returned in `failure` after the
+   * rows before it, its effects already discarded (the Bolt layer streams
+   * those rows and reports the failure at the PULL that reaches it).
+   */
+  executeStreaming (statement: QueryStatement, params: CypherMap): QueryResult {
     if (statement?.kind !== 'query') {
       throw new FixtureError('GeneralUnknownError', 'Internal error: an administration command was sent to a database transaction')
     }
@@ -66,12 +78,14 @@ export class StoreTransaction {
         this.log.push(op)
       }
     }
+    let result: QueryResult
     try {
-      return runQuery(statement, ctx)
+      result = runQuery(statement, ctx)
     } catch (error) {
-      if (this.log.length > savepoint) this.rollbackTo(savepoint)
-      throw asFixtureError(error)
+      result = { keys: [], rows: [], queryType: statement.queryType, stats: {}, failure: asFixtureError(error) }
     }
+    if (result.failure !== undefined && this.log.length > savepoint) this.rollbackTo(savepoint)
+    return result
   }
 
   private rollbackTo (savepoint: number): void {

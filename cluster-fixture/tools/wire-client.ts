@@ -64,7 +64,8 @@ export class WireClient {
       socket.write(Buffer.from([...MAGIC, ...PROPOSALS]))
       const version = await reply
       if (version[3] !== 5) throw new WireError('Wire.Handshake', `${address} offered no Bolt 5 version`)
-      const hello = client.request(TAG.HELLO, [{ user_agent: 'cluster-fixture-tools/1.0' }])
+      // bolt_agent is mandatory on Bolt 5.3+: a strict member refuses a HELLO without it.
+      const hello = client.request(TAG.HELLO, [{ user_agent: 'cluster-fixture-tools/1.0', bolt_agent: { product: 'cluster-fixture-tools/1.0' } }])
       const logon = client.request(TAG.LOGON, [{ scheme: 'basic', principal: user, credentials: password }])
       client.flush()
       await Promise.all([hello, logon])

@@ -34,7 +34,7 @@ function results (trials: TrialRecord[], overrides: Partial<BenchResults> = {}):
     loadAverageEnd: 0.7,
     args: parseBenchArgs([]),
     machine: { cpuModel: 'Test CPU', cores: 2, node: 'v20.0.0', os: 'Linux', memoryGiB: 4, loadAverage: 0.5, commit: 'abc123' },
-    fixture: { primaries: 3, secondaries: 2, routingTtlSeconds: 300, electionTimeoutMs: [300, 600], heartbeatMs: 100, secondaryLagMs: 0, seed: 1 },
+    fixture: { primaries: 3, secondaries: 2, routingTtlSeconds: 300, electionTimeoutMs: [300, 600], heartbeatMs: 100, secondaryLagMs: 0, seed: 1, serverSideRouting: true },
     workloads,
     failover: false,
     trials,
@@ -228,6 +228,9 @@ describe('bench: command line and workload selection', () => {
     expect(parseBenchArgs(['--seconds', '1.5', '--warmup', '0.25']).windowMs).to.equal(1500)
     expect(parseBenchArgs(['--only', 'stream, failover']).only).to.deep.equal(['stream', 'failover'])
     expect(parseBenchArgs(['--database', 'neo4j']).database).to.equal('neo4j')
+    expect(parseBenchArgs([]).serverSideRouting).to.equal(true)
+    expect(parseBenchArgs(['--server-side-routing', 'off']).serverSideRouting).to.equal(false)
+    expect(() => parseBenchArgs(['--server-side-routing', 'maybe'])).to.throw(UsageError, /on or off/)
   })
 
   it('rejects unknown options, missing values and non-positive numbers', () => {

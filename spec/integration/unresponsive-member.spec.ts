@@ -31,7 +31,8 @@ describe('integration: unresponsive (black-holed) members', function () {
     let target: Target
     before(async function () {
       needsFixture(this)
-      target = await startTarget()
+      // Client-side routing under failure: no member may route a stray write to the leader for the driver.
+      target = await startTarget({ serverSideRouting: false })
     })
     after(async () => { await target?.close() })
 
