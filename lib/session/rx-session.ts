@@ -52,12 +52,26 @@ export class RxSession {
     })
   }
 
-  executeRead<T> (work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T> {
-    return this.execute('READ', work, transactionConfig)
+  /** A reactive transaction function in a READ transaction, retried like session.executeRead. */
+  executeRead<T> (work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T>
+  /**
+   * @deprecated The official typings give the work an RxTransaction, but it
+   * receives an RxManagedTransaction (run only) in both drivers: type it so.
+   */
+  executeRead<T> (work: (tx: RxTransaction) => Observable<T>, transactionConfig?: TransactionConfig): Observable<T>
+  executeRead<T> (work: RxTransactionWork<T> | ((tx: RxTransaction) => Observable<T>), transactionConfig?: TransactionConfig): Observable<T> {
+    return this.execute('READ', work as RxTransactionWork<T>, transactionConfig)
   }
 
-  executeWrite<T> (work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T> {
-    return this.execute('WRITE', work, transactionConfig)
+  /** A reactive transaction function in a WRITE transaction, retried like session.executeWrite. */
+  executeWrite<T> (work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T>
+  /**
+   * @deprecated The official typings give the work an RxTransaction, but it
+   * receives an RxManagedTransaction (run only) in both drivers: type it so.
+   */
+  executeWrite<T> (work: (tx: RxTransaction) => Observable<T>, transactionConfig?: TransactionConfig): Observable<T>
+  executeWrite<T> (work: RxTransactionWork<T> | ((tx: RxTransaction) => Observable<T>), transactionConfig?: TransactionConfig): Observable<T> {
+    return this.execute('WRITE', work as RxTransactionWork<T>, transactionConfig)
   }
 
   lastBookmarks (): string[] {
