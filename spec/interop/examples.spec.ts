@@ -54,7 +54,7 @@ describe('examples: npm run example -- <name> against cluster-fixture start, out
   it('without a name it lists the examples; an unknown name is an error', async () => {
     const usage = await runNode(RUN_EXAMPLE, [], env)
     expect(usage.code).to.equal(0)
-    for (const name of ['cluster-app', 'failover-ping', 'safe-write', 'cluster-status', 'create-database']) expect(usage.output).to.include(name)
+    for (const name of ['cluster-app', 'failover-ping', 'safe-write', 'cluster-status', 'create-database', 'reactive']) expect(usage.output).to.include(name)
     expect((await runNode(RUN_EXAMPLE, ['no-such-example'], env)).code).to.equal(2)
   })
 
@@ -98,6 +98,16 @@ describe('examples: npm run example -- <name> against cluster-fixture start, out
     const status = await cluster.status()
     const shippingLeader = status.members.find(m => m.name === status.leaders.shipping)?.address
     expect(run.stdout).to.include(`first write to shipping landed on ${shippingLeader ?? '?'}`)
+  })
+
+  it('reactive: a reactive write emits what it wrote; a paused and resumed stream reads everything back in order', async () => {
+    const run = await example('reactive')
+    expect(run.code, run.output).to.equal(0)
+    expect(run.stdout).to.include('written: Lagos, Lima, Oslo\n')
+    const read = /read back: (.*)\n/.exec(run.stdout)?.[1]?.split(', ') ?? []
+    expect(read).to.include.members(['Lagos', 'Lima', 'Oslo'])
+    expect(read).to.deep.equal([...read].sort())
+    expect(run.stdout).to.include('bookmarks: 1\n')
   })
 
   it('failover-ping: every ping written once while the leader is stopped mid-run, the later ones on the new leader', async () => {
