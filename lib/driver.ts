@@ -17,6 +17,7 @@ import type { Query } from './session/query.js'
 import { resolveQueryConfig, type QueryConfig } from './session/query-config.js'
 import { RxSession } from './session/rx-session.js'
 import { Session } from './session/session.js'
+import type { ManagedTransaction } from './session/transaction.js'
 import { resolveSessionConfig, type SessionConfig } from './session/session-config.js'
 import { warnOnce } from './unknown-options.js'
 import { describe } from './url.js'
@@ -125,7 +126,7 @@ export class Driver {
       bookmarkManager: c.bookmarkManager
     })
     try {
-      const work = async (tx: { run: Session['run'] }): Promise<T> => await c.resultTransformer(tx.run(query, parameters, undefined, parameterRules))
+      const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
       return c.routing === 'READ'
         ? await session.executeRead(work, c.transactionConfig)
         : await session.executeWrite(work, c.transactionConfig)
