@@ -81,7 +81,7 @@ export class Driver {
         log: this.log,
         now
       })
-      : new DirectProvider({ pools, address: c.url.hostPort, log: this.log, probeTimeoutMs: Math.min(c.connectionTimeout > 0 ? c.connectionTimeout : 5000, 5000), now })
+      : new DirectProvider({ pools, address: c.url.hostPort })
     this.log.driver(`created for ${c.url.scheme}://${c.url.hostPort} (routing ${c.url.routing ? 'on' : 'off'}, encrypted ${String(c.encrypted)})`)
   }
 
@@ -127,9 +127,7 @@ export class Driver {
     })
     try {
       const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
-      return c.routing === 'READ'
-        ? await session.executeRead(work, c.transactionConfig)
-        : await session.executeWrite(work, c.transactionConfig)
+      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig)
     } finally {
       await session.close()
     }
@@ -178,15 +176,10 @@ export class Driver {
 
   async getServerInfo (config: { database?: string } = {}): Promise<ServerInfo> {
     this.assertOpen()
+    if (config.database !== undefined) checkDatabaseName(config.database, 'verifyConnectivity')
     const deadline = this.config.clock.now() + this.config.connectionAcquisitionTimeout
-    const database = config.database ?? null
-    const resolved = await this.provider.verify({ database, bookmarks: [], impersonatedUser: null, deadline })
-    const { connection } = await this.provider.acquire({ mode: 'READ', database: resolved ?? database, bookmarks: [], impersonatedUser: null, deadline })
-    try {
-      return new ServerInfo({ address: connection.server.address, version: connection.serverAgent }, connection.getProtocolVersion())
-    } finally {
-      await connection.release()
-    }
+    const member = await this.provider.serverInfo({ database: config.database ?? null, deadline })
+    return new ServerInfo({ address: member.address, version: member.agent }, member.protocolVersion)
   }
 
   /**

@@ -28,7 +28,7 @@ export const FEATURES: readonly string[] = [
 
   // --- Bolt: the versions neo4j-driver-bolt-connection 6.3.0 negotiates and testkit 5.0 knows.
   // Not 4.1 (bolt-connection dropped it) nor 5.5 (never offered); 5.8 / 6.x are unknown to branch 5.0.
-  // Routing itself needs Bolt 4.4+ (lib/connection/wire.ts): routing tests on older versions are in skipped-tests.ts.
+  // Routing works on each: ROUTE on 4.3+, the routing procedure before (lib/connection/wire.ts requestRoute).
   'Feature:Bolt:3.0',
   'Feature:Bolt:4.2',
   'Feature:Bolt:4.3',
@@ -48,6 +48,13 @@ export const FEATURES: readonly string[] = [
   'Optimization:PullPipelining', // RUN and PULL leave together (session.run / tx.run)
   'Optimization:ImplicitDefaultArguments', // default mode/db/bookmarks/tx config are omitted from messages
   'Optimization:AuthPipelining', // HELLO and LOGON are pipelined on Bolt 5.1+
+  // --- Wire optimizations of our own session and pool layers.
+  // A connection goes back to its pool without RESET when its work ended cleanly; after a FAILURE, exactly one
+  // RESET (bolt-connection's own); a dirty release (open stream or transaction) sends one (lib/connection/pools.ts release).
+  'Optimization:MinimalResets',
+  // beginTransaction() and transaction functions wait for BEGIN's answer: a transaction function is only called once
+  // BEGIN succeeded (lib/session/session.ts executeManaged); executeQuery alone pipelines BEGIN with its query.
+  'Optimization:EagerTransactionBegin',
 
   // --- Configuration hints and backend requests.
   'ConfHint:connection.recv_timeout_seconds', // bolt-connection honours the hint; a timed-out member is forgotten (lib/errors.ts routingReaction)
@@ -78,8 +85,6 @@ export const NOT_DECLARED: Readonly<Record<string, string>> = {
   'Feature:API:Session:NotificationsConfig': 'unverified on the wire (see Driver:NotificationsConfig)',
   'Feature:Bolt:4.1': 'bolt-connection 6.3.0 does not negotiate 4.1',
   AuthorizationExpiredTreatment: 'unverified: the driver retries AuthorizationExpired but does not re-authenticate the other pooled connections',
-  'Optimization:MinimalResets': 'unverified: bolt-connection RESETs after a FAILURE and the pool may RESET again on release',
-  'Optimization:EagerTransactionBegin': 'transaction functions start the work while BEGIN is still in flight (lib/session/session.ts)',
   'Optimization:MinimalBookmarksSet': 'unverified against the official bookmark-manager traffic',
   'Optimization:ExecuteQueryPipelining': 'unverified: executeQuery is a managed transaction (BEGIN, RUN, PULL, COMMIT)',
   'Optimization:ConnectionReuse': 'unverified: routing (ROUTE) and queries may use different pooled connections',

@@ -26,7 +26,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     routingContext: Record<string, unknown>
     databaseName: string | null
     impersonatedUser: string | null
-    sessionContext: { bookmarks: Bookmarks }
+    /** The procedure's auto-commit query (Bolt < 4.3) is run with these. */
+    sessionContext: { bookmarks: Bookmarks, mode?: 'READ' | 'WRITE', database?: string }
     onCompleted: (raw: { ttl: unknown, db: unknown, servers: unknown, isNull: boolean }) => void
     onError: (error: Neo4jError) => void
   }
@@ -48,6 +49,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     requestRoutingInformation?: (request: RouteRequest) => unknown
     /** Forget a FAILURE still waiting for its RESET (so a fatal error reaches observers as given). */
     resetFailure: () => void
+    /** Whether the last request written was HELLO or LOGON (nothing has run on the connection since it authenticated). */
+    isLastMessageLogon: () => boolean
   }
 
   export interface TxRequest {

@@ -93,6 +93,8 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   acquired (): void { this.released = false }
 
   getProtocolVersion (): ProtocolVersion { return this.wire.getProtocolVersion() }
+  /** Nothing has been sent since HELLO/LOGON: the connection just proved itself by logging on. */
+  justAuthenticated (): boolean { return this.wire.protocol().isLastMessageLogon() }
   hasOngoingObservableRequests (): boolean { return this.wire.hasOngoingObservableRequests() }
   /**
    * BEGIN. `runFollows`: the caller writes RUN in the same tick, so BEGIN
@@ -227,8 +229,20 @@ export class ConnectionPools {
    */
   onMemberUnresponsive: ((hostPort: string, error: Error) => void) | undefined
 
+  /** Open connections whose server advertised `ssr.enabled`, and those whose server did not. */
+  private readonly serverSideRoutingCounts = { with: 0, without: 0 }
+
   constructor (options: PoolsOptions) {
-    this.options = options
+    this.options = {
+      ...options,
+      connect: {
+        ...options.connect,
+        onServerSideRouting: (enabled, action) => {
+          const key = enabled ? 'with' : 'without'
+          this.serverSideRoutingCounts[key] += action === 'OPEN' ? 1 : -1
+        }
+      }
+    }
     this.clock = options.clock ?? systemClock
     this.resetTimeoutMs = options.connect.connectionTimeout > 0 ? Math.min(options.connect.connectionTimeout, 2 ** 31 - 1) : 30_000
     const probeAfterMs = options.unresponsiveProbeAfter
@@ -253,6 +267,15 @@ export class ConnectionPools {
         }
       })
       : undefined
+  }
+
+  /**
+   * Every open connection's server routes on the server side (forwards what it
+   * cannot serve itself), and there is at least one: the official drivers'
+   * condition for routing by a cached home database.
+   */
+  serverSideRouting (): boolean {
+    return this.serverSideRoutingCounts.with > 0 && this.serverSideRoutingCounts.without === 0
   }
 
   /** Unresponsive-member detection: probes in flight and connections watched (diagnostics, tests). */

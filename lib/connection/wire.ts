@@ -24,7 +24,8 @@ const { Logger } = internal.logger
 
 export type WireConnection = ChannelConnection
 
-const BOLT_4_4 = new ProtocolVersion(4, 4)
+const BOLT_4_0 = new ProtocolVersion(4, 0)
+const BOLT_4_3 = new ProtocolVersion(4, 3)
 
 export interface ConnectionTarget {
   /** 'host:port' as the routing table or URL names it; also the pool key. */
@@ -48,6 +49,11 @@ export interface ConnectOptions {
   readonly authToken: object
   /** ms of silence while a request is outstanding before the connection is declared dead (0 = off). */
   readonly receiveTimeout: number
+  /**
+   * Told when a connection opens (after HELLO) and closes, with whether its
+   * server advertised server-side routing (the `ssr.enabled` hint).
+   */
+  readonly onServerSideRouting?: (enabled: boolean, action: 'OPEN' | 'CLOSE') => void
 }
 
 export interface BoltAgent { product: string, platform: string, languageDetails: string }
@@ -140,7 +146,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
       Logger.noOp(),
       null,
       options.routingContext === null ? null : { ...options.routingContext },
-      undefined,
+      serverSideRoutingReporter(options.onServerSideRouting),
       (channelConfig) => { channel = new channelModule.Channel(channelConfig); return channel }
     )
     connection = conn
@@ -172,6 +178,27 @@ export async function openConnection (target: ConnectionTarget, options: Connect
   }
 }
 
+/**
+ * bolt-connection reports OPEN after HELLO, but CLOSE on every close() call,
+ * opened or not (a failed logon, a second close): pass on one OPEN and, only
+ * after it, one CLOSE per connection, so counts stay balanced.
+ */
+function serverSideRoutingReporter (report: ConnectOptions['onServerSideRouting']): ((enabled: boolean, action: 'OPEN' | 'CLOSE') => void) | undefined {
+  if (report === undefined) return undefined
+  let state: 'new' | 'open' | 'closed' = 'new'
+  let advertised = false
+  return (enabled, action) => {
+    if (action === 'OPEN' && state === 'new') {
+      state = 'open'
+      advertised = enabled
+      report(enabled, 'OPEN')
+    } else if (action === 'CLOSE' && state === 'open') {
+      state = 'closed'
+      report(advertised, 'CLOSE')
+    }
+  }
+}
+
 export interface RouteRequest {
   readonly routingContext: Readonly<Record<string, string>>
   readonly database: string | null
@@ -179,19 +206,31 @@ export interface RouteRequest {
   readonly bookmarks: readonly string[]
 }
 
-/** Send ROUTE (Bolt ≥ 4.4) and convert the reply. */
+/**
+ * Ask the member for a routing table and convert the reply: ROUTE on Bolt
+ * 4.3+, the routing procedure in an auto-commit query before that
+ * (`dbms.cluster.routing.getRoutingTable` on 3.0, the multi-database one on
+ * 4.0–4.2, run as a READ against `system` with the bookmarks, as the official
+ * drivers do). bolt-connection's protocols build either request.
+ */
 export async function requestRoute (connection: WireConnection, request: RouteRequest): Promise<RouteReply> {
   const protocol = connection.protocol()
-  if (typeof protocol.requestRoutingInformation !== 'function' || connection.getProtocolVersion().isLessThan(BOLT_4_4)) {
-    throw neo4jError(`server at ${connection.address.asHostPort()} speaks Bolt ${connection.getProtocolVersion()}; routing needs Bolt 4.4 or later`, 'ProtocolError')
+  if (typeof protocol.requestRoutingInformation !== 'function') {
+    throw neo4jError(`server at ${connection.address.asHostPort()} speaks Bolt ${connection.getProtocolVersion().toString()}, which has no routing request`, 'ProtocolError')
   }
+  const version = connection.getProtocolVersion()
+  const sessionContext = version.isLessThan(BOLT_4_0)
+    ? { bookmarks: Bookmarks.empty() }
+    : version.isLessThan(BOLT_4_3)
+      ? { bookmarks: new Bookmarks([...request.bookmarks]), mode: 'READ' as const, database: 'system' }
+      : { bookmarks: new Bookmarks([...request.bookmarks]) }
   const requestRoutingInformation = protocol.requestRoutingInformation.bind(protocol)
   return await new Promise<RouteReply>((resolve, reject) => {
     requestRoutingInformation({
       routingContext: { ...request.routingContext },
       databaseName: request.database,
       impersonatedUser: request.impersonatedUser,
-      sessionContext: { bookmarks: new Bookmarks([...request.bookmarks]) },
+      sessionContext,
       onError: (error) => { tagAddress(error, connection.address.asHostPort()); reject(error) },
       onCompleted: (raw) => {
         try {

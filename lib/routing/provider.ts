@@ -2,6 +2,7 @@
 // database, and a place to report errors so the routing view reacts to them.
 // Two implementations: RoutingProvider (neo4j://) and DirectProvider (bolt://).
 
+import type { ProtocolVersion } from 'neo4j-driver-core'
 import type { ConnectionPools, PooledConnection } from '../connection/pools.js'
 import type { AccessMode, RoutingTableSnapshot } from './routing-table.js'
 
@@ -31,7 +32,34 @@ export interface ConnectionProvider {
   routingTable: (database?: string) => RoutingTableSnapshot | undefined
   /** ROUTE now for a database (null: the home database, resolved again) and install the answer. */
   refreshRoutingTable: (database: string | null, request: { bookmarks: readonly string[], deadline: number }) => Promise<RoutingTableSnapshot>
-  /** Make sure a table (routing) or a connection (direct) can be had; resolves the home database name. */
-  verify: (request: Omit<AcquireRequest, 'mode'>) => Promise<string | null>
+  /**
+   * Reach a member that serves reads and describe it (verifyConnectivity,
+   * getServerInfo): direct, the one member; routing, each reader of a fresh
+   * table in turn (no database: the home database, resolved again).
+   */
+  serverInfo: (request: { readonly database: string | null, readonly deadline: number }) => Promise<MemberInfo>
   close: () => Promise<void>
+}
+
+/** What getServerInfo reports of a member. */
+export interface MemberInfo {
+  readonly address: string
+  readonly agent: string | undefined
+  readonly protocolVersion: ProtocolVersion
+}
+
+/**
+ * Connect to a member (a pooled connection when one is idle) and describe it.
+ * A reused connection proves itself with a RESET round trip; a new one just
+ * did, by logging on.
+ */
+export async function checkMember (pools: ConnectionPools, address: string, deadline: number): Promise<MemberInfo> {
+  const connection = await pools.acquire(address, deadline)
+  try {
+    const info = { address: connection.server.address, agent: connection.serverAgent, protocolVersion: connection.getProtocolVersion() }
+    if (!connection.justAuthenticated()) await connection.resetAndFlush()
+    return info
+  } finally {
+    await connection.release()
+  }
 }

@@ -6,11 +6,11 @@
 
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
-import { DiscoveryError, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { DiscoveryError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
-import type { Acquired, AcquireRequest, ConnectionProvider } from './provider.js'
+import { checkMember, type Acquired, type AcquireRequest, type ConnectionProvider, type MemberInfo } from './provider.js'
 import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
 import { describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
 import { resolveSeed } from './seed.js'
@@ -90,9 +90,9 @@ export class RoutingProvider implements ConnectionProvider {
    * again and cached.
    */
   async refreshRoutingTable (database: string | null, request: { bookmarks: readonly string[], deadline: number }): Promise<RoutingTableSnapshot> {
-    const homeKey = this.ownHomeKey()
-    const table = await this.refresh(database, { mode: 'READ', database, bookmarks: request.bookmarks, impersonatedUser: null, deadline: request.deadline }, homeKey)
-    if (database === null) this.homeDatabases.set(homeKey, table.database)
+    const table = database === null
+      ? await this.refreshHomeTable(this.ownHomeKey(), null, request.bookmarks, request.deadline)
+      : await this.refresh(database, { mode: 'READ', database, bookmarks: request.bookmarks, impersonatedUser: null, deadline: request.deadline }, '')
     return snapshot(table)
   }
 
@@ -101,20 +101,32 @@ export class RoutingProvider implements ConnectionProvider {
     return homeDatabaseKey(null, this.options.principal)
   }
 
-  async verify (request: Omit<AcquireRequest, 'mode'>): Promise<string | null> {
-    const table = await this.tableFor({ ...request, mode: 'READ' })
-    return table.database
+  async serverInfo (request: { readonly database: string | null, readonly deadline: number }): Promise<MemberInfo> {
+    const table = request.database === null
+      ? await this.refreshHomeTable(this.ownHomeKey(), null, [], request.deadline)
+      : (await this.tableFor({ mode: 'READ', database: request.database, bookmarks: [], impersonatedUser: null, deadline: request.deadline })).table
+    let failure: unknown = neo4jError(`No servers available for database '${table.database}' with access mode 'READ'`, SERVICE_UNAVAILABLE)
+    for (const address of table.readers) {
+      try {
+        return await checkMember(this.pools, address, request.deadline)
+      } catch (error) {
+        this.onError(error, address, table.database)
+        failure = error
+      }
+    }
+    throw failure
   }
 
   async acquire (request: AcquireRequest): Promise<Acquired> {
-    let table = await this.tableFor(request)
+    const target = await this.tableFor(request)
+    let table = target.table
     // Bounded: every failed member is forgotten, so the candidate list shrinks each pass.
     for (let pass = 0; pass <= table.readers.length + table.writers.length; pass++) {
       const address = this.select(table, request.mode)
       if (address === undefined) break
       try {
         const connection = await this.pools.acquire(address, request.deadline)
-        return { connection, database: table.database }
+        return { connection, database: target.database }
       } catch (error) {
         this.onError(error, address, table.database)
         // Only an unreachable member is worth skipping; anything else (pool timeout, auth) goes to the caller.
@@ -173,22 +185,44 @@ export class RoutingProvider implements ConnectionProvider {
     return chosen.address
   }
 
-  /** A table fresh for the mode, refreshing it (once, shared) when needed. */
-  private async tableFor (request: AcquireRequest): Promise<RoutingTable> {
-    const homeKey = homeDatabaseKey(request.impersonatedUser, this.options.principal)
-    const database = request.database ?? this.homeDatabases.get(homeKey) ?? null
-    if (database !== null) {
-      const now = this.now()
-      const cached = this.registry.get(database)
-      if (cached !== undefined && !isStaleFor(cached, request.mode, now)) return cached
-      if (cached !== undefined && request.mode === 'WRITE' && this.writerlessAnswerIsFresh(cached, now)) {
-        // The election is still on as far as we know: the caller polls again (retryable, no ROUTE now).
-        throw noMemberError(database, request.mode, cached)
-      }
+  /**
+   * A table fresh for the mode, refreshing it (once, shared) when needed, and
+   * the database the work must name (null: none, the server resolves the home
+   * database). A session that names no database resolves its home database
+   * with a ROUTE of its own, as the official drivers do: an administrator may
+   * have changed it since. Only when every member routes on the server side
+   * (`ssr.enabled`) is the user's last known home database good enough to
+   * route by: the work then names no database and a member that does not
+   * serve it forwards.
+   */
+  private async tableFor (request: AcquireRequest): Promise<{ table: RoutingTable, database: string | null }> {
+    if (request.database === null) {
+      const homeKey = homeDatabaseKey(request.impersonatedUser, this.options.principal)
+      const guess = this.pools.serverSideRouting() ? this.homeDatabases.get(homeKey) : undefined
+      const guessed = guess === undefined ? undefined : this.registry.get(guess)
+      if (guessed !== undefined && !isStaleFor(guessed, request.mode, this.now())) return { table: guessed, database: null }
+      const table = await this.refreshHomeTable(homeKey, request.impersonatedUser, request.bookmarks, request.deadline)
+      if (isStaleFor(table, request.mode, this.now())) throw noMemberError(table.database, request.mode, table)
+      // The session keeps this name for its next transactions; DEFAULT_DATABASE ('') is never sent.
+      return { table, database: table.database }
     }
-    const table = await this.refresh(database, request, homeKey)
-    if (request.database === null) this.homeDatabases.set(homeKey, table.database)
+    const database = request.database
+    const now = this.now()
+    const cached = this.registry.get(database)
+    if (cached !== undefined && !isStaleFor(cached, request.mode, now)) return { table: cached, database }
+    if (cached !== undefined && request.mode === 'WRITE' && this.writerlessAnswerIsFresh(cached, now)) {
+      // The election is still on as far as we know: the caller polls again (retryable, no ROUTE now).
+      throw noMemberError(database, request.mode, cached)
+    }
+    const table = await this.refresh(database, request, '')
     if (isStaleFor(table, request.mode, this.now())) throw noMemberError(table.database, request.mode, table)
+    return { table, database }
+  }
+
+  /** ROUTE without a database: the user's home database, resolved now and remembered for routing-side guesses. */
+  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: readonly string[], deadline: number): Promise<RoutingTable> {
+    const table = await this.refresh(null, { mode: 'READ', database: null, bookmarks, impersonatedUser, deadline }, homeKey)
+    this.homeDatabases.set(homeKey, table.database)
     return table
   }
 

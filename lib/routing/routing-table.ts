@@ -4,8 +4,15 @@
 
 export type AccessMode = 'READ' | 'WRITE'
 
+/**
+ * The table key of a server's only, unnamed database: what a server that
+ * names no database in its answer (Bolt 3.0–4.3, the routing procedure)
+ * serves. Work against it names no database.
+ */
+export const DEFAULT_DATABASE = ''
+
 export interface RoutingTable {
-  /** The database the table is for (the resolved home database when ROUTE named none). */
+  /** The database the table is for (the resolved home database when ROUTE named none; DEFAULT_DATABASE when the server names none). */
   readonly database: string
   readonly routers: readonly string[]
   readonly readers: readonly string[]
@@ -61,8 +68,7 @@ export function fromRouteReply (reply: RouteReply, requestedDatabase: string | n
     if (target === undefined) continue // unknown roles are ignored, as the official drivers do
     for (const address of server.addresses) if (!target.includes(address)) target.push(address)
   }
-  const database = reply.db ?? requestedDatabase
-  if (database === null || database === '') throw new RoutingTableError('ROUTE reply names no database')
+  const database = reply.db ?? requestedDatabase ?? DEFAULT_DATABASE
   if (routers.length === 0) throw new RoutingTableError(`ROUTE reply for '${database}' lists no routers`)
   if (readers.length === 0) throw new RoutingTableError(`ROUTE reply for '${database}' lists no readers`)
   if (!Number.isFinite(reply.ttl) || reply.ttl < 0) throw new RoutingTableError(`ROUTE reply for '${database}' has an invalid ttl ${reply.ttl}`)

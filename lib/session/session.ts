@@ -127,11 +127,20 @@ export class Session {
   }
 
   async executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('READ', work, transactionConfig)
+    return await this.executeManaged('READ', work, transactionConfig, true)
   }
 
   async executeWrite<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('WRITE', work, transactionConfig)
+    return await this.executeManaged('WRITE', work, transactionConfig, true)
+  }
+
+  /**
+   * @internal driver.executeQuery's transaction: its work is one query the
+   * driver wrote, not application code, so BEGIN need not be answered before
+   * the query is sent (BEGIN and RUN leave in one write).
+   */
+  async executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
+    return await this.executeManaged(mode, work, transactionConfig, false)
   }
 
   /** Ends open streams (DISCARD), rolls back an open transaction, releases every connection. */
@@ -151,24 +160,30 @@ export class Session {
     await this.close()
   }
 
-  private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
+  /**
+   * `eagerBegin`: the work starts only once BEGIN succeeded, as the official
+   * drivers do, so application code never runs for a transaction that did not
+   * begin (a BEGIN that fails is retried, or reported, before the work is called).
+   */
+  private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, eagerBegin: boolean): Promise<T> {
     this.assertCanStart('run a transaction function')
     if (typeof work !== 'function') throw newError('The transaction work must be a function: tx => tx.run(...)')
     const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig, this.context.log)
     this.managedRunning = true
     try {
       await this.pending
-      return await this.retryManaged(mode, work, txConfig, idempotent)
+      return await this.retryManaged(mode, work, txConfig, idempotent, eagerBegin)
     } finally {
       this.managedRunning = false
     }
   }
 
-  private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean): Promise<T> {
+  private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean, eagerBegin: boolean): Promise<T> {
     return await runWithRetry(async ({ deadline }) => {
       if (!this.open) throw newError('The session was closed while its transaction function was retrying.')
       const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout))
       try {
+        if (eagerBegin) await core.whenBegun()
         const value = await work(new ManagedTransaction(core))
         // A READ transaction cannot have written (every member refuses writes
         // in one), so a COMMIT whose answer was lost is safe to re-run: the

@@ -19,6 +19,8 @@ import { prepareQuery, type Query } from './query.js'
 const { Bookmarks } = internal.bookmarks
 const { TxConfig } = internal.txConfig
 
+type ResultStreamObserver = internal.observer.ResultStreamObserver
+
 type TxState = 'ACTIVE' | 'FAILED' | 'COMMITTING' | 'COMMITTED' | 'ROLLED_BACK'
 
 /** @internal (names connection internals; kept out of the published .d.ts) */
@@ -45,11 +47,12 @@ export class TxCore {
   private failure: Error | undefined
   private readonly ready: Promise<PooledConnection>
   private readonly begun: Promise<void>
-  private readonly results: Result[] = []
+  /** Every result of the transaction, with its stream (a failure of the transaction ends the open ones). */
+  private readonly results: Array<{ result: Result, stream: Promise<ResultStreamObserver> }> = []
   private streaming = 0
   private usedBookmarks: string[] = []
   private database: string | null
-  private ended = false
+  private ending: Promise<void> | undefined
   private readonly start: TxStart
 
   constructor (start: TxStart) {
@@ -107,7 +110,7 @@ export class TxCore {
 
   run (query: Query, parameters?: unknown, parameterRules?: Rules): Result {
     const { text, params } = prepareQuery(query, parameters, parameterRules)
-    let observer: Promise<ReturnType<PooledConnection['run']>>
+    let observer: Promise<ResultStreamObserver>
     if (this.state === 'FAILED' && this.failure !== undefined) {
       // The failure itself, as commit() does: it keeps its code and its
       // retryability. The official driver awaits BEGIN before a transaction
@@ -137,7 +140,7 @@ export class TxCore {
       observer.catch(() => done())
     }
     const result = createResult(observer, text, params, this.ready, this.start.fetchSize)
-    this.results.push(result)
+    this.results.push({ result, stream: observer })
     return result
   }
 
@@ -154,7 +157,7 @@ export class TxCore {
       connection = await this.ready
       await this.begun
       // COMMIT is only valid once every stream of the transaction has ended.
-      await Promise.all(this.results.map(async result => await result.summary()))
+      await Promise.all(this.results.map(async ({ result }) => await result.summary()))
     } catch (error) {
       this.state = 'FAILED'
       this.failure ??= error as Error
@@ -229,6 +232,12 @@ export class TxCore {
     this.failure ??= error
     if (this.state === 'ACTIVE') {
       this.state = 'FAILED'
+      // Every other open result of the transaction ends with the same error,
+      // without asking the server for more: the transaction is gone, and a
+      // PULL for records it will never send would only meet IGNORED.
+      for (const { result, stream } of this.results) {
+        if (result.isOpen()) void stream.then(observer => { observer.onError(error) }, () => {})
+      }
       // A failed transaction can only be rolled back, which RESET on release
       // does: give the connection back now, as the official driver does, not
       // when the application gets round to close() or rollback() (if ever).
@@ -250,16 +259,20 @@ export class TxCore {
     }
   }
 
-  /** Release the connection (RESET first when `dirty`) and tell the session; runs once. */
+  /**
+   * Release the connection (RESET first when `dirty`) and tell the session;
+   * runs once, and every caller waits for that one release to finish.
+   */
   private async end (dirty: boolean): Promise<void> {
-    if (this.ended) return
-    this.ended = true
-    try {
-      const connection = await this.ready.catch(() => undefined)
-      if (connection !== undefined) await connection.release(dirty)
-    } finally {
-      this.start.onEnded()
-    }
+    this.ending ??= (async () => {
+      try {
+        const connection = await this.ready.catch(() => undefined)
+        if (connection !== undefined) await connection.release(dirty)
+      } finally {
+        this.start.onEnded()
+      }
+    })()
+    await this.ending
   }
 }
 

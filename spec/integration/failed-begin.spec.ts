@@ -1,9 +1,11 @@
-// A transaction function whose BEGIN fails retryably, and which runs a query
-// after that failure and rethrows what it got, is retried: the run answers
-// with the BEGIN failure itself (retryable), not a new "Cannot run a query…"
-// error (code N/A, not retryable) that used to end executeRead/executeWrite.
+// A transaction whose BEGIN fails retryably. A transaction function is only
+// called once BEGIN succeeded, so the failed BEGIN is retried without the
+// work ever seeing it. An explicit transaction pipelines its first run with
+// BEGIN: that run answers with the BEGIN failure itself (retryable), not a
+// new "Cannot run a query…" error (code N/A, not retryable).
 
 import { expect } from 'chai'
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { BoltServer } from '../../cluster-fixture/bolt/index.js'
 import type { BackendTransaction, TxRequest } from '../../cluster-fixture/bolt/backend.js'
 import { FixtureError } from '../../cluster-fixture/errors.js'
@@ -14,7 +16,9 @@ import { needsFixture, sleep, startTarget, type Target } from './helpers.js'
 /** A member whose first `failures` BEGINs fail as if a bookmark wait timed out. */
 class BeginFailingBackend extends FakeBackend {
   failures = 1
+  begins = 0
   override async beginTransaction (request: TxRequest): Promise<BackendTransaction> {
+    this.begins++
     if (this.failures > 0) {
       this.failures--
       throw new FixtureError('BookmarkTimeout', 'Waiting for a bookmark of \'neo4j\' failed (scripted)')
@@ -27,28 +31,45 @@ describe('integration: a transaction function after a failed BEGIN', function ()
   this.timeout(60_000)
   before(function () { needsFixture(this) })
 
-  it('one member: a run after a failed BEGIN rethrown by the work is retried, and the retry commits', async () => {
+  it('one member: a failed BEGIN is retried before the work is called; the work runs once and commits', async () => {
     const backend = new BeginFailingBackend()
     const server = new BoltServer({ backend })
     const port = await server.listen(0)
     backend.address = `127.0.0.1:${port}`
     const d = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD), { maxTransactionRetryTime: 5000 })
     try {
-      const seen: string[] = []
+      let calls = 0
       const session = d.session({ database: 'neo4j' })
       const value = await session.executeWrite(async tx => {
-        await sleep(100) // work before the first query: BEGIN has failed by then
-        try {
-          return (await tx.run('CREATE (:Thing)')).summary.counters.updates().nodesCreated
-        } catch (error) {
-          seen.push((error as Neo4jError).code)
-          throw error
-        }
+        calls++
+        return (await tx.run('CREATE (:Thing)')).summary.counters.updates().nodesCreated
       })
       await session.close()
       expect(value).to.equal(1)
-      expect(seen).to.deep.equal(['Neo.TransientError.Transaction.BookmarkTimeout'])
+      expect(calls).to.equal(1)
+      expect(backend.begins).to.equal(2) // the failed BEGIN and the one that worked
       expect(backend.committed).to.equal(1)
+      expect(d.poolStats().inUse).to.equal(0)
+    } finally {
+      await d.close()
+      await server.close()
+    }
+  })
+
+  it('one member: a run pipelined with a BEGIN that fails answers with the BEGIN failure (retryable)', async () => {
+    const backend = new BeginFailingBackend()
+    const server = new BoltServer({ backend })
+    const port = await server.listen(0)
+    backend.address = `127.0.0.1:${port}`
+    const d = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD))
+    try {
+      const session = d.session({ database: 'neo4j' })
+      const tx = session.beginTransaction()
+      const runError = await tx.run('CREATE (:Thing)').then(() => undefined, (error: Neo4jError) => error)
+      expect(runError?.code).to.equal('Neo.TransientError.Transaction.BookmarkTimeout')
+      expect(neo4j.isRetryableError(runError)).to.equal(true)
+      await tx.close()
+      await session.close()
       expect(d.poolStats().inUse).to.equal(0)
     } finally {
       await d.close()
@@ -74,21 +95,24 @@ describe('integration: a transaction function after a failed BEGIN', function ()
       await writer.close()
 
       const reader = d.session({ database: 'neo4j', defaultAccessMode: 'READ', bookmarks })
-      const codes: string[] = []
-      const count = await reader.executeRead(async tx => {
-        await sleep(400) // longer than the bookmark wait: BEGIN has failed before the query is sent
-        try {
+      const retried: string[] = []
+      const onRetry = (message: unknown): void => { retried.push(String((message as { code?: string }).code)) }
+      diagnosticsChannel.subscribe(neo4j.diagnosticsChannels.retry, onRetry)
+      let calls = 0
+      try {
+        const count = await reader.executeRead(async tx => {
+          calls++
           const { records } = await tx.run('MATCH (l:Late {id: $id}) RETURN count(l) AS n', { id: 'late-1' })
           return records[0]?.get('n').toNumber() as number
-        } catch (error) {
-          codes.push((error as Neo4jError).code)
-          throw error
-        }
-      })
-      await reader.close()
-      expect(count).to.equal(1)
-      expect(codes.length).to.be.at.least(1)
-      expect(new Set(codes)).to.deep.equal(new Set(['Neo.TransientError.Transaction.BookmarkTimeout']))
+        })
+        expect(count).to.equal(1)
+      } finally {
+        diagnosticsChannel.unsubscribe(neo4j.diagnosticsChannels.retry, onRetry)
+        await reader.close()
+      }
+      expect(calls).to.equal(1) // only once BEGIN succeeded
+      expect(retried.length).to.be.at.least(1)
+      expect(new Set(retried)).to.deep.equal(new Set(['Neo.TransientError.Transaction.BookmarkTimeout']))
       expect(d.poolStats().inUse).to.equal(0)
     })
   })

@@ -255,14 +255,16 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(live.backend.txRequests.at(-1)?.impersonatedUser).to.equal('bob')
   })
 
-  it('resolves the home database once per user, not once per session', async () => {
+  it('resolves the home database once per session (an admin may change it), and names it in every transaction', async () => {
     const d = open()
     for (let i = 0; i < 5; i++) {
       const s = d.session()
       await s.run('RETURN 1')
+      await s.executeRead(tx => tx.run('RETURN 2'))
       await s.close()
     }
-    expect(live.backend.routeRequests.filter(r => r.database === null)).to.have.length(1)
+    expect(live.backend.routeRequests.filter(r => r.database === null)).to.have.length(5)
+    expect(live.backend.txRequests).to.have.length(10)
     expect(live.backend.txRequests.every(t => t.database === 'neo4j')).to.equal(true)
   })
 
@@ -301,14 +303,12 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(d.poolStats().idle).to.be.within(1, 20)
   })
 
-  it('bolt:// talks to the member directly and warns once when it belongs to a cluster', async () => {
-    live.backend.routingTable = { ttlSeconds: 300, db: 'neo4j', servers: [{ role: 'WRITE', addresses: [live.backend.address] }, { role: 'READ', addresses: ['127.0.0.1:1', '127.0.0.1:2'] }, { role: 'ROUTE', addresses: [live.backend.address, '127.0.0.1:1'] }] }
-    const warnings: string[] = []
-    const d = open(live.uri.replace('neo4j://', 'bolt://'), { logging: { level: 'warn', logger: (_level, message) => warnings.push(message) } })
+  it('bolt:// talks to the member directly and sends it nothing but the work (no ROUTE, no table)', async () => {
+    const d = open(live.uri.replace('neo4j://', 'bolt://'))
     for (let i = 0; i < 3; i++) await d.executeQuery('RETURN 1', {}, { database: 'neo4j' })
-    for (let i = 0; i < 100 && warnings.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
-    expect(warnings).to.have.length(1)
-    expect(warnings[0]).to.include('3-member cluster').and.to.include('neo4j://')
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(live.backend.routeRequests).to.have.length(0)
+    expect(live.backend.queries.map(q => q.query)).to.deep.equal(['RETURN 1', 'RETURN 1', 'RETURN 1'])
     expect(d.routingTable('neo4j')).to.equal(undefined)
     expect(d.routingTable()).to.equal(undefined)
     const refused = await d.refreshRoutingTable('neo4j').catch((e: Error) => e)

@@ -1,8 +1,8 @@
-// Socket writes per transaction: BEGIN rides in the same write as the RUN +
-// PULL that follow it when the work starts with a query (executeQuery, a
-// transaction function whose first action is run), so a one-query transaction
-// costs two writes (BEGIN+RUN+PULL, COMMIT) instead of three — and BEGIN is
-// never held back when nothing follows it at once.
+// Socket writes per transaction: executeQuery's BEGIN rides in the same write
+// as its RUN + PULL, so a one-query transaction costs two writes (BEGIN+RUN+
+// PULL, COMMIT) instead of three. A transaction function's BEGIN goes out at
+// once and is answered before the work is called (the work never runs for a
+// transaction that did not begin), so BEGIN is never held back.
 
 import { expect } from 'chai'
 import net from 'node:net'
@@ -49,17 +49,18 @@ describe('integration: socket writes per transaction', function () {
     expect(backend.committed).to.equal(2)
   })
 
-  it('a transaction function whose first action is run: BEGIN rides with it (two queries + COMMIT = three writes)', async () => {
+  it('a transaction function: BEGIN alone and answered before the work runs (BEGIN, two queries, COMMIT = four writes)', async () => {
     const session = d.session({ database: 'neo4j', defaultAccessMode: 'READ' })
     try {
       await session.executeRead(async tx => {
+        expect(writes).to.equal(1) // BEGIN sent and answered before the work was called
         await tx.run('RETURN 1 AS n')
-        await tx.run('RETURN 2 AS n') // a later query is its own write, as it must be
+        await tx.run('RETURN 2 AS n')
       })
     } finally {
       await session.close()
     }
-    expect(writes).to.equal(3)
+    expect(writes).to.equal(4)
   })
 
   it('work that does something else first: BEGIN goes out on its own, at once', async () => {

@@ -6,6 +6,7 @@ import neo4j, { type AuthToken, type Config } from '../../lib/index.js'
 import type { Context } from '../context.js'
 import { BackendProblem, unsupported } from '../protocol/problems.js'
 import { NO_REPLY, type HandlerResult } from '../replies/reply.js'
+import { protocolText } from '../replies/summary.js'
 import type { Fields } from './data.js'
 
 /** Where testkit's docker images keep custom CA certificates (NewDriver.trustedCertificates are file names). */
@@ -119,10 +120,9 @@ export async function VerifyConnectivity (context: Context, f: Fields): Promise<
 
 export async function GetServerInfo (context: Context, f: Fields): Promise<HandlerResult> {
   const info = await context.drivers.get(f.id('driverId')).getServerInfo()
-  const protocol = info.protocolVersion
   return {
     name: 'ServerInfo',
-    data: { address: info.address ?? null, agent: info.agent ?? null, protocolVersion: protocol === undefined ? null : `${protocol.getMajor()}.${protocol.getMinor()}` }
+    data: { address: info.address ?? null, agent: info.agent ?? null, protocolVersion: protocolText(info.protocolVersion) }
   }
 }
 

@@ -124,13 +124,20 @@ function countersJson (summary: ResultSummary): Record<string, unknown> {
   }
 }
 
+/**
+ * "5.0" for a negotiated Bolt version. toString() reads the fields: neo4j-driver-core
+ * 6.3.0's ProtocolVersion.getMinor() returns the major version (5.0 would read "5.5").
+ */
+export function protocolText (protocol: { toString: () => string } | undefined): string | null {
+  return protocol === undefined ? null : protocol.toString()
+}
+
 export function summaryJson (summary: ResultSummary): Record<string, unknown> {
-  const protocol = summary.server.protocolVersion
   return {
     serverInfo: {
       address: summary.server.address ?? null,
       agent: summary.server.agent ?? null,
-      protocolVersion: protocol === undefined ? null : `${protocol.getMajor()}.${protocol.getMinor()}`
+      protocolVersion: protocolText(summary.server.protocolVersion)
     },
     counters: countersJson(summary),
     database: summary.database?.name ?? null,

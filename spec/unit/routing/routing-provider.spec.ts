@@ -24,6 +24,9 @@ class FakePools {
   acquired: string[] = []
   closedIdle: string[] = []
   routeDelayMs = 0
+  /** Whether every connection's server advertised `ssr.enabled`. */
+  ssr = false
+  serverSideRouting (): boolean { return this.ssr }
   async acquire (target: ConnectionTarget | string): Promise<unknown> {
     const address = typeof target === 'string' ? target : target.hostPort
     if (this.down.has(address)) throw lost(address)
@@ -167,7 +170,7 @@ describe('routing: provider (fake pools)', () => {
     expect(p.routingTable('other')?.readers).to.deep.equal(['b:1', 'c:1'])
   })
 
-  it('resolves the home database once per user and pins it', async () => {
+  it('without server-side routing, resolves the home database for every session (an admin may have changed it)', async () => {
     const pools = new FakePools()
     pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1'], 'home'))
     const p = provider(pools)
@@ -175,6 +178,19 @@ describe('routing: provider (fake pools)', () => {
     expect(first.database).to.equal('home')
     const second = await p.acquire(request('READ', null))
     expect(second.database).to.equal('home')
+    expect(pools.routes.map(r => r.database)).to.deep.equal([null, null])
+  })
+
+  it('with server-side routing, routes by the cached home database and names none (the server resolves it)', async () => {
+    const pools = new FakePools()
+    pools.ssr = true
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1'], 'home'))
+    const p = provider(pools)
+    const first = await p.acquire(request('READ', null))
+    expect(first.database).to.equal('home') // resolved by ROUTE: the session pins it
+    const second = await p.acquire(request('READ', null))
+    expect(second.database).to.equal(null) // routed by the cached guess, no database named
+    expect(second.connection.address).to.equal('b:1')
     expect(pools.routes.map(r => r.database)).to.deep.equal([null])
   })
 
@@ -243,8 +259,11 @@ describe('routing: provider (fake pools)', () => {
     expect(fresh.database).to.equal('home')
     expect(pools.routes.map(r => r.database)).to.deep.equal([null])
     expect(p.routingTable()?.database).to.equal('home')
-    await p.acquire(request('READ', null)) // the cached home name: no second ROUTE
-    expect(pools.routes).to.have.length(1)
+    await p.acquire(request('READ', null)) // without server-side routing, a session resolves again
+    expect(pools.routes).to.have.length(2)
+    pools.ssr = true
+    await p.acquire(request('READ', null)) // with it, the cached home name routes: no third ROUTE
+    expect(pools.routes).to.have.length(2)
   })
 
   it('during an election a writerless answer is reused for a poll period: waiting writers do not each ask again', async () => {

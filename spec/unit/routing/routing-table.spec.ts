@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import {
-  allAddresses, forgetRouter, forgetServer, forgetWriter, fromRouteReply, isPurgeable, isStaleFor, RoutingTableError, snapshot, type RouteReply
+  allAddresses, DEFAULT_DATABASE, forgetRouter, forgetServer, forgetWriter, fromRouteReply, isPurgeable, isStaleFor, RoutingTableError, snapshot, type RouteReply
 } from '../../../lib/routing/routing-table.js'
 
 const reply = (overrides: Partial<RouteReply> = {}): RouteReply => ({
@@ -25,8 +25,9 @@ describe('routing table: value and math', () => {
     expect(snapshot(t)).to.deep.equal({ database: 'neo4j', ttl: 300, expiresAt: 301_000, routers: ['s1:1', 's2:1', 's3:1'], readers: ['s2:1', 's3:1', 's4:1'], writers: ['s1:1'] })
   })
 
-  it('uses the requested name when the reply names no database', () => {
+  it('uses the requested name when the reply names no database, and the unnamed default when none was requested', () => {
     expect(fromRouteReply(reply({ db: null }), 'shipping', 0).database).to.equal('shipping')
+    expect(fromRouteReply(reply({ db: null }), null, 0).database).to.equal(DEFAULT_DATABASE)
   })
 
   it('rejects replies without routers or readers, accepts one without writers', () => {
