@@ -22,21 +22,25 @@ export function guardSubscribers (stream: ResultStreamObserver): ResultStreamObs
       stream.cancel()
       subscriber.onError?.(error as Error)
     }
-    const guarded = <A extends unknown[]>(callback: ((...args: A) => void) | undefined) => (...args: A): void => {
-      if (failed || callback === undefined) return
+    // Only the callbacks the subscriber has: the stream hands its buffered
+    // records to the first subscriber with an onNext, so adding one to a
+    // subscriber that has none (Result.keys()) would swallow them.
+    const guarded = <A extends unknown[]>(callback: (...args: A) => void) => (...args: A): void => {
+      if (failed) return
       try {
         callback(...args)
       } catch (error) {
         fail(error)
       }
     }
-    subscribe({
+    const wrapped: Subscriber = {
       ...subscriber,
-      onKeys: guarded(subscriber.onKeys?.bind(subscriber)),
-      onNext: guarded(subscriber.onNext?.bind(subscriber)),
       onCompleted: (summary: Parameters<NonNullable<Subscriber['onCompleted']>>[0]) => { if (!failed) subscriber.onCompleted?.(summary) },
       onError: (error: Error) => { if (!failed) subscriber.onError?.(error) }
-    })
+    }
+    if (subscriber.onKeys !== undefined) wrapped.onKeys = guarded(subscriber.onKeys.bind(subscriber))
+    if (subscriber.onNext !== undefined) wrapped.onNext = guarded(subscriber.onNext.bind(subscriber))
+    subscribe(wrapped)
   }
   return stream
 }
