@@ -5,7 +5,8 @@ const examples: Record<string, string> = {
   'failover-ping': 'ping writer (--count, --interval ms); stop the leader while it runs',
   'safe-write': 'a write with a 60 s retry budget',
   'cluster-status': 'SHOW DATABASES: who hosts and who leads',
-  'create-database': 'CREATE DATABASE shipping TOPOLOGY 3 PRIMARIES 2 SECONDARIES'
+  'create-database': 'CREATE DATABASE shipping TOPOLOGY 3 PRIMARIES 2 SECONDARIES',
+  reactive: 'the reactive API (rxjs): driver.rxSession(), executeWrite, a paused and resumed stream'
 }
 
 const name = process.argv[2]

@@ -1,17 +1,23 @@
 // Driver configuration: every option the official neo4j-driver 6.x takes that
-// we support, plus our extensions, with defaults and validation. An unknown
-// key, a wrong type or an out-of-range value fails at driver() with a
-// ConfigurationError that names the key and says what to do.
+// we support, plus our extensions, with defaults and validation. A wrong type
+// or an out-of-range value of a known key fails at driver() with a
+// ConfigurationError that names the key and says what to do. An unknown key
+// is ignored, as the official driver ignores it, with a warning (a "did you
+// mean" for a typo) that the Driver logs and publishes.
 
-import type { NotificationFilter } from 'neo4j-driver-core'
+import type { ClientCertificate, ClientCertificateProvider, EncryptionProfile, NotificationFilter } from 'neo4j-driver-core'
 import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
+import type { OptionName } from './option-names.js'
+import { unknownOptionMessage } from './unknown-options.js'
 import { describe, parseUrl, type ParsedUrl, type TrustStrategy } from './url.js'
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
 export interface LoggingConfig {
   level?: LogLevel
   logger: (level: LogLevel, message: string) => void
+  /** Accepted for compatibility: this driver never logs credentials, so there is nothing to unredact. */
+  unredactDebugLogs?: boolean
 }
 
 export interface RetryDelays {
@@ -47,6 +53,10 @@ export interface Config {
   telemetryDisabled?: boolean
   /** Accepted for compatibility; auto-commit `session.run` is never retried here. */
   disableAutoCommitRetries?: boolean
+  /** Official option, not supported yet: driver() throws a ConfigurationError naming it. */
+  clientCertificate?: ClientCertificate | ClientCertificateProvider
+  /** Official option (client-side property encryption), not supported: driver() throws a ConfigurationError naming it. */
+  encryptionProfiles?: EncryptionProfile[]
   // ---- extensions --------------------------------------------------------
   /** Backoff between retries of executeRead/executeWrite/executeQuery. */
   retry?: RetryDelays
@@ -113,6 +123,8 @@ export interface ResolvedConfig {
   /** 0 = off. */
   readonly unresponsiveProbeAfter: number
   readonly clock: DriverClock
+  /** Unknown or ignored options, worded for the log ("ignoring unknown driver option …"). */
+  readonly warnings: readonly string[]
 }
 
 export const DRIVER_VERSION = '0.1.0'
@@ -132,16 +144,26 @@ export const DEFAULTS = {
   retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
 } as const
 
+/** Official options this driver cannot honour: failing beats silently connecting without them. */
 const UNSUPPORTED: Record<string, string> = {
   clientCertificate: 'client certificates are not supported yet',
-  encryptionProfiles: 'client-side property encryption is not supported',
-  boltAgent: 'the bolt agent is set by the driver',
+  encryptionProfiles: 'client-side property encryption is not supported'
+}
+
+/** Keys the official driver also ignores or overrides, with what to do instead. */
+const IGNORED: Record<string, string> = {
+  boltAgent: 'the bolt agent is set by the driver (use userAgent to name your application)',
   knownHosts: 'knownHosts was removed in neo4j-driver 4; use trust and trustedCertificates'
 }
 
-type Check = (key: string, value: unknown) => void
+/** Validates one key's value (throws); `warn` collects notes about keys nested in it that are ignored. */
+type Check = (key: string, value: unknown, warn: (message: string) => void) => void
 
-const KNOWN: Record<keyof Config, Check> = {
+// Config's keys and the option-name table are the same list (checked here at compile time).
+const sameNames: [keyof Config] extends [OptionName<'driver'>] ? [OptionName<'driver'>] extends [keyof Config] ? true : false : false = true
+void sameNames
+
+const KNOWN: Record<Exclude<OptionName<'driver'>, 'clientCertificate' | 'encryptionProfiles'>, Check> = {
   encrypted: oneOf([true, false, 'ENCRYPTION_ON', 'ENCRYPTION_OFF']),
   trust: oneOf(['TRUST_ALL_CERTIFICATES', 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES', 'TRUST_SYSTEM_CA_SIGNED_CERTIFICATES']),
   trustedCertificates: (key, value) => {
@@ -169,24 +191,25 @@ const KNOWN: Record<keyof Config, Check> = {
   },
   disableLosslessIntegers: typeCheck('boolean'),
   useBigInt: typeCheck('boolean'),
-  logging: (key, value) => {
+  logging: (key, value, warn) => {
     if (value === null || typeof value !== 'object') fail(key, "an object { level, logger } (e.g. neo4j.logging.console('debug'))", value)
-    const { level, logger } = value as Record<string, unknown>
+    const { level, logger, unredactDebugLogs } = value as Record<string, unknown>
     if (typeof logger !== 'function') fail(`${key}.logger`, 'a function (level, message) => void', logger)
-    if (level !== undefined) oneOf(['error', 'warn', 'info', 'debug'])(`${key}.level`, level)
-    checkKeys(key, value as object, ['level', 'logger'])
+    if (level !== undefined) oneOf(['error', 'warn', 'info', 'debug'])(`${key}.level`, level, warn)
+    if (unredactDebugLogs !== undefined) typeCheck('boolean')(`${key}.unredactDebugLogs`, unredactDebugLogs, warn)
+    checkKeys(key, value as object, ['level', 'logger', 'unredactDebugLogs'], warn)
   },
   resolver: typeCheck('function'),
   userAgent: (key, value) => { if (typeof value !== 'string' || value === '') fail(key, 'a non-empty string', value) },
   notificationFilter: (key, value) => { if (value === null || typeof value !== 'object') fail(key, 'an object { minimumSeverityLevel, disabledClassifications }', value) },
   telemetryDisabled: typeCheck('boolean'),
   disableAutoCommitRetries: typeCheck('boolean'),
-  retry: (key, value) => {
+  retry: (key, value, warn) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(key, 'an object { initialDelay, multiplier, maxDelay, jitter }', value)
     const r = value as Record<string, unknown>
-    checkKeys(key, r, ['initialDelay', 'multiplier', 'maxDelay', 'jitter'])
-    if (r.initialDelay !== undefined) durationCheck(false)(`${key}.initialDelay`, r.initialDelay)
-    if (r.maxDelay !== undefined) durationCheck(false)(`${key}.maxDelay`, r.maxDelay)
+    checkKeys(key, r, ['initialDelay', 'multiplier', 'maxDelay', 'jitter'], warn)
+    if (r.initialDelay !== undefined) durationCheck(false)(`${key}.initialDelay`, r.initialDelay, warn)
+    if (r.maxDelay !== undefined) durationCheck(false)(`${key}.maxDelay`, r.maxDelay, warn)
     if (r.multiplier !== undefined && (typeof r.multiplier !== 'number' || !Number.isFinite(r.multiplier) || r.multiplier < 1)) fail(`${key}.multiplier`, 'a finite number ≥ 1', r.multiplier)
     if (r.jitter !== undefined && (typeof r.jitter !== 'number' || !(r.jitter >= 0 && r.jitter <= 1))) fail(`${key}.jitter`, 'a number between 0 and 1', r.jitter)
   },
@@ -219,35 +242,13 @@ function durationCheck (strictlyPositive: boolean): Check {
   }
 }
 
-function checkKeys (key: string, value: object, allowed: readonly string[]): void {
+/** Unknown keys inside an object option are ignored like unknown top-level ones, with a note. */
+function checkKeys (key: string, value: object, allowed: readonly string[], warn: (message: string) => void): void {
   for (const k of Object.keys(value)) {
-    if (!allowed.includes(k)) throw new ConfigurationError(`${key}.${k}`, `unknown option '${key}.${k}'; '${key}' takes ${allowed.join(', ')}`)
+    if (!allowed.includes(k)) warn(unknownOptionMessage('driver', k, { parent: key, keys: allowed }))
   }
 }
 
-/** Levenshtein distance, for "did you mean" hints on misspelt option names. */
-function editDistance (a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length] ?? 0
-}
-
-function closest (word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase()
-  let best: string | undefined
-  let bestDistance = Math.max(2, Math.floor(word.length / 4)) + 1
-  for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase())
-    if (distance < bestDistance) { best = candidate; bestDistance = distance }
-  }
-  return best
-}
 
 /** Validate `config` (and the URL) and fill in defaults. */
 export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConfig {
@@ -257,15 +258,14 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     throw new ConfigurationError('config', `the driver config must be an object, got ${describe(config)}`)
   }
   const given = config as Record<string, unknown>
-  const known = Object.keys(KNOWN)
+  const warnings: string[] = []
+  const warn = (message: string): void => { warnings.push(message) }
   for (const [key, value] of Object.entries(given)) {
-    if (Object.hasOwn(UNSUPPORTED, key)) throw new ConfigurationError(key, `'${key}' is not supported: ${UNSUPPORTED[key]}`)
-    if (!Object.hasOwn(KNOWN, key)) {
-      const hint = closest(key, known)
-      throw new ConfigurationError(key, `unknown option '${key}'${hint !== undefined ? ` (did you mean '${hint}'?)` : ''}`)
-    }
     if (value === undefined) continue
-    KNOWN[key as keyof Config](key, value)
+    if (Object.hasOwn(UNSUPPORTED, key)) throw new ConfigurationError(key, `'${key}' is not supported: ${UNSUPPORTED[key]}`)
+    if (Object.hasOwn(IGNORED, key)) { warn(`ignoring driver option '${key}': ${IGNORED[key]}`); continue }
+    if (!Object.hasOwn(KNOWN, key)) { warn(unknownOptionMessage('driver', key)); continue }
+    KNOWN[key as keyof typeof KNOWN](key, value, warn)
   }
   const c = given as Config
   if (c.useBigInt === true && c.disableLosslessIntegers === true) {
@@ -301,17 +301,20 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     resolver: c.resolver,
     userAgent: c.userAgent ?? DEFAULT_USER_AGENT,
     notificationFilter: c.notificationFilter,
-    retry: { ...DEFAULTS.retry, ...stripUndefined(c.retry ?? {}) },
+    retry: { ...DEFAULTS.retry, ...knownRetryDelays(c.retry ?? {}) },
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
     receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout,
     unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter,
-    clock: c.clock ?? systemClock
+    clock: c.clock ?? systemClock,
+    warnings
   }
 }
 
-function stripUndefined<T extends object> (value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+/** The retry delays given (unknown keys were only warned about: they must not reach the resolved config). */
+function knownRetryDelays (value: RetryDelays): Partial<ResolvedRetry> {
+  const keys: ReadonlyArray<keyof ResolvedRetry> = ['initialDelay', 'multiplier', 'maxDelay', 'jitter']
+  return Object.fromEntries(keys.filter(k => value[k] !== undefined).map(k => [k, value[k]]))
 }
 
 /** Validate an auth token (credentials never appear in the message). */

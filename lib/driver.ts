@@ -1,39 +1,33 @@
 // The Driver: validated config, one connection provider (routing or direct),
-// sessions, executeQuery with its own bookmark manager, introspection
-// (routingTable, pool stats, server info) and close.
+// sessions (promise and reactive), executeQuery with its own bookmark
+// manager, introspection (routingTable, pool stats, server info, negotiated
+// protocol) and close.
 
-import { auth as coreAuth, resultTransformers, ServerInfo, type EagerResult, type Result } from 'neo4j-driver-core'
+import { auth as coreAuth, ProtocolVersion, ServerInfo, type AuthTokenManager, type EagerResult, type Rules, type types } from 'neo4j-driver-core'
 import { bookmarkManager, type BookmarkManager } from './bookmarks/bookmark-manager.js'
 import { resolveConfig, validateAuthToken, type Config, type ResolvedConfig } from './config.js'
 import { ConnectionPools } from './connection/pools.js'
-import { ConfigurationError, neo4jError, DRIVER_CLOSED } from './errors.js'
+import { ConfigurationError, neo4jError, DRIVER_CLOSED, NOT_SUPPORTED, type ConfigurationScope } from './errors.js'
 import { createLog, type Log } from './log.js'
 import { DirectProvider } from './routing/direct-provider.js'
 import type { ConnectionProvider } from './routing/provider.js'
 import { RoutingProvider } from './routing/routing-provider.js'
 import type { RoutingTableSnapshot } from './routing/routing-table.js'
 import type { Query } from './session/query.js'
+import { resolveQueryConfig, type QueryConfig } from './session/query-config.js'
+import { RxSession } from './session/rx-session.js'
 import { Session } from './session/session.js'
-import { resolveSessionConfig, type SessionConfig, type TransactionConfig } from './session/session-config.js'
+import type { ManagedTransaction } from './session/transaction.js'
+import { resolveSessionConfig, type SessionConfig } from './session/session-config.js'
+import { warnOnce } from './unknown-options.js'
 import { describe } from './url.js'
 import type { PoolStats } from './connection/member-pool.js'
 
-export type RoutingControl = 'READ' | 'WRITE'
+/** The official driver's auth token type (core's): `credentials` is a string. */
+export type AuthToken = types.AuthToken
 
-export interface QueryConfig<T = EagerResult> {
-  /** Default 'WRITE' (like the official driver). */
-  routing?: RoutingControl
-  database?: string
-  impersonatedUser?: string
-  /** Default: the driver's executeQueryBookmarkManager; null: no causal chaining. */
-  bookmarkManager?: BookmarkManager | null
-  resultTransformer?: (result: Result) => Promise<T>
-  transactionConfig?: TransactionConfig
-}
-
-const QUERY_CONFIG_KEYS = ['routing', 'database', 'impersonatedUser', 'bookmarkManager', 'resultTransformer', 'transactionConfig']
-
-export interface AuthToken { scheme: string, principal?: string, credentials?: string, realm?: string, parameters?: Record<string, unknown> }
+/** What auth.none() builds: no credentials at all. */
+export type NoAuthToken = ReturnType<typeof coreAuth.none>
 
 export class Driver {
   /** Shared by every executeQuery call that does not pass its own, so one-liner writes are visible to the next one-liner read. */
@@ -43,11 +37,14 @@ export class Driver {
   private readonly log: Log
   private closed = false
 
-  constructor (url: string, authToken: AuthToken | undefined, userConfig: Config = {}) {
+  /** @internal Drivers come from driver(url, auth, config). */
+  constructor (url: string, authToken: AuthToken | AuthTokenManager | NoAuthToken | undefined, userConfig: Config = {}) {
     this.config = resolveConfig(url, userConfig)
     validateAuthToken(authToken)
-    const token: AuthToken = authToken ?? coreAuth.none()
+    const token = (authToken ?? coreAuth.none()) as { scheme: string, principal?: unknown }
     this.log = createLog(this.config.logging)
+    // Unknown options are ignored like the official driver does, but said out loud.
+    for (const warning of this.config.warnings) warnOnce(this.log, warning)
     const c = this.config
     const pools = new ConnectionPools({
       connect: {
@@ -90,7 +87,7 @@ export class Driver {
 
   session (config?: SessionConfig): Session {
     this.assertOpen()
-    const resolved = resolveSessionConfig(config)
+    const resolved = resolveSessionConfig(config, this.log)
     const session: Session = new Session({
       provider: this.provider,
       fetchSize: this.config.fetchSize,
@@ -109,30 +106,28 @@ export class Driver {
     return session
   }
 
-  /** One query in a managed transaction with retries; returns an EagerResult unless a resultTransformer says otherwise. */
-  async executeQuery<T = EagerResult> (query: Query, parameters?: Record<string, unknown>, config: QueryConfig<T> = {}): Promise<T> {
+  /** A reactive session (rxjs): the official RxSession API over this driver's sessions, retries included. */
+  rxSession (config?: SessionConfig): RxSession {
+    return new RxSession(this.session(config))
+  }
+
+  /**
+   * One query in a managed transaction with retries; returns an EagerResult
+   * unless a resultTransformer says otherwise. `parameterRules` map the
+   * parameters (record object mapping), as in the official driver.
+   */
+  async executeQuery<T = EagerResult> (query: Query, parameters?: any, config?: QueryConfig<T>, parameterRules?: Rules): Promise<T> {
     this.assertOpen()
-    if (config === null || typeof config !== 'object') throw new ConfigurationError('executeQuery', `executeQuery config must be an object, got ${describe(config)}`)
-    for (const key of Object.keys(config)) {
-      if (key === 'auth' || key === 'signal') throw new ConfigurationError(key, `executeQuery option '${key}' is not supported yet`)
-      if (!QUERY_CONFIG_KEYS.includes(key)) throw new ConfigurationError(key, `unknown executeQuery option '${key}' (options: ${QUERY_CONFIG_KEYS.join(', ')})`)
-    }
-    const routing = config.routing ?? 'WRITE'
-    if (routing !== 'READ' && routing !== 'WRITE') throw new ConfigurationError('routing', `'routing' must be 'READ' or 'WRITE' (neo4j.routing.READ / WRITE), got ${describe(routing)}`)
-    if (config.resultTransformer !== undefined && typeof config.resultTransformer !== 'function') {
-      throw new ConfigurationError('resultTransformer', "'resultTransformer' must be a function (result) => Promise<T>, e.g. neo4j.resultTransformers.eager()")
-    }
-    const transformer = (config.resultTransformer ?? resultTransformers.eager()) as (result: Result) => Promise<T>
-    const manager = config.bookmarkManager === null ? undefined : (config.bookmarkManager ?? this.executeQueryBookmarkManager)
+    const c = resolveQueryConfig<T>(config, this.executeQueryBookmarkManager, this.log)
     const session = this.session({
-      defaultAccessMode: routing,
-      database: config.database,
-      impersonatedUser: config.impersonatedUser,
-      bookmarkManager: manager
+      defaultAccessMode: c.routing,
+      database: c.database,
+      impersonatedUser: c.impersonatedUser,
+      bookmarkManager: c.bookmarkManager
     })
     try {
-      const work = async (tx: { run: (q: Query, p?: Record<string, unknown>) => Result }): Promise<T> => await transformer(tx.run(query, parameters))
-      return await session.executeQueryTransaction(routing, work, config.transactionConfig)
+      const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
+      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig)
     } finally {
       await session.close()
     }
@@ -145,7 +140,7 @@ export class Driver {
    * first use, and for bolt:// drivers.
    */
   routingTable (database?: string): RoutingTableSnapshot | undefined {
-    if (database !== undefined) checkDatabaseName(database)
+    if (database !== undefined) checkDatabaseName(database, 'driver')
     return this.provider.routingTable(database)
   }
 
@@ -157,14 +152,14 @@ export class Driver {
    */
   async refreshRoutingTable (database?: string, options: { bookmarks?: string[] } = {}): Promise<RoutingTableSnapshot> {
     this.assertOpen()
-    if (database !== undefined) checkDatabaseName(database)
-    if (options === null || typeof options !== 'object') throw new ConfigurationError('options', `refreshRoutingTable options must be an object, got ${describe(options)}`)
+    if (database !== undefined) checkDatabaseName(database, 'refreshRoutingTable')
+    if (options === null || typeof options !== 'object') throw new ConfigurationError('options', `refreshRoutingTable options must be an object, got ${describe(options)}`, 'refreshRoutingTable')
     for (const key of Object.keys(options)) {
-      if (key !== 'bookmarks') throw new ConfigurationError(key, `unknown refreshRoutingTable option '${key}' (options: bookmarks)`)
+      if (key !== 'bookmarks') throw new ConfigurationError(key, `unknown refreshRoutingTable option '${key}' (options: bookmarks)`, 'refreshRoutingTable')
     }
     const bookmarks = options.bookmarks ?? []
     if (!Array.isArray(bookmarks) || !bookmarks.every(b => typeof b === 'string')) {
-      throw new ConfigurationError('bookmarks', `'bookmarks' must be an array of strings, got ${describe(bookmarks)}`)
+      throw new ConfigurationError('bookmarks', `'bookmarks' must be an array of strings, got ${describe(bookmarks)}`, 'refreshRoutingTable')
     }
     return await this.provider.refreshRoutingTable(database ?? null, { bookmarks, deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout })
   }
@@ -181,15 +176,57 @@ export class Driver {
 
   async getServerInfo (config: { database?: string } = {}): Promise<ServerInfo> {
     this.assertOpen()
-    if (config.database !== undefined) checkDatabaseName(config.database)
+    if (config.database !== undefined) checkDatabaseName(config.database, 'verifyConnectivity')
     const deadline = this.config.clock.now() + this.config.connectionAcquisitionTimeout
     const member = await this.provider.serverInfo({ database: config.database ?? null, deadline })
     return new ServerInfo({ address: member.address, version: member.agent }, member.protocolVersion)
   }
 
+  /**
+   * The Bolt version negotiated with the cluster, read from a real connection
+   * (a reader's, through routing for neo4j://). Unlike the official driver,
+   * which only shakes hands, the connection is authenticated and pooled.
+   */
+  async getNegotiatedProtocolVersion (): Promise<ProtocolVersion> {
+    const { protocolVersion } = await this.getServerInfo()
+    if (protocolVersion === undefined) throw neo4jError('The connection did not report its protocol version.', 'ProtocolError')
+    return protocolVersion
+  }
+
   async supportsMultiDb (): Promise<boolean> { return true }
   async supportsTransactionConfig (): Promise<boolean> { return true }
   async supportsUserImpersonation (): Promise<boolean> { return true }
+
+  /**
+   * Whether the server could take per-session auth (Bolt ≥ 5.1), as the
+   * official driver answers it. This driver does not implement per-session
+   * auth yet: session({ auth }) still throws a ConfigurationError.
+   */
+  async supportsSessionAuth (): Promise<boolean> {
+    return (await this.getNegotiatedProtocolVersion()).isGreaterOrEqualTo(BOLT_5_1)
+  }
+
+  /**
+   * Whether the driver's own credentials are accepted: true, or false for an
+   * authentication failure (other failures throw). A pooled connection that
+   * already authenticated counts. Checking other credentials (`auth`) needs
+   * per-session auth, which is not supported yet: that throws a Neo4jError
+   * with code 'NotSupported'.
+   */
+  async verifyAuthentication (config: { database?: string, auth?: AuthToken } = {}): Promise<boolean> {
+    this.assertOpen()
+    if (config.auth !== undefined) {
+      throw neo4jError('verifyAuthentication({ auth }) checks other credentials through per-session auth, which this driver does not support yet; ' +
+        'call verifyAuthentication() to check the driver\'s own credentials, or create a driver with the credentials to check.', NOT_SUPPORTED)
+    }
+    try {
+      await this.getServerInfo({ database: config.database })
+      return true
+    } catch (error) {
+      if (isAuthenticationFailure(error)) return false
+      throw error
+    }
+  }
 
   isEncrypted (): boolean {
     return this.config.encrypted
@@ -215,10 +252,23 @@ export class Driver {
   }
 }
 
-function checkDatabaseName (database: unknown): void {
-  if (typeof database !== 'string' || database === '') throw new ConfigurationError('database', `'database' must be a non-empty string, got ${describe(database)}`)
+const BOLT_5_1 = new ProtocolVersion(5, 1)
+
+/** The codes the official driver's verifyAuthentication answers `false` to. */
+const AUTHENTICATION_FAILURES = new Set([
+  'Neo.ClientError.Security.CredentialsExpired', 'Neo.ClientError.Security.Forbidden',
+  'Neo.ClientError.Security.TokenExpired', 'Neo.ClientError.Security.Unauthorized'
+])
+
+export function isAuthenticationFailure (error: unknown): boolean {
+  return error instanceof Error && AUTHENTICATION_FAILURES.has((error as { code?: string }).code ?? '')
 }
 
-export function driver (url: string, authToken?: AuthToken, config?: Config): Driver {
+function checkDatabaseName (database: unknown, scope: ConfigurationScope): void {
+  if (typeof database !== 'string' || database === '') throw new ConfigurationError('database', `'database' must be a non-empty string, got ${describe(database)}`, scope)
+}
+
+/** Auth token managers are accepted by the type (as in the official driver) but not supported yet: driver() throws a ConfigurationError. */
+export function driver (url: string, authToken?: AuthToken | AuthTokenManager | NoAuthToken, config?: Config): Driver {
   return new Driver(url, authToken, config)
 }

@@ -15,6 +15,8 @@ export const CONFIGURATION_ERROR = 'ConfigurationError'
 export const CONNECTION_ACQUISITION_TIMEOUT = 'ConnectionAcquisitionTimeout'
 export const DRIVER_CLOSED = 'DriverClosed'
 export const ILLEGAL_STATE = 'IllegalState'
+/** An official API whose behaviour this driver does not implement yet (the message says which and what to do instead). */
+export const NOT_SUPPORTED = 'NotSupported'
 
 /** Server codes the driver reacts to. */
 export const NOT_A_LEADER = 'Neo.ClientError.Cluster.NotALeader'
@@ -52,14 +54,23 @@ function setRetryable (error: Neo4jError, retryable: boolean): void {
   error.retriable = retryable
 }
 
-/** A bad option or URL given to `driver()`; `key` names the option. */
+/**
+ * Where a bad option was given: the message starts with "Invalid <scope>
+ * configuration", so a bad session or transaction option is not reported as
+ * a driver() problem.
+ */
+export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity'
+
+/** A bad option or URL (driver(), session(), a transaction config, executeQuery); `key` names the option, `scope` where it was given. */
 export class ConfigurationError extends Neo4jError {
   readonly key: string
-  constructor (key: string, message: string) {
-    super(`Invalid driver configuration: ${message}`, CONFIGURATION_ERROR as CoreCode, '22N00', 'error: data exception - invalid configuration')
+  readonly scope: ConfigurationScope
+  constructor (key: string, message: string, scope: ConfigurationScope = 'driver') {
+    super(`Invalid ${scope} configuration: ${message}`, CONFIGURATION_ERROR as CoreCode, '22N00', 'error: data exception - invalid configuration')
     Object.setPrototypeOf(this, ConfigurationError.prototype)
     this.name = 'ConfigurationError'
     this.key = key
+    this.scope = scope
   }
 }
 

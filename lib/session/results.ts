@@ -4,6 +4,7 @@
 // FailedObserver, so an ignored Result never causes an unhandled rejection.
 
 import { internal, Result, type ProtocolVersion } from 'neo4j-driver-core'
+import { guardSubscribers } from './guarded-observer.js'
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
 type ConnectionHolder = internal.connectionHolder.ConnectionHolder
@@ -30,7 +31,8 @@ export function createResult (
   connection: Promise<ResultConnection | null>,
   fetchSize: number
 ): Result {
-  const safeObserver = observer.catch((error: Error) => new FailedObserver({ error }) as ResultStreamObserver)
+  // guardSubscribers: a consumer's exception (e.g. a mapping rule) fails that consumer, not the connection.
+  const safeObserver = observer.then(guardSubscribers, (error: Error) => new FailedObserver({ error }) as ResultStreamObserver)
   const safeConnection = connection.catch(() => null)
   // Core's Result only asks its holder for the connection (for the protocol
   // version in the summary) and to release it; our sessions release

@@ -1,30 +1,42 @@
-// Session and transaction options: validated up front (a typo fails with the
-// option's name instead of being ignored) and turned into what the wire needs.
+// Session and transaction options: validated up front and turned into what
+// the wire needs. A wrong type or value of a known option throws a
+// ConfigurationError naming it ("Invalid session configuration: …"); an
+// unknown option is ignored, as the official driver ignores it, with a warning
+// on the driver's log and the diagnostics warning channel.
 
-import { int, internal, isInt, type Integer, type NotificationFilter } from 'neo4j-driver-core'
+import { int, internal, isInt, type Integer, type NotificationFilter, type types } from 'neo4j-driver-core'
 import type { BookmarkManager } from '../bookmarks/bookmark-manager.js'
 import { ConfigurationError } from '../errors.js'
+import type { Log } from '../log.js'
 import type { AccessMode } from '../routing/routing-table.js'
+import { isOptionOf } from '../option-names.js'
+import { unknownOptionMessage, warnOnce } from '../unknown-options.js'
 import { describe } from '../url.js'
 
 const { TxConfig } = internal.txConfig
 
 export interface SessionConfig {
   defaultAccessMode?: AccessMode
-  bookmarks?: string | string[]
+  /**
+   * Bookmarks to start from: one, a list, or lists of them (e.g. several
+   * sessions' `lastBookmarks()`), flattened and de-duplicated.
+   */
+  bookmarks?: string | Array<string | string[]>
   database?: string
   impersonatedUser?: string
   fetchSize?: number
   bookmarkManager?: BookmarkManager
   notificationFilter?: NotificationFilter
+  /** Official option, not supported yet (per-session auth): session() throws a ConfigurationError naming it. */
+  auth?: types.AuthToken
   /** Accepted for compatibility; auto-commit runs are never retried here. */
   disableAutoCommitRetries?: boolean
 }
 
 export interface TransactionConfig {
-  /** ms (or an Integer); the server aborts the transaction after it. */
-  timeout?: number | Integer
-  metadata?: Record<string, unknown>
+  /** ms (an Integer or a bigint too); the server aborts the transaction after it. Fractions round up. */
+  timeout?: number | Integer | bigint
+  metadata?: object
   /**
    * The work may safely run twice (MERGE, upserts with unique keys): a COMMIT
    * whose outcome is unknown is retried instead of reported. Only for
@@ -43,64 +55,82 @@ export interface ResolvedSessionConfig {
   readonly notificationFilter: NotificationFilter | undefined
 }
 
-const SESSION_KEYS = ['defaultAccessMode', 'bookmarks', 'database', 'impersonatedUser', 'fetchSize', 'bookmarkManager', 'notificationFilter', 'disableAutoCommitRetries']
+
+function sessionError (key: string, message: string): ConfigurationError {
+  return new ConfigurationError(key, message, 'session')
+}
 
 function optionalString (key: string, value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null
-  if (typeof value !== 'string') throw new ConfigurationError(key, `'${key}' must be a string, got ${describe(value)}`)
+  if (typeof value !== 'string') throw sessionError(key, `session option '${key}' must be a string, got ${describe(value)}`)
   return value
 }
 
-export function resolveSessionConfig (config: unknown): ResolvedSessionConfig {
+/** `string | string[] | string[][]` (or a mix) → one de-duplicated list, in first-seen order. */
+function flattenBookmarks (value: unknown): string[] {
+  if (value === undefined || value === null) return []
+  const expected = "session option 'bookmarks' must be a string, an array of strings or an array of such arrays (e.g. [s1.lastBookmarks(), s2.lastBookmarks()])"
+  const items = typeof value === 'string' ? [value] : Array.isArray(value) ? value.flat() : undefined
+  if (items === undefined) throw sessionError('bookmarks', `${expected}, got ${describe(value)}`)
+  const bad = items.find(b => typeof b !== 'string')
+  if (bad !== undefined) throw sessionError('bookmarks', `${expected}; it holds ${describe(bad)}`)
+  return [...new Set(items as string[])].filter(b => b !== '')
+}
+
+export function resolveSessionConfig (config: unknown, log?: Log): ResolvedSessionConfig {
   if (config === undefined || config === null) config = {}
-  if (typeof config !== 'object' || Array.isArray(config)) throw new ConfigurationError('session', `session config must be an object, got ${describe(config)}`)
+  if (typeof config !== 'object' || Array.isArray(config)) throw sessionError('session', `the session config must be an object, got ${describe(config)}`)
   const c = config as Record<string, unknown>
   for (const key of Object.keys(c)) {
-    if (key === 'auth') throw new ConfigurationError('auth', 'per-session auth is not supported yet; create a driver per user')
-    if (!SESSION_KEYS.includes(key)) throw new ConfigurationError(key, `unknown session option '${key}' (session options: ${SESSION_KEYS.join(', ')})`)
+    if (key === 'auth' && c.auth !== undefined) throw sessionError('auth', 'per-session auth is not supported yet; create a driver per user')
+    if (!isOptionOf('session', key)) warnOnce(log, unknownOptionMessage('session', key))
   }
   const mode = c.defaultAccessMode ?? 'WRITE'
-  if (mode !== 'READ' && mode !== 'WRITE') throw new ConfigurationError('defaultAccessMode', `'defaultAccessMode' must be 'READ' or 'WRITE' (neo4j.session.READ / WRITE), got ${describe(mode)}`)
-  let bookmarks: string[] = []
-  if (typeof c.bookmarks === 'string') bookmarks = [c.bookmarks]
-  else if (Array.isArray(c.bookmarks)) {
-    if (!c.bookmarks.every(b => typeof b === 'string')) throw new ConfigurationError('bookmarks', "'bookmarks' must be a string or an array of strings")
-    bookmarks = c.bookmarks as string[]
-  } else if (c.bookmarks !== undefined && c.bookmarks !== null) throw new ConfigurationError('bookmarks', `'bookmarks' must be a string or an array of strings, got ${describe(c.bookmarks)}`)
+  if (mode !== 'READ' && mode !== 'WRITE') throw sessionError('defaultAccessMode', `session option 'defaultAccessMode' must be 'READ' or 'WRITE' (neo4j.session.READ / WRITE), got ${describe(mode)}`)
   const fetchSize = c.fetchSize
   if (fetchSize !== undefined && (typeof fetchSize !== 'number' || !Number.isInteger(fetchSize) || (fetchSize <= 0 && fetchSize !== -1))) {
-    throw new ConfigurationError('fetchSize', `'fetchSize' must be a positive integer or -1, got ${describe(fetchSize)}`)
+    throw sessionError('fetchSize', `session option 'fetchSize' must be a positive integer or -1, got ${describe(fetchSize)}`)
   }
   const manager = c.bookmarkManager
   if (manager !== undefined && manager !== null && (typeof manager !== 'object' ||
     typeof (manager as BookmarkManager).getBookmarks !== 'function' || typeof (manager as BookmarkManager).updateBookmarks !== 'function')) {
-    throw new ConfigurationError('bookmarkManager', "'bookmarkManager' must come from bookmarkManager() (an object with getBookmarks and updateBookmarks)")
+    throw sessionError('bookmarkManager', "session option 'bookmarkManager' must come from bookmarkManager() (an object with getBookmarks and updateBookmarks)")
+  }
+  if (c.disableAutoCommitRetries !== undefined && typeof c.disableAutoCommitRetries !== 'boolean') {
+    throw sessionError('disableAutoCommitRetries', `session option 'disableAutoCommitRetries' must be a boolean, got ${describe(c.disableAutoCommitRetries)}`)
+  }
+  if (c.notificationFilter !== undefined && c.notificationFilter !== null && typeof c.notificationFilter !== 'object') {
+    throw sessionError('notificationFilter', `session option 'notificationFilter' must be an object { minimumSeverityLevel, disabledClassifications }, got ${describe(c.notificationFilter)}`)
   }
   return {
     mode,
-    bookmarks,
+    bookmarks: flattenBookmarks(c.bookmarks),
     database: optionalString('database', c.database),
     impersonatedUser: optionalString('impersonatedUser', c.impersonatedUser),
     fetchSize: fetchSize as number | undefined,
     bookmarkManager: (manager ?? undefined) as BookmarkManager | undefined,
-    notificationFilter: c.notificationFilter as NotificationFilter | undefined
+    notificationFilter: (c.notificationFilter ?? undefined) as NotificationFilter | undefined
   }
 }
 
 /** Split our `idempotent` flag from what BEGIN carries, validating both. */
-export function resolveTransactionConfig (config: unknown): { txConfig: InstanceType<typeof TxConfig>, idempotent: boolean } {
+export function resolveTransactionConfig (config: unknown, log?: Log): { txConfig: InstanceType<typeof TxConfig>, idempotent: boolean } {
   if (config === undefined || config === null) return { txConfig: TxConfig.empty(), idempotent: false }
-  if (typeof config !== 'object' || Array.isArray(config)) throw new ConfigurationError('transactionConfig', `transaction config must be an object, got ${describe(config)}`)
+  const fail = (key: string, message: string): never => { throw new ConfigurationError(key, message, 'transaction') }
+  if (typeof config !== 'object' || Array.isArray(config)) fail('transactionConfig', `the transaction config must be an object, got ${describe(config)}`)
   const c = config as Record<string, unknown>
   for (const key of Object.keys(c)) {
-    if (!['timeout', 'metadata', 'idempotent'].includes(key)) {
-      throw new ConfigurationError(key, `unknown transaction option '${key}' (transaction options: timeout, metadata, idempotent)`)
-    }
+    if (!isOptionOf('transaction', key)) warnOnce(log, unknownOptionMessage('transaction', key))
   }
-  if (c.idempotent !== undefined && typeof c.idempotent !== 'boolean') throw new ConfigurationError('idempotent', `'idempotent' must be a boolean, got ${describe(c.idempotent)}`)
-  if (c.timeout !== undefined && c.timeout !== null && !isInt(c.timeout) && (typeof c.timeout !== 'number' || !Number.isFinite(c.timeout) || c.timeout < 0)) {
-    throw new ConfigurationError('timeout', `'timeout' must be a number of milliseconds ≥ 0, got ${describe(c.timeout)}`)
+  if (c.idempotent !== undefined && typeof c.idempotent !== 'boolean') fail('idempotent', `transaction option 'idempotent' must be a boolean, got ${describe(c.idempotent)}`)
+  const timeout = c.timeout
+  const validTimeout = timeout === undefined || timeout === null || isInt(timeout) ||
+    (typeof timeout === 'bigint' && timeout >= 0n) || (typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)
+  if (!validTimeout) fail('timeout', `transaction option 'timeout' must be a number of milliseconds ≥ 0, got ${describe(timeout)}`)
+  if (c.metadata !== undefined && c.metadata !== null && (typeof c.metadata !== 'object' || Array.isArray(c.metadata))) {
+    fail('metadata', `transaction option 'metadata' must be an object, got ${describe(c.metadata)}`)
   }
-  const timeout = typeof c.timeout === 'number' ? int(Math.round(c.timeout)) : c.timeout
-  return { txConfig: new TxConfig({ timeout, metadata: c.metadata }), idempotent: c.idempotent === true }
+  // Like the official driver, a fractional timeout rounds up (never to a shorter one, never to 0 = "no timeout").
+  const txTimeout = typeof timeout === 'number' ? int(Math.ceil(timeout)) : typeof timeout === 'bigint' ? int(timeout) : timeout
+  return { txConfig: new TxConfig({ timeout: txTimeout, metadata: c.metadata }), idempotent: c.idempotent === true }
 }

@@ -4,7 +4,7 @@
 // connection each; executeRead/executeWrite retry through lib/retry with a
 // hard deadline. Every path gives its connection back.
 
-import { internal, newError, type Result } from 'neo4j-driver-core'
+import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
 import type { PooledConnection } from '../connection/pools.js'
 import { tagAddress } from '../errors.js'
@@ -22,6 +22,7 @@ const { Bookmarks } = internal.bookmarks
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
 
+/** @internal What the driver gives its sessions (kept out of the published .d.ts: it names connection internals). */
 export interface SessionContext {
   readonly provider: ConnectionProvider
   readonly fetchSize: number
@@ -53,6 +54,7 @@ export class Session {
   private pending: Promise<void> = Promise.resolve()
   private readonly liveObservers = new Set<Promise<ResultStreamObserver>>()
 
+  /** @internal Sessions come from driver.session(). */
   constructor (context: SessionContext, config: ResolvedSessionConfig) {
     this.context = context
     this.mode = config.mode
@@ -68,11 +70,11 @@ export class Session {
     return this.bookmarks.last()
   }
 
-  /** Auto-commit query. */
-  run (query: Query, parameters?: Record<string, unknown>, transactionConfig?: TransactionConfig): Result {
+  /** Auto-commit query. `R` types the records (as the official driver's generic does); `parameterRules` map the parameters (record object mapping). */
+  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, transactionConfig?: TransactionConfig, parameterRules?: Rules): Result<R> {
     this.assertCanStart('run a query')
-    const { text, params } = prepareQuery(query, parameters)
-    const { txConfig } = resolveTransactionConfig(transactionConfig)
+    const { text, params } = prepareQuery(query, parameters, parameterRules)
+    const { txConfig } = resolveTransactionConfig(transactionConfig, this.context.log)
     const previous = this.pending
     let streamEnded: () => void = () => {}
     this.pending = new Promise<void>(resolve => { streamEnded = resolve })
@@ -114,13 +116,13 @@ export class Session {
       afterError: () => { void conn.release(true).finally(streamEnded) }
     })))
     this.track(observer)
-    return createResult(observer, text, params, connection, this.fetchSize)
+    return createResult(observer, text, params, connection, this.fetchSize) as Result<R>
   }
 
   /** An explicit transaction: usable at once, awaitable until BEGIN succeeded. */
   beginTransaction (transactionConfig?: TransactionConfig): TransactionPromise {
     this.assertCanStart('begin a transaction')
-    const { txConfig } = resolveTransactionConfig(transactionConfig)
+    const { txConfig } = resolveTransactionConfig(transactionConfig, this.context.log)
     return new TransactionPromise(this.startTransaction(this.mode, txConfig, this.now() + this.context.acquisitionTimeout))
   }
 
@@ -166,7 +168,7 @@ export class Session {
   private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, eagerBegin: boolean): Promise<T> {
     this.assertCanStart('run a transaction function')
     if (typeof work !== 'function') throw newError('The transaction work must be a function: tx => tx.run(...)')
-    const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig)
+    const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig, this.context.log)
     this.managedRunning = true
     try {
       await this.pending

@@ -6,7 +6,7 @@
 // unknown outcome and says so (CommitOutcomeUnknownError), unless the caller
 // said the work is idempotent.
 
-import { internal, newError, type Result } from 'neo4j-driver-core'
+import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import type { PooledConnection } from '../connection/pools.js'
 import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
 import type { ConnectionProvider } from '../routing/provider.js'
@@ -23,6 +23,7 @@ type ResultStreamObserver = internal.observer.ResultStreamObserver
 
 type TxState = 'ACTIVE' | 'FAILED' | 'COMMITTING' | 'COMMITTED' | 'ROLLED_BACK'
 
+/** @internal (names connection internals; kept out of the published .d.ts) */
 export interface TxStart {
   readonly provider: ConnectionProvider
   readonly bookmarks: SessionBookmarks
@@ -42,6 +43,7 @@ export interface TxStart {
   readonly onEnded: () => void
 }
 
+/** @internal One transaction's state and connection, behind Transaction and ManagedTransaction. */
 export class TxCore {
   private state: TxState = 'ACTIVE'
   private failure: Error | undefined
@@ -109,8 +111,8 @@ export class TxCore {
     return this.state === 'ACTIVE' || this.state === 'COMMITTING'
   }
 
-  run (query: Query, parameters?: Record<string, unknown>): Result {
-    const { text, params } = prepareQuery(query, parameters)
+  run (query: Query, parameters?: unknown, parameterRules?: Rules): Result {
+    const { text, params } = prepareQuery(query, parameters, parameterRules)
     let observer: Promise<ResultStreamObserver>
     if (this.state === 'FAILED' && this.failure !== undefined) {
       // The failure itself, as commit() does: it keeps its code and its
@@ -279,9 +281,12 @@ export class TxCore {
 
 /** `session.beginTransaction()` and the transaction it resolves to. */
 export class Transaction {
+  /** @internal */
   protected readonly core: TxCore
+  /** @internal Transactions come from session.beginTransaction(). */
   constructor (core: TxCore) { this.core = core }
-  run (query: Query, parameters?: Record<string, unknown>): Result { return this.core.run(query, parameters) }
+  /** `R` types the records; `parameterRules` map the parameters (record object mapping). */
+  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, parameterRules?: Rules): Result<R> { return this.core.run(query, parameters, parameterRules) as Result<R> }
   async commit (): Promise<void> { await this.core.commit() }
   async rollback (): Promise<void> { await this.core.rollback() }
   async close (): Promise<void> { await this.core.close() }
@@ -317,6 +322,8 @@ export class TransactionPromise extends Transaction implements PromiseLike<Trans
 /** What transaction functions (executeRead/executeWrite) receive: run only; the driver commits. */
 export class ManagedTransaction {
   private readonly core: TxCore
+  /** @internal Managed transactions are handed to executeRead/executeWrite work. */
   constructor (core: TxCore) { this.core = core }
-  run (query: Query, parameters?: Record<string, unknown>): Result { return this.core.run(query, parameters) }
+  /** `R` types the records; `parameterRules` map the parameters (record object mapping). */
+  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, parameterRules?: Rules): Result<R> { return this.core.run(query, parameters, parameterRules) as Result<R> }
 }

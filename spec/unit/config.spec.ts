@@ -109,10 +109,17 @@ describe('config: options', () => {
     expect(c.retry.multiplier).to.equal(DEFAULTS.retry.multiplier)
   })
 
-  it('fails on an unknown key, naming it and suggesting the closest one', () => {
-    const error = configError(() => resolveConfig(url, { maxConectionPoolSize: 5 }))
-    expect(error.key).to.equal('maxConectionPoolSize')
-    expect(error.message).to.include("'maxConnectionPoolSize'")
+  it('ignores an unknown key, as the official driver does, with a warning that suggests the closest one', () => {
+    const c = resolveConfig(url, { maxConectionPoolSize: 5 })
+    expect(c.maxConnectionPoolSize).to.equal(DEFAULTS.maxConnectionPoolSize)
+    expect(c.warnings).to.deep.equal(["ignoring unknown driver option 'maxConectionPoolSize' (did you mean 'maxConnectionPoolSize'?)"])
+  })
+
+  it("says where an option of another scope belongs (neogma passes { database } to driver())", () => {
+    expect(resolveConfig(url, { database: 'neo4j' } as never).warnings).to.deep.equal([
+      "ignoring unknown driver option 'database': it is an option of driver.session(config) and of executeQuery's config, not of driver(url, auth, config)"
+    ])
+    expect(resolveConfig(url, { routing: 'READ' } as never).warnings[0]).to.match(/it is an option of executeQuery's config/)
   })
 
   const wrong: Array<[string, unknown]> = [
@@ -131,9 +138,28 @@ describe('config: options', () => {
     })
   }
 
-  it('rejects unknown nested keys and unsupported official options', () => {
-    expect(configError(() => resolveConfig(url, { retry: { delay: 5 } })).key).to.equal('retry.delay')
-    expect(configError(() => resolveConfig(url, { clientCertificate: {} })).message).to.match(/not supported/)
+  it('ignores unknown nested keys with a warning, and still rejects unsupported official options', () => {
+    const c = resolveConfig(url, { retry: { delay: 5 }, logging: { logger: () => {}, levle: 'debug' } } as never)
+    expect(c.retry).to.deep.equal(DEFAULTS.retry)
+    expect(c.warnings).to.deep.equal([
+      "ignoring unknown driver option 'retry.delay'",
+      "ignoring unknown driver option 'logging.levle' (did you mean 'logging.level'?)"
+    ])
+    expect(configError(() => resolveConfig(url, { clientCertificate: {} } as never)).message).to.match(/not supported/)
+    expect(configError(() => resolveConfig(url, { encryptionProfiles: [] })).message).to.match(/not supported/)
+    expect(resolveConfig(url, { boltAgent: {} } as never).warnings[0]).to.match(/ignoring driver option 'boltAgent': the bolt agent is set by the driver/)
+  })
+
+  it("takes the official logging config as neo4j.logging.console() builds it (unredactDebugLogs included)", () => {
+    const c = resolveConfig(url, { logging: { level: 'debug', logger: () => {}, unredactDebugLogs: true } })
+    expect(c.warnings).to.deep.equal([])
+    expect(configError(() => resolveConfig(url, { logging: { logger: () => {}, unredactDebugLogs: 'yes' } } as never)).key).to.equal('logging.unredactDebugLogs')
+  })
+
+  it('words a driver error as a driver configuration error', () => {
+    const error = configError(() => resolveConfig(url, { fetchSize: 0 }))
+    expect(error.message).to.match(/^Invalid driver configuration: /)
+    expect(error.scope).to.equal('driver')
   })
 
   it('rejects contradictions', () => {

@@ -21,7 +21,7 @@ export function authToken (data: Record<string, unknown>): AuthToken {
     case 'basic': return neo4j.auth.basic(str(data.principal) ?? '', str(data.credentials) ?? '', str(data.realm))
     case 'bearer': return neo4j.auth.bearer(str(data.credentials) ?? '')
     case 'kerberos': return neo4j.auth.kerberos(str(data.credentials) ?? '')
-    case 'none': return neo4j.auth.none()
+    case 'none': return neo4j.auth.none() as AuthToken // no credentials; AuthToken types them as a string, like the official driver
     default: {
       const parameters = data.parameters !== null && typeof data.parameters === 'object' ? data.parameters as Record<string, unknown> : undefined
       return neo4j.auth.custom(str(data.principal) ?? '', str(data.credentials) ?? '', str(data.realm) ?? '', scheme, parameters)

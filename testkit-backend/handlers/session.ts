@@ -29,7 +29,7 @@ export async function NewSession (context: Context, f: Fields): Promise<HandlerR
   const filter = notificationFilterOf(f)
   if (filter !== undefined) config.notificationFilter = filter
   // Handed to the driver, which refuses per-session auth with its own error.
-  if (f.has('authorizationToken')) config.auth = f.raw('authorizationToken')
+  if (f.has('authorizationToken')) config.auth = f.raw('authorizationToken') as SessionConfig['auth']
   const session = driver.session(config)
   const id = context.sessions.add(context.nextId(), { session, attempt: undefined })
   return { name: 'Session', data: { id } }

@@ -1,0 +1,65 @@
+// RxTransaction and RxManagedTransaction: the reactive faces of an explicit
+// transaction and of a transaction function's transaction, shaped like the
+// official driver's. Each wraps our promise-based Transaction /
+// ManagedTransaction, so BEGIN pipelining, commit-outcome handling and
+// connection release are the promise API's, not a second copy.
+
+import type { RecordShape } from 'neo4j-driver-core'
+import { Observable } from 'rxjs'
+import type { Query } from './query.js'
+import { RxResult } from './rx-result.js'
+import type { ManagedTransaction, Transaction } from './transaction.js'
+
+/** An Observable that completes (emitting nothing) when `action` settles; the action starts on subscription, like the official driver's. */
+export function completion (action: () => Promise<void>): Observable<never> {
+  return new Observable<never>(subscriber => {
+    action().then(() => { subscriber.complete() }, (error: unknown) => { subscriber.error(error) })
+  })
+}
+
+export class RxTransaction {
+  private readonly tx: Transaction
+
+  /** @internal RxTransactions come from RxSession.beginTransaction(). */
+  constructor (tx: Transaction) {
+    this.tx = tx
+  }
+
+  /** A query in this transaction; it runs when the RxResult is first subscribed to. */
+  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any): RxResult<R> {
+    return new RxResult<R>(() => this.tx.run<R>(query, parameters))
+  }
+
+  isOpen (): boolean {
+    return this.tx.isOpen()
+  }
+
+  /** Completes once committed; fails with the commit's error (CommitOutcomeUnknownError when the answer was lost). */
+  commit (): Observable<never> {
+    return completion(async () => { await this.tx.commit() })
+  }
+
+  rollback (): Observable<never> {
+    return completion(async () => { await this.tx.rollback() })
+  }
+
+  /** Rolls back if still open. */
+  close (): Observable<never> {
+    return completion(async () => { await this.tx.close() })
+  }
+}
+
+/** What RxSession.executeRead/executeWrite work receives: run only; the driver commits. */
+export class RxManagedTransaction {
+  private readonly tx: ManagedTransaction
+
+  /** @internal Handed to RxSession.executeRead/executeWrite work. */
+  constructor (tx: ManagedTransaction) {
+    this.tx = tx
+  }
+
+  /** A query in this transaction; it runs when the RxResult is first subscribed to. */
+  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any): RxResult<R> {
+    return new RxResult<R>(() => this.tx.run<R>(query, parameters))
+  }
+}
