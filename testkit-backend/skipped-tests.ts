@@ -11,7 +11,21 @@ export interface SkipEntry {
   readonly reason: string
 }
 
+const LAZY_RUN_ERRORS = 'the JavaScript API reports a failed RUN on its result (at the first next() or consume()), not when run() ' +
+  'returns; these tests expect the error from run() itself (or from session.close()), as eager drivers raise it. ' +
+  'testkit expects the lazy behaviour from a javascript driver elsewhere (stub.disconnects: "after first next")'
+const MANAGED_COMMIT = "the work function calls commit() on its managed transaction, which the JavaScript API's ManagedTransaction " +
+  'does not have: a transaction function is committed by the driver when the work returns'
+
 export const SKIPPED_TESTS: readonly SkipEntry[] = [
+  // API semantics of the JavaScript driver that these routing tests (gated on Backend:RTFetch) do not expect.
+  { pattern: 'stub.routing.*.test_should_fail_when_writing_on_unexpectedly_interrupting_writer_using_tx_run', reason: LAZY_RUN_ERRORS },
+  { pattern: 'stub.routing.*.test_should_fail_when_writing_on_unexpectedly_interrupting_writer_on_run_using_tx_run', reason: LAZY_RUN_ERRORS },
+  { pattern: 'stub.routing.*.test_should_fail_when_reading_from_unexpectedly_interrupting_reader_using_session_run', reason: LAZY_RUN_ERRORS },
+  { pattern: 'stub.routing.*.test_should_fail_when_reading_from_unexpectedly_interrupting_readers_using_tx_function', reason: MANAGED_COMMIT },
+  { pattern: 'stub.routing.*.test_should_fail_when_writing_to_unexpectedly_interrupting_writers_using_tx_function', reason: MANAGED_COMMIT },
+  { pattern: 'stub.routing.*.test_should_fail_when_writing_to_unexpectedly_interrupting_writers_on_run_using_tx_function', reason: MANAGED_COMMIT },
+
   // Query ids (qid) in PULL/DISCARD.
   {
     pattern: 'stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments*',
