@@ -49,7 +49,12 @@ export interface Config {
   resolver?: (address: string) => string[] | Promise<string[]>
   userAgent?: string
   notificationFilter?: NotificationFilter
-  /** Accepted for compatibility; this driver never sends telemetry. */
+  /**
+   * Never send TELEMETRY. Otherwise, as the official drivers do, one TELEMETRY
+   * message per API call says which API was used (transaction function,
+   * explicit transaction, auto-commit query, executeQuery), and only to a
+   * server that asks for it (the `telemetry.enabled` hint). Default false.
+   */
   telemetryDisabled?: boolean
   /** Accepted for compatibility; auto-commit `session.run` is never retried here. */
   disableAutoCommitRetries?: boolean
@@ -116,6 +121,7 @@ export interface ResolvedConfig {
   readonly resolver: ((address: string) => string[] | Promise<string[]>) | undefined
   readonly userAgent: string
   readonly notificationFilter: NotificationFilter | undefined
+  readonly telemetryDisabled: boolean
   readonly retry: ResolvedRetry
   readonly routingTablePurgeDelay: number
   readonly connectionIdleTimeout: number
@@ -301,6 +307,7 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     resolver: c.resolver,
     userAgent: c.userAgent ?? DEFAULT_USER_AGENT,
     notificationFilter: c.notificationFilter,
+    telemetryDisabled: c.telemetryDisabled === true,
     retry: { ...DEFAULTS.retry, ...knownRetryDelays(c.retry ?? {}) },
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,

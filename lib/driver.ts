@@ -55,6 +55,7 @@ export class Driver {
         disableLosslessIntegers: c.disableLosslessIntegers,
         useBigInt: c.useBigInt,
         notificationFilter: c.notificationFilter,
+        telemetryDisabled: c.telemetryDisabled,
         routingContext: c.url.routing ? { ...c.url.routingContext, address: c.url.hostPort } : null,
         userAgent: c.userAgent,
         authToken: token,
@@ -127,7 +128,7 @@ export class Driver {
     })
     try {
       const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
-      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig)
+      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig, c.driverConsumesResult)
     } finally {
       await session.close()
     }

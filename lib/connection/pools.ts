@@ -14,7 +14,7 @@ import { MemberPool, type PoolableConnection, type PoolStats } from './member-po
 import { ReceiveClock } from './receive-clock.js'
 import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
 import {
-  beginTransactionUnflushed, failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
+  failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
   type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
 } from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
@@ -30,6 +30,14 @@ export interface BeginRequest {
   database?: string
   impersonatedUser?: string
   notificationFilter?: unknown
+  /** Sent as TELEMETRY before this request when the server asks for telemetry (bolt-connection decides). */
+  apiTelemetryConfig?: ApiTelemetry
+}
+
+/** Which API a transaction came from (core's TELEMETRY_APIS); `onTelemetrySuccess` once the server accepted it. */
+export interface ApiTelemetry {
+  readonly api: number
+  readonly onTelemetrySuccess?: () => void
 }
 
 export interface RunRequest extends Omit<BeginRequest, 'mode'> {
@@ -102,11 +110,13 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
    */
   beginTransaction (request: BeginRequest, options: { runFollows?: boolean } = {}): ResultStreamObserver {
     return this.sending(() => options.runFollows === true
-      ? beginTransactionUnflushed(this.wire, this.guarded(request))
+      ? writeUnflushed(this.wire, () => this.wire.beginTransaction(this.guarded(request)))
       : this.wire.beginTransaction(this.guarded(request)))
   }
-  run (query: string, parameters: Record<string, unknown>, request: RunRequest): ResultStreamObserver {
-    return this.sending(() => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false }))
+  /** RUN + PULL. `commitFollows`: the caller writes COMMIT in the same tick, which carries them in its socket write. */
+  run (query: string, parameters: Record<string, unknown>, request: RunRequest, options: { commitFollows?: boolean } = {}): ResultStreamObserver {
+    const send = (): ResultStreamObserver => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false })
+    return this.sending(() => options.commitFollows === true ? writeUnflushed(this.wire, send) : send())
   }
   commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver {
     return this.sending(() => this.wire.commitTransaction(this.guarded(hooks)))

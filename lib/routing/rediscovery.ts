@@ -8,7 +8,7 @@ import { Neo4jError } from 'neo4j-driver-core'
 import { connectFailureKind, type ConnectionTarget } from '../connection/wire.js'
 import {
   codeOf, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
-  PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, type RouterAttempt, type RouterFailureReason
+  PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, tagBudgetSpent, type RouterAttempt, type RouterFailureReason
 } from '../errors.js'
 import { fromRouteReply, RoutingTableError, type RouteReply, type RoutingTable } from './routing-table.js'
 import type { SeedResolution } from './seed.js'
@@ -73,7 +73,9 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
   const tryRouter = async (target: ConnectionTarget, label: string): Promise<RoutingTable | undefined> => {
     tried.add(label)
     if (input.now() >= input.deadline) {
-      attempts.push({ address: label, reason: 'timeout', error: new Error('not tried: the time budget (connection acquisition or retry deadline) ran out') })
+      const notTried = new Error('not tried: the time budget (connection acquisition or retry deadline) ran out')
+      tagBudgetSpent(notTried)
+      attempts.push({ address: label, reason: 'timeout', error: notTried })
       return undefined
     }
     try {

@@ -126,6 +126,20 @@ describe('integration: wire behaviour testkit checks (scripted member)', functio
     expect(m.names().filter(n => n === 'HELLO')).to.have.length(1)
   })
 
+  it('executeQuery READ sends BEGIN, RUN, PULL (all) and COMMIT together, and a connection lost meanwhile is retried (a read cannot have written)', async () => {
+    let dropped = false
+    const m = await member({ major: 5, minor: 0 }, either(housekeeping('Neo4j/5.0.0'), (request, history) => {
+      if (request.name === 'BEGIN' && !dropped) { dropped = true; return 'close' }
+      return answersQueries(request, history)
+    }))
+    const d = open(`bolt://${m.address}`)
+    const { records } = await d.executeQuery('RETURN 1 AS n', {}, { routing: neo4j.routing.READ })
+    expect(records[0]?.get('n').toNumber()).to.equal(1)
+    const second = m.received.filter(r => r.connection === 2).map(r => r.name)
+    expect(second).to.deep.equal(['HELLO', 'BEGIN', 'RUN', 'PULL', 'COMMIT'])
+    expect(m.received.find(r => r.connection === 2 && r.name === 'PULL')?.fields[0]).to.deep.equal({ n: -1n })
+  })
+
   it('bolt:// sends nothing but the work: no ROUTE', async () => {
     const m = await member({ major: 5, minor: 0 }, either(housekeeping('Neo4j/5.0.0'), answersQueries))
     const d = open(`bolt://${m.address}`)
