@@ -87,6 +87,12 @@ export interface Config {
    */
   unresponsiveProbeAfter?: number
   /**
+   * How long that probe may take before it counts as no answer (connectionTimeout
+   * too, when shorter). A probe is one fresh connection on a path that just
+   * worked: milliseconds when the member is alive. Default 1000.
+   */
+  unresponsiveProbeTimeout?: number
+  /**
    * Internal, for tests only (e.g. a conformance backend declaring
    * Backend:MockTime): the clock read for pool idle times, connection
    * lifetimes, liveness checks, routing-table expiry and every deadline, and
@@ -128,6 +134,7 @@ export interface ResolvedConfig {
   readonly receiveTimeout: number
   /** 0 = off. */
   readonly unresponsiveProbeAfter: number
+  readonly unresponsiveProbeTimeout: number
   readonly clock: DriverClock
   /** Unknown or ignored options, worded for the log ("ignoring unknown driver option …"). */
   readonly warnings: readonly string[]
@@ -147,6 +154,7 @@ export const DEFAULTS = {
   connectionIdleTimeout: 0,
   receiveTimeout: 0,
   unresponsiveProbeAfter: 500,
+  unresponsiveProbeTimeout: 1000,
   retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
 } as const
 
@@ -223,6 +231,7 @@ const KNOWN: Record<Exclude<OptionName<'driver'>, 'clientCertificate' | 'encrypt
   connectionIdleTimeout: durationCheck(false),
   receiveTimeout: durationCheck(false),
   unresponsiveProbeAfter: durationCheck(false),
+  unresponsiveProbeTimeout: durationCheck(true),
   clock: (key, value) => { if (!isDriverClock(value)) fail(key, 'an object { now(), setTimeout(callback, ms), clearTimeout(handle) } (internal, for tests)', value) }
 }
 
@@ -313,6 +322,7 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
     receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout,
     unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter,
+    unresponsiveProbeTimeout: c.unresponsiveProbeTimeout ?? DEFAULTS.unresponsiveProbeTimeout,
     clock: c.clock ?? systemClock,
     warnings
   }

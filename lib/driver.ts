@@ -66,6 +66,7 @@ export class Driver {
       livenessCheckTimeout: c.connectionLivenessCheckTimeout,
       idleTimeout: c.connectionIdleTimeout,
       unresponsiveProbeAfter: c.unresponsiveProbeAfter,
+      unresponsiveProbeTimeout: c.unresponsiveProbeTimeout,
       clock: c.clock,
       log: this.log.pool
     })

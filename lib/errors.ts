@@ -61,6 +61,17 @@ function setRetryable (error: Neo4jError, retryable: boolean): void {
  */
 export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity'
 
+/**
+ * The cause of a member's failure when the rest of the cluster replaced it
+ * while it was silent (another member became the leader of what it led).
+ */
+export class MemberReplacedError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'MemberReplacedError'
+  }
+}
+
 /** A bad option or URL (driver(), session(), a transaction config, executeQuery); `key` names the option, `scope` where it was given. */
 export class ConfigurationError extends Neo4jError {
   readonly key: string

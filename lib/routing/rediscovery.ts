@@ -31,6 +31,8 @@ export interface DiscoveryInput {
   /** ms since epoch; no router is tried after it. */
   readonly deadline: number
   readonly now: () => number
+  /** A member not to ask at all, not even as the seed (it is silent: a ROUTE there would only wait). */
+  readonly avoid?: string
 }
 
 export interface DiscoveryResult {
@@ -89,6 +91,7 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
   }
   // Bounded: each known router and each seed address is tried at most once.
   for (const router of input.knownRouters) {
+    if (router === input.avoid) continue
     const table = await tryRouter({ hostPort: router }, router)
     if (table !== undefined) return { table, router, failed: attempts }
   }
@@ -96,7 +99,7 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
   for (const failure of seed.failures) attempts.push({ address: failure.address, reason: 'dns', error: failure.error })
   for (const target of seed.targets) {
     const label = target.resolvedHost === undefined ? target.hostPort : `${target.hostPort}(${target.resolvedHost})`
-    if (tried.has(label)) continue
+    if (tried.has(label) || target.hostPort === input.avoid) continue
     const table = await tryRouter(target, label)
     if (table !== undefined) return { table, router: label, failed: attempts }
   }
