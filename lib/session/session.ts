@@ -92,10 +92,11 @@ export class Session {
     let database: string | null = this.database
     const connection = (async (): Promise<PooledConnection> => {
       await previous
-      used = await this.bookmarks.current()
       const acquired = await this.context.provider.acquire({
-        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
+        mode: this.mode, database: this.database, bookmarks: async () => await this.bookmarks.current(), impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
       })
+      // Asked again for the query itself (a bookmark supplier may know more by now), as the official drivers do.
+      used = await this.bookmarks.current()
       database = acquired.database
       if (this.database === null && acquired.database !== null) this.database = acquired.database
       if (this.context.log.enabled('session')) {

@@ -44,6 +44,8 @@ describe('connection: bolt-connection internals contract', () => {
     // The unresponsive-member detector hooks these: the connection calls them exactly when requests
     // become outstanding / none are, and the protocol sets onmessage for every chunk read.
     for (const method of ['startReceiveTimeout', 'stopReceiveTimeout']) expect(proto[method], method).to.be.a('function')
+    // receiveTimeoutOf reads the timeout in force (the server's hint) where setupReceiveTimeout keeps it.
+    expect(String(proto.setupReceiveTimeout)).to.include('this._receiveTimeout = receiveTimeout')
   })
 
   it('the connection starts/stops the receive timer on request-count changes and notifies observers of fatal errors', () => {
