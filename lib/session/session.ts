@@ -178,7 +178,8 @@ export class Session {
     this.open = false
     try {
       for (const observer of this.liveObservers) void observer.then(o => { o.cancel() }, () => {})
-      await this.activeTx?.close()
+      // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
+      await this.activeTx?.close().catch(() => {})
       await this.pending
     } finally {
       this.context.onClosed?.(this)
@@ -238,7 +239,8 @@ export class Session {
         await core.commit({ idempotent: safeToRepeat })
         return value
       } finally {
-        await core.close()
+        // The attempt's own outcome is what counts: a failed ROLLBACK of it must not replace it.
+        await core.close().catch(() => {})
       }
     }, { policy: this.context.retryPolicy, log: this.context.log.retry, now: this.now })
   }

@@ -255,16 +255,21 @@ export class TxCore {
     }
     try {
       await settle(connection.rollbackTransaction())
-      await this.end(false)
-    } catch {
+    } catch (error) {
+      // The server could not roll back (a database going down): say so, as the official drivers do;
+      // RESET on release still ends the transaction on that connection.
+      tagAddress(error, connection.address)
+      this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
+      throw error
     }
+    await this.end(false)
   }
 
-  /** Roll back if still open; always releases the connection. */
+  /** Roll back if still open (a failed ROLLBACK is reported); always releases the connection. */
   async close (): Promise<void> {
     if (this.state === 'ACTIVE') {
-      await this.rollback().catch(() => {})
+      await this.rollback()
     } else if (this.state === 'FAILED') {
       this.state = 'ROLLED_BACK'
       await this.end(true)
