@@ -223,6 +223,8 @@ export interface PoolsOptions {
   readonly log: LogFunction
 }
 
+/** A receive timeout this short makes probing a connection pointless (see watch). */
+const SHORT_RECEIVE_TIMEOUT_MS = 5000
 /** A member whose probes keep answering (a slow query) is probed at most this many probe periods apart. */
 const PROBE_BACKOFF_CAP = 8
 
@@ -361,11 +363,12 @@ export class ConnectionPools {
   private watch (connection: PooledConnection, wireConnection: WireConnection): void {
     const detector = this.detector
     if (detector === undefined) return
-    // A receive timeout (the server's connection.recv_timeout_seconds hint, or
-    // receiveTimeout) no longer than a probe would take already ends a silent
-    // request as soon: no probe, no extra connection to the member.
+    // A receive timeout of a few seconds (the server's connection.recv_timeout_seconds
+    // hint, or receiveTimeout) already ends a silent request nearly as soon as a
+    // probe would: no probe, no extra connection to the member. (Neo4j's default
+    // hint is 120 s: such connections are probed.)
     const receiveTimeout = receiveTimeoutOf(wireConnection)
-    if (receiveTimeout !== undefined && receiveTimeout <= this.options.unresponsiveProbeAfter + this.options.unresponsiveProbeTimeout) return
+    if (receiveTimeout !== undefined && receiveTimeout <= Math.max(SHORT_RECEIVE_TIMEOUT_MS, this.options.unresponsiveProbeAfter + this.options.unresponsiveProbeTimeout)) return
     const clock = new ReceiveClock(() => this.clock.now(), () => { detector.awaiting() })
     connection.receiveClock = clock
     connection.onClosed = () => { detector.unwatch(connection) }

@@ -36,8 +36,14 @@ export const WRITERLESS_ANSWER_REUSE_MS = 25
 /** setTimeout's limit; longer waits are "no timeout". */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
+/**
+ * How often a second opinion asks the other routers (see replacementOf): an
+ * election ends within a few hundred ms, and a probe of a live member answers
+ * in milliseconds, so a probe that lasts gets a few ROUTEs, not a storm.
+ */
+const SECOND_OPINION_POLL_MS = 50
 /** A safety bound on one second opinion's polls (the probe's verdict ends it within a second or two). */
-const MAX_SECOND_OPINION_POLLS = 2000
+const MAX_SECOND_OPINION_POLLS = 200
 
 async function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
   await new Promise<void>(resolve => {
@@ -191,7 +197,7 @@ export class RoutingProvider implements ConnectionProvider {
 
   /**
    * While `address` is silent and being probed: ask the other routers, every
-   * election poll period, for the tables of the databases it leads. Once one names
+   * SECOND_OPINION_POLL_MS, for the tables of the databases it leads. Once one names
    * another writer, the cluster has elected a new leader: resolves with the
    * reason, so the silent member's requests fail now (and are retried there)
    * instead of when the probe times out. Undefined when the member leads
@@ -212,7 +218,7 @@ export class RoutingProvider implements ConnectionProvider {
           return new MemberReplacedError(`the other members elected ${successor} leader of '${database}' while it was silent`)
         }
       }
-      await abortableSleep(WRITERLESS_ANSWER_REUSE_MS, signal) // the election poll pace
+      await abortableSleep(SECOND_OPINION_POLL_MS, signal)
     }
     return undefined
   }
