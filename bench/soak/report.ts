@@ -41,9 +41,9 @@ function driverSection (d: DriverSoak, run: SoakRun): string[] {
   const out: string[] = []
   out.push(`## ${d.label}`, '')
   out.push(`Baseline: ${d.baseline.sockets} sockets, ${d.baseline.handles} handles, ${d.baseline.timers} timers; live heap ${mib(d.baseline.heapUsed)} MiB, RSS ${mib(d.baseline.rss)} MiB.`, '')
-  let previous = { ok: 0, failed: 0 }
+  let previous = { ok: 0, failed: 0, opened: 0 }
   out.push(table(
-    ['minute', 'ops ok', 'failed', 'RSS MiB (end, after GC)', 'RSS max', 'live heap MiB (end)', 'heap used max', 'external + array buffers MiB', 'sockets end / max', 'handles end / max', 'timers end / max', 'sockets opened'],
+    ['minute', 'ops ok', 'failed', 'RSS MiB (end, after GC)', 'RSS max', 'live heap MiB (end)', 'heap used max', 'external + array buffers MiB', 'sockets end / max', 'handles end / max', 'timers end / max', 'sockets opened in the minute'],
     d.minutes.map((m) => {
       const row = [
         String(m.minute), String(m.end.ok - previous.ok), String(m.end.failed - previous.failed),
@@ -52,16 +52,16 @@ function driverSection (d: DriverSoak, run: SoakRun): string[] {
         `${m.end.sockets} / ${max([...m.samples, m.end], (x) => x.sockets)}`,
         `${m.end.handles} / ${max([...m.samples, m.end], (x) => x.handles)}`,
         `${m.end.timers} / ${max([...m.samples, m.end], (x) => x.timers)}`,
-        String(m.end.socketsOpened)
+        String(m.end.socketsOpened - previous.opened)
       ]
-      previous = { ok: m.end.ok, failed: m.end.failed }
+      previous = { ok: m.end.ok, failed: m.end.failed, opened: m.end.socketsOpened }
       return row
     })), '')
   out.push(`After the churn stopped: ${d.stopped.sockets} sockets, ${d.stopped.handles} handles, ${d.stopped.timers} timers, live heap ${mib(d.stopped.heapUsed)} MiB${d.drained ? '' : ' (NOT drained: operations still running)'}. ` +
     `After \`driver.close()\`: ${d.closed.sockets} sockets, ${d.closed.handles} handles, ${d.closed.timers} timers (resources: ${JSON.stringify(d.closed.resources)}).`, '')
   out.push('Faults:', '')
   out.push(table(
-    ['minute', 'fault', 'member', 'first write after (ms)', 'before: sockets/handles/timers', 'peak', 'back to (reference)', 'settled after heal (ms)', 'settled at', 'sockets opened'],
+    ['minute', 'fault', 'member', 'first write after (ms)', 'before: sockets/handles/timers', 'peak', 'back to (reference)', 'settled after heal (ms)', 'settled at', 'sockets opened (fault → settled)'],
     run.faults.flatMap((f) => {
       const e = f.by[d.driver]
       if (e === undefined) return []
