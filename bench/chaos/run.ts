@@ -105,7 +105,7 @@ function renderReport (runs: readonly ScenarioRun[], meta: RunMeta, timelines: b
   out.push(`\nChaos and consistency — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver${fiveOf2d ? ' (2d: 5)' : ''}, ${meta.seconds} s, ${meta.generatedAt}`)
   out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
   out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
-  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${String(majorityBudget ?? '?')} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours on its defaults otherwise (a silent member is detected by the unresponsive probe, unresponsiveProbeAfter 500 ms)`)
+  out.push(`Drivers: maxTransactionRetryTime 30 000 ms${majorityBudget === undefined ? '' : ` (7: ${String(majorityBudget)} ms)`}, connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours on its defaults otherwise (a silent member is detected by the unresponsive probe, unresponsiveProbeAfter 500 ms)`)
   if (runs.some(r => r.scenario === 'leader-blackhole-defaults')) {
     out.push(`         2d: both drivers on DEFAULT configuration (nothing set: connectionTimeout 30 000 ms and a 30 s retry budget in both); black hole held ${meta.mode === 'quick' ? 12 : BLACKHOLE_DEFAULTS_HOLD_MS / 1000} s, so a pause that long means writes resumed only after the heal`)
   }
