@@ -49,7 +49,12 @@ export interface Config {
   resolver?: (address: string) => string[] | Promise<string[]>
   userAgent?: string
   notificationFilter?: NotificationFilter
-  /** Accepted for compatibility; this driver never sends telemetry. */
+  /**
+   * Never send TELEMETRY. Otherwise, as the official drivers do, one TELEMETRY
+   * message per API call says which API was used (transaction function,
+   * explicit transaction, auto-commit query, executeQuery), and only to a
+   * server that asks for it (the `telemetry.enabled` hint). Default false.
+   */
   telemetryDisabled?: boolean
   /** Accepted for compatibility; auto-commit `session.run` is never retried here. */
   disableAutoCommitRetries?: boolean
@@ -81,6 +86,12 @@ export interface Config {
    * query) changes nothing. Default 500; 0 = off.
    */
   unresponsiveProbeAfter?: number
+  /**
+   * How long that probe may take before it counts as no answer (connectionTimeout
+   * too, when shorter). A probe is one fresh connection on a path that just
+   * worked: milliseconds when the member is alive. Default 1000.
+   */
+  unresponsiveProbeTimeout?: number
   /**
    * Internal, for tests only (e.g. a conformance backend declaring
    * Backend:MockTime): the clock read for pool idle times, connection
@@ -116,12 +127,14 @@ export interface ResolvedConfig {
   readonly resolver: ((address: string) => string[] | Promise<string[]>) | undefined
   readonly userAgent: string
   readonly notificationFilter: NotificationFilter | undefined
+  readonly telemetryDisabled: boolean
   readonly retry: ResolvedRetry
   readonly routingTablePurgeDelay: number
   readonly connectionIdleTimeout: number
   readonly receiveTimeout: number
   /** 0 = off. */
   readonly unresponsiveProbeAfter: number
+  readonly unresponsiveProbeTimeout: number
   readonly clock: DriverClock
   /** Unknown or ignored options, worded for the log ("ignoring unknown driver option …"). */
   readonly warnings: readonly string[]
@@ -141,6 +154,7 @@ export const DEFAULTS = {
   connectionIdleTimeout: 0,
   receiveTimeout: 0,
   unresponsiveProbeAfter: 500,
+  unresponsiveProbeTimeout: 1000,
   retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
 } as const
 
@@ -217,6 +231,7 @@ const KNOWN: Record<Exclude<OptionName<'driver'>, 'clientCertificate' | 'encrypt
   connectionIdleTimeout: durationCheck(false),
   receiveTimeout: durationCheck(false),
   unresponsiveProbeAfter: durationCheck(false),
+  unresponsiveProbeTimeout: durationCheck(true),
   clock: (key, value) => { if (!isDriverClock(value)) fail(key, 'an object { now(), setTimeout(callback, ms), clearTimeout(handle) } (internal, for tests)', value) }
 }
 
@@ -301,11 +316,13 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     resolver: c.resolver,
     userAgent: c.userAgent ?? DEFAULT_USER_AGENT,
     notificationFilter: c.notificationFilter,
+    telemetryDisabled: c.telemetryDisabled === true,
     retry: { ...DEFAULTS.retry, ...knownRetryDelays(c.retry ?? {}) },
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
     receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout,
     unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter,
+    unresponsiveProbeTimeout: c.unresponsiveProbeTimeout ?? DEFAULTS.unresponsiveProbeTimeout,
     clock: c.clock ?? systemClock,
     warnings
   }

@@ -55,6 +55,7 @@ export class Driver {
         disableLosslessIntegers: c.disableLosslessIntegers,
         useBigInt: c.useBigInt,
         notificationFilter: c.notificationFilter,
+        telemetryDisabled: c.telemetryDisabled,
         routingContext: c.url.routing ? { ...c.url.routingContext, address: c.url.hostPort } : null,
         userAgent: c.userAgent,
         authToken: token,
@@ -65,6 +66,7 @@ export class Driver {
       livenessCheckTimeout: c.connectionLivenessCheckTimeout,
       idleTimeout: c.connectionIdleTimeout,
       unresponsiveProbeAfter: c.unresponsiveProbeAfter,
+      unresponsiveProbeTimeout: c.unresponsiveProbeTimeout,
       clock: c.clock,
       log: this.log.pool
     })
@@ -127,7 +129,7 @@ export class Driver {
     })
     try {
       const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
-      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig)
+      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig, c.driverConsumesResult)
     } finally {
       await session.close()
     }

@@ -60,6 +60,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     database?: string
     impersonatedUser?: string
     notificationFilter?: unknown
+    /** TELEMETRY written before BEGIN/RUN when the server enabled it and the driver did not disable it. */
+    apiTelemetryConfig?: { api: number, onTelemetrySuccess?: () => void }
     beforeError?: (error: Error) => void
     afterComplete?: (metadata: any) => void
   }

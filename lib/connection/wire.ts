@@ -8,7 +8,7 @@
 import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
+import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagBudgetSpent, tagConnectionLost } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { splitHostPort } from '../url.js'
 import type { ReceiveClock } from './receive-clock.js'
@@ -43,6 +43,8 @@ export interface ConnectOptions {
   readonly disableLosslessIntegers: boolean
   readonly useBigInt: boolean
   readonly notificationFilter: NotificationFilter | undefined
+  /** Never send TELEMETRY, even to a server that asks for it. */
+  readonly telemetryDisabled?: boolean
   /** HELLO `routing`; null for a direct (bolt://) driver. */
   readonly routingContext: Readonly<Record<string, string>> | null
   readonly userAgent: string
@@ -119,7 +121,11 @@ export async function openConnection (target: ConnectionTarget, options: Connect
   /** Where the open failed: a close during the handshake hints at a TLS/plain-text mismatch or a non-Bolt port. */
   let handshaking = true
   const budget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, deadline - Date.now())
-  if (budget <= 0) throw connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
+  if (budget <= 0) {
+    const spent = connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
+    tagBudgetSpent(spent)
+    throw spent
+  }
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     if (budget >= 2 ** 31 - 1) return // beyond setTimeout's range: no timeout
@@ -140,7 +146,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         disableLosslessIntegers: options.disableLosslessIntegers,
         useBigInt: options.useBigInt,
         notificationFilter: options.notificationFilter,
-        telemetryDisabled: true
+        telemetryDisabled: options.telemetryDisabled !== false
       },
       createErrorHandler(routing),
       Logger.noOp(),
@@ -283,21 +289,22 @@ function failOrphanedRequests (connection: WireConnection): void {
 }
 
 /**
- * BEGIN without a socket write of its own. bolt-connection's beginTransaction
- * always flushes, so a transaction that starts with a query costs two writes
- * (BEGIN, then RUN+PULL) where one does. Only for a caller that writes RUN in
- * the same tick (RUN's PULL flushes the buffer, BEGIN included): the request is
- * packed with the protocol's own `write`, told not to flush. Should no RUN
- * come (it threw while packing its parameters), the next macrotask flushes
- * what is left, so BEGIN is never held back.
+ * Requests without a socket write of their own: `send` writes them (BEGIN, or
+ * RUN and its PULL) with the protocol's own `write`, told not to flush, so
+ * they leave in the socket write of the next request that does flush, written
+ * by the caller in the same tick (BEGIN with the RUN + PULL that follow it;
+ * executeQuery's BEGIN, RUN and PULL with its COMMIT). bolt-connection flushes
+ * every one of those requests itself. Should no flushing request come (it
+ * threw while packing its parameters), the next macrotask flushes what is
+ * left, so nothing is held back.
  */
-export function beginTransactionUnflushed (connection: WireConnection, request: Parameters<WireConnection['beginTransaction']>[0]): ReturnType<WireConnection['beginTransaction']> {
+export function writeUnflushed<T> (connection: WireConnection, send: () => T): T {
   const protocol = connection.protocol()
   const hadOwnWrite = Object.prototype.hasOwnProperty.call(protocol, 'write')
   const write = protocol.write
   protocol.write = function (this: typeof protocol, message, observer) { write.call(this, message, observer, false) }
   try {
-    return connection.beginTransaction(request)
+    return send()
   } finally {
     if (hadOwnWrite) protocol.write = write
     else delete (protocol as Partial<typeof protocol>).write

@@ -6,7 +6,7 @@
 
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
-import { DiscoveryError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { DiscoveryError, MemberReplacedError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
@@ -35,6 +35,17 @@ export const WRITERLESS_ANSWER_REUSE_MS = 25
 
 /** setTimeout's limit; longer waits are "no timeout". */
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A safety bound on one second opinion's polls (the probe's verdict ends it within a second or two). */
+const MAX_SECOND_OPINION_POLLS = 2000
+
+async function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(done, ms)
+    function done (): void { clearTimeout(timer); signal.removeEventListener('abort', done); resolve() }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
 
 export interface RoutingProviderOptions {
   readonly pools: ConnectionPools
@@ -76,6 +87,7 @@ export class RoutingProvider implements ConnectionProvider {
     this.routeContext = { ...options.routingContext, address: options.seed }
     // A black-holed member (its requests already failed): gone for every database, like a refused connection.
     this.pools.onMemberUnresponsive = (address, error) => { this.onError(error, address, null) }
+    this.pools.memberReplaced = async (address, signal) => await this.replacementOf(address, signal)
   }
 
   /** No database: the driver user's home database, once a session or a refresh has resolved it. */
@@ -177,6 +189,34 @@ export class RoutingProvider implements ConnectionProvider {
     await this.pools.close()
   }
 
+  /**
+   * While `address` is silent and being probed: ask the other routers, every
+   * election poll period, for the tables of the databases it leads. Once one names
+   * another writer, the cluster has elected a new leader: resolves with the
+   * reason, so the silent member's requests fail now (and are retried there)
+   * instead of when the probe times out. Undefined when the member leads
+   * nothing (a silent reader: the probe decides) or the probe decided first.
+   */
+  private async replacementOf (address: string, signal: AbortSignal): Promise<Error | undefined> {
+    const led = this.registry.databases().filter(database => this.registry.get(database)?.writers.includes(address) === true)
+    if (led.length === 0) return undefined
+    // Bounded: the probe's verdict aborts the signal long before the last poll.
+    for (let poll = 0; poll < MAX_SECOND_OPINION_POLLS && !signal.aborted; poll++) {
+      for (const database of led) {
+        const deadline = this.now() + (this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : MAX_TIMER_MS)
+        const table = await this.refresh(database, { mode: 'WRITE', database, bookmarks: [], impersonatedUser: null, deadline }, '', address)
+          .catch(() => undefined)
+        if (signal.aborted) return undefined
+        const successor = table?.writers.find(writer => writer !== address)
+        if (successor !== undefined && table?.writers.includes(address) === false) {
+          return new MemberReplacedError(`the other members elected ${successor} leader of '${database}' while it was silent`)
+        }
+      }
+      await abortableSleep(WRITERLESS_ANSWER_REUSE_MS, signal) // the election poll pace
+    }
+    return undefined
+  }
+
   private select (table: RoutingTable, mode: AccessMode): string | undefined {
     const key = `${table.database}\u0000${mode}`
     const load = (address: string): number => this.pools.load(address)
@@ -227,8 +267,9 @@ export class RoutingProvider implements ConnectionProvider {
     return table
   }
 
-  private async refresh (database: string | null, request: AcquireRequest, homeKey: string): Promise<RoutingTable> {
-    const flightKey = database ?? `\u0000home:${homeKey}`
+  /** `avoid`: a silent member not to ask (its own flight: a refresh that may be waiting on it is not joined). */
+  private async refresh (database: string | null, request: AcquireRequest, homeKey: string, avoid?: string): Promise<RoutingTable> {
+    const flightKey = `${database ?? `\u0000home:${homeKey}`}${avoid === undefined ? '' : `\u0000avoid:${avoid}`}`
     return await this.refreshes.run(flightKey, async () => {
       const query: RouteQuery = {
         routingContext: this.routeContext,
@@ -249,7 +290,8 @@ export class RoutingProvider implements ConnectionProvider {
           knownRouters: known,
           resolveSeed: async () => await resolveSeed(this.options.seed, this.options.resolver),
           deadline: request.deadline,
-          now: this.now
+          now: this.now,
+          avoid
         })
         this.install(result.table, result.router, result.failed, database, Math.round(this.now() - started))
         this.answeredBy.set(result.table.database, result.router)

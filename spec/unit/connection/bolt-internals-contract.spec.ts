@@ -69,7 +69,7 @@ describe('connection: bolt-connection internals contract', () => {
     expect(String((wire.ChannelConnection.prototype as unknown as Record<string, unknown>)._handleFatalError)).to.include('this._error =')
   })
 
-  it('BEGIN is written through the protocol\'s own write(message, observer, flush), and an empty output buffer flushes nothing (beginTransactionUnflushed)', () => {
+  it('BEGIN is written through the protocol\'s own write(message, observer, flush), and an empty output buffer flushes nothing (writeUnflushed)', () => {
     const v1 = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default as { prototype: Record<string, unknown> }
     expect(v1.prototype.write).to.be.a('function')
     expect((v1.prototype.write as (...a: unknown[]) => unknown).length).to.equal(3)
@@ -80,6 +80,12 @@ describe('connection: bolt-connection internals contract', () => {
       let proto = require(`neo4j-driver-bolt-connection/lib/bolt/${file}.js`).default.prototype as Record<string, unknown>
       while (!Object.prototype.hasOwnProperty.call(proto, 'beginTransaction')) proto = Object.getPrototypeOf(proto) as Record<string, unknown>
       expect(String(proto.beginTransaction), file).to.match(/this\.write\([^;]*observer, true\)/)
+    }
+    // RUN and its PULL go through this.write too, the PULL with the caller's flush (executeQuery's RUN rides with its COMMIT).
+    for (const file of ['bolt-protocol-v4x4', 'bolt-protocol-v5x0', 'bolt-protocol-v5x8', 'bolt-protocol-v6x0']) {
+      let proto = require(`neo4j-driver-bolt-connection/lib/bolt/${file}.js`).default.prototype as Record<string, unknown>
+      while (!Object.prototype.hasOwnProperty.call(proto, 'run')) proto = Object.getPrototypeOf(proto) as Record<string, unknown>
+      expect(String(proto.run), file).to.match(/this\.write\(/).and.to.match(/flush/)
     }
     const { Chunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js') as { Chunker: new (channel: unknown) => { flush: () => unknown } }
     const written: unknown[] = []
