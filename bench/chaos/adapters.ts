@@ -84,7 +84,7 @@ export function ourAdapter (options: AdapterOptions): DriverAdapter {
     ...settingsOf(options),
     ...options.extra
   }
-  const d = ours.driver(options.uri, ours.auth.basic(USER, PASSWORD), config)
+  const d = ours.driver(options.uri, ours.auth.basic(USER, PASSWORD), { ...config })
   const database = options.database
   return {
     name: 'ours',
@@ -136,7 +136,8 @@ export function ourAdapter (options: AdapterOptions): DriverAdapter {
 
 export function officialAdapter (options: AdapterOptions): DriverAdapter {
   const config = settingsOf(options)
-  const d = official.driver(options.uri, official.auth.basic(USER, PASSWORD), config)
+  // A copy: the official driver fills its defaults into the object it is given, and `settings` reports what we set.
+  const d = official.driver(options.uri, official.auth.basic(USER, PASSWORD), { ...config })
   const database = options.database
   return {
     name: 'official',
