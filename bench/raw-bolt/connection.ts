@@ -6,7 +6,9 @@
 // each query costs one round trip) and answers matched to requests in order.
 // transaction() is the managed-transaction floor: BEGIN + RUN + PULL in one
 // write, then COMMIT once the result is in (two round trips), which is what a
-// driver must send for executeRead / executeWrite / executeQuery.
+// driver must send for executeRead / executeWrite with a transaction function;
+// with `pipelineCommit`, COMMIT goes in the same write (one round trip), which
+// is the least for executeQuery, whose result the driver consumes itself.
 // Every message is fully decoded, as a driver's would be, using the
 // fixture's PackStream and chunking modules (test tooling, not the library).
 // No pool, no routing, no retries, no records kept unless asked for.
@@ -135,29 +137,32 @@ export class RawBoltConnection {
   /**
    * A managed transaction's least traffic: BEGIN (with `extra`: mode, db) +
    * RUN + PULL written together, then COMMIT after the last record (a second
-   * round trip: a driver commits only once the transaction function has its
-   * result). A FAILURE is followed by RESET, then thrown; nothing is retried.
+   * round trip: a transaction function has its result before it returns and
+   * the driver commits). With `pipelineCommit`, COMMIT is written with the
+   * others (one round trip: executeQuery, which consumes the result itself,
+   * may do that; a failed RUN makes the server ignore the COMMIT). A FAILURE
+   * is followed by RESET, then thrown; nothing is retried.
    */
-  async transaction (query: string, parameters: PackMap, extra: PackMap, onRecord?: (values: PackValue[]) => void): Promise<QueryOutcome> {
+  async transaction (query: string, parameters: PackMap, extra: PackMap, onRecord?: (values: PackValue[]) => void, pipelineCommit = false): Promise<QueryOutcome> {
     let records = 0
     const count = onRecord === undefined
       ? () => { records++ }
       : (values: PackValue[]) => { records++; onRecord(values) }
-    const begin = this.request(TAG.BEGIN, [extra])
-    const run = this.request(TAG.RUN, [query, parameters, {}])
-    const pull = this.request(TAG.PULL, [{ n: -1n }], count)
+    const requests = [this.request(TAG.BEGIN, [extra]), this.request(TAG.RUN, [query, parameters, {}]), this.request(TAG.PULL, [{ n: -1n }], count)]
+    if (pipelineCommit) requests.push(this.request(TAG.COMMIT, []))
     this.flush()
-    const settled = await Promise.allSettled([begin, run, pull])
+    const settled = await Promise.allSettled(requests)
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     if (failed !== undefined) {
       if (this.isOpen) await this.reset()
       throw failed.reason as RawBoltError
     }
+    const pulled = (settled[2] as PromiseFulfilledResult<PackMap>).value
+    if (pipelineCommit) return { records, summary: { ...pulled, ...(settled[3] as PromiseFulfilledResult<PackMap>).value } }
     const commit = this.request(TAG.COMMIT, [])
     this.flush()
     try {
-      const committed = await commit
-      return { records, summary: { ...(settled[2] as PromiseFulfilledResult<PackMap>).value, ...committed } }
+      return { records, summary: { ...pulled, ...await commit } }
     } catch (error) {
       if (this.isOpen) await this.reset()
       throw error

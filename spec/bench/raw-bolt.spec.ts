@@ -49,7 +49,7 @@ describe('bench: raw Bolt floor client', function () {
     }
   })
 
-  it('the managed-transaction floor: BEGIN + RUN + PULL in one write, then COMMIT; the write is visible and a failure rolls back', async () => {
+  it('the managed-transaction floor: BEGIN + RUN + PULL in one write, then COMMIT (or all four at once); writes are visible, failures roll back', async () => {
     const connection = await RawBoltConnection.open(seed, CREDENTIALS)
     const before = cluster.server('server1').stats().messages
     try {
@@ -61,9 +61,16 @@ describe('bench: raw Bolt floor client', function () {
       let error: unknown
       try { await connection.transaction('CREATE (:RawTx {v: 8}) RETURN $missing +', {}, {}) } catch (e) { error = e }
       expect(error).to.be.instanceOf(RawBoltError)
-      let values: unknown[] = []
+      // executeQuery's floor: COMMIT in the same write; on a failed RUN the server ignores it.
+      const pipelined = await connection.transaction('CREATE (:RawTx {v: 9}) RETURN 1 AS one', {}, {}, undefined, true)
+      expect(pipelined.records).to.equal(1)
+      expect(pipelined.summary).to.have.property('bookmark')
+      error = undefined
+      try { await connection.transaction('CREATE (:RawTx {v: 10}) RETURN $missing +', {}, {}, undefined, true) } catch (e) { error = e }
+      expect(error).to.be.instanceOf(RawBoltError)
+      const values: unknown[] = []
       await connection.run('MATCH (n:RawTx) RETURN n.v ORDER BY n.v', {}, {}, (row) => { values.push(row[0]) })
-      expect(values).to.deep.equal([7n])
+      expect(values).to.deep.equal([7n, 9n])
     } finally {
       connection.close()
     }
