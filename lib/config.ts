@@ -5,6 +5,7 @@
 // is ignored, as the official driver ignores it, with a warning (a "did you
 // mean" for a typo) that the Driver logs and publishes.
 
+import { DRIVER_PRODUCT } from './version.js'
 import type { ClientCertificate, ClientCertificateProvider, EncryptionProfile, NotificationFilter } from 'neo4j-driver-core'
 import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
@@ -140,8 +141,8 @@ export interface ResolvedConfig {
   readonly warnings: readonly string[]
 }
 
-export const DRIVER_VERSION = '0.1.0'
-export const DEFAULT_USER_AGENT = `neo4j-cluster-driver/${DRIVER_VERSION}`
+export { DRIVER_VERSION } from './version.js'
+export const DEFAULT_USER_AGENT = DRIVER_PRODUCT
 
 export const DEFAULTS = {
   fetchSize: 1000,

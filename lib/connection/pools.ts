@@ -14,7 +14,7 @@ import { MemberPool, type PoolableConnection, type PoolStats } from './member-po
 import { ReceiveClock } from './receive-clock.js'
 import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
 import {
-  failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
+  failConnection, isProtocolViolation, openConnection, receiveTimeoutOf, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
   type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
 } from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
@@ -313,7 +313,7 @@ export class ConnectionPools {
     const target = this.targets.get(member) ?? { hostPort: member }
     const connect = this.options.connect.connectionTimeout
     const timeout = Math.min(connect > 0 ? connect : Infinity, this.options.unresponsiveProbeTimeout)
-    const connection = await openConnection(target, { ...this.options.connect, connectionTimeout: timeout, receiveTimeout: 0 })
+    const connection = await openConnection(target, { ...this.options.connect, connectionTimeout: timeout, receiveTimeout: 0 }, Date.now() + timeout)
     await connection.close().catch(() => {})
   }
 
@@ -361,6 +361,11 @@ export class ConnectionPools {
   private watch (connection: PooledConnection, wireConnection: WireConnection): void {
     const detector = this.detector
     if (detector === undefined) return
+    // A receive timeout (the server's connection.recv_timeout_seconds hint, or
+    // receiveTimeout) no longer than a probe would take already ends a silent
+    // request as soon: no probe, no extra connection to the member.
+    const receiveTimeout = receiveTimeoutOf(wireConnection)
+    if (receiveTimeout !== undefined && receiveTimeout <= this.options.unresponsiveProbeAfter + this.options.unresponsiveProbeTimeout) return
     const clock = new ReceiveClock(() => this.clock.now(), () => { detector.awaiting() })
     connection.receiveClock = clock
     connection.onClosed = () => { detector.unwatch(connection) }

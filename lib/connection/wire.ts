@@ -10,6 +10,7 @@ import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
 import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagBudgetSpent, tagConnectionLost } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
+import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
 import type { ReceiveClock } from './receive-clock.js'
 import {
@@ -60,8 +61,12 @@ export interface ConnectOptions {
 
 export interface BoltAgent { product: string, platform: string, languageDetails: string }
 
-export function boltAgent (userAgent: string): BoltAgent {
-  return { product: userAgent, platform: `${process.platform} ${process.arch}`, languageDetails: `Node/${process.versions.node}` }
+/**
+ * What HELLO's bolt_agent says: the driver itself, whatever userAgent the
+ * application chose (servers read bolt_agent to know which driver runs).
+ */
+export function boltAgent (): BoltAgent {
+  return { product: DRIVER_PRODUCT, platform: `${process.platform} ${process.arch}`, languageDetails: `Node/${process.versions.node}` }
 }
 
 function createErrorHandler (routing: boolean): ReturnType<typeof wire.ConnectionErrorHandler.create> {
@@ -120,7 +125,11 @@ export async function openConnection (target: ConnectionTarget, options: Connect
   let timedOut = false
   /** Where the open failed: a close during the handshake hints at a TLS/plain-text mismatch or a non-Bolt port. */
   let handshaking = true
-  const budget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, deadline - Date.now())
+  // connectionTimeout bounds the TCP (and TLS) connect, as in the official
+  // drivers; the Bolt handshake and logon that follow have the caller's
+  // deadline (connection acquisition, the retry budget, a probe's bound).
+  const budget = deadline - Date.now()
+  const connectBudget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, budget)
   if (budget <= 0) {
     const spent = connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
     tagBudgetSpent(spent)
@@ -132,7 +141,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     timer = setTimeout(() => {
       timedOut = true
       reject(connectFailure(target, `could not connect to ${target.hostPort} within ${Math.round(budget)} ms ` +
-        '(TCP connect, Bolt handshake and authentication); the member may be down or black-holed', routing, 'timeout'))
+        '(TCP connect, Bolt handshake and authentication: the time left for it); the member may be down or black-holed', routing, 'timeout'))
     }, budget)
   })
   const open = async (): Promise<WireConnection> => {
@@ -142,7 +151,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         encrypted: options.encrypted,
         trust: options.trust,
         trustedCertificates: [...options.trustedCertificates],
-        connectionTimeout: budget < 2 ** 31 - 1 ? Math.max(1, Math.round(budget)) : 0,
+        connectionTimeout: connectBudget < 2 ** 31 - 1 ? Math.max(1, Math.round(connectBudget)) : 0,
         disableLosslessIntegers: options.disableLosslessIntegers,
         useBigInt: options.useBigInt,
         notificationFilter: options.notificationFilter,
@@ -160,7 +169,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     failOrphanedRequests(conn)
     try {
       if (timedOut) throw new Error('timed out')
-      await conn.connect(options.userAgent, { ...boltAgent(options.userAgent) }, options.authToken)
+      await conn.connect(options.userAgent, { ...boltAgent() }, options.authToken)
       if (timedOut) throw new Error('timed out')
     } catch (error) {
       // A failed LOGON leaves the socket open; a late success after the timeout would leak it.
@@ -310,6 +319,12 @@ export function writeUnflushed<T> (connection: WireConnection, send: () => T): T
     else delete (protocol as Partial<typeof protocol>).write
     setImmediate(() => { if (connection.isOpen()) protocol._chunker.flush() })
   }
+}
+
+/** The receive timeout in force on a connection (ms): the server's hint or the receiveTimeout option; undefined when none. */
+export function receiveTimeoutOf (connection: WireConnection): number | undefined {
+  const timeout = connection._ch._receiveTimeout
+  return typeof timeout === 'number' && timeout > 0 ? timeout : undefined
 }
 
 /** Watch an idle connection: a server close while idle marks it broken instead of failing the next user. */

@@ -10,7 +10,7 @@ import { DiscoveryError, MemberReplacedError, neo4jError, SERVICE_UNAVAILABLE, i
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
-import { checkMember, type Acquired, type AcquireRequest, type ConnectionProvider, type MemberInfo } from './provider.js'
+import { checkMember, NO_BOOKMARKS, type Acquired, type AcquireRequest, type BookmarkSource, type ConnectionProvider, type MemberInfo } from './provider.js'
 import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
 import { DEFAULT_DATABASE, describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
 import { resolveSeed } from './seed.js'
@@ -104,8 +104,8 @@ export class RoutingProvider implements ConnectionProvider {
    */
   async refreshRoutingTable (database: string | null, request: { bookmarks: readonly string[], deadline: number }): Promise<RoutingTableSnapshot> {
     const table = database === null
-      ? await this.refreshHomeTable(this.ownHomeKey(), null, request.bookmarks, request.deadline)
-      : await this.refresh(database, { mode: 'READ', database, bookmarks: request.bookmarks, impersonatedUser: null, deadline: request.deadline }, '')
+      ? await this.refreshHomeTable(this.ownHomeKey(), null, async () => request.bookmarks, request.deadline)
+      : await this.refresh(database, { mode: 'READ', database, bookmarks: async () => request.bookmarks, impersonatedUser: null, deadline: request.deadline }, '')
     return snapshot(table)
   }
 
@@ -116,8 +116,8 @@ export class RoutingProvider implements ConnectionProvider {
 
   async serverInfo (request: { readonly database: string | null, readonly deadline: number }): Promise<MemberInfo> {
     const table = request.database === null
-      ? await this.refreshHomeTable(this.ownHomeKey(), null, [], request.deadline)
-      : (await this.tableFor({ mode: 'READ', database: request.database, bookmarks: [], impersonatedUser: null, deadline: request.deadline })).table
+      ? await this.refreshHomeTable(this.ownHomeKey(), null, NO_BOOKMARKS, request.deadline)
+      : (await this.tableFor({ mode: 'READ', database: request.database, bookmarks: NO_BOOKMARKS, impersonatedUser: null, deadline: request.deadline })).table
     let failure: unknown = neo4jError(`No servers available for database '${table.database}' with access mode 'READ'`, SERVICE_UNAVAILABLE)
     for (const address of table.readers) {
       try {
@@ -204,7 +204,7 @@ export class RoutingProvider implements ConnectionProvider {
     for (let poll = 0; poll < MAX_SECOND_OPINION_POLLS && !signal.aborted; poll++) {
       for (const database of led) {
         const deadline = this.now() + (this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : MAX_TIMER_MS)
-        const table = await this.refresh(database, { mode: 'WRITE', database, bookmarks: [], impersonatedUser: null, deadline }, '', address)
+        const table = await this.refresh(database, { mode: 'WRITE', database, bookmarks: NO_BOOKMARKS, impersonatedUser: null, deadline }, '', address)
           .catch(() => undefined)
         if (signal.aborted) return undefined
         const successor = table?.writers.find(writer => writer !== address)
@@ -261,7 +261,7 @@ export class RoutingProvider implements ConnectionProvider {
   }
 
   /** ROUTE without a database: the user's home database, resolved now and remembered for routing-side guesses. */
-  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: readonly string[], deadline: number): Promise<RoutingTable> {
+  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: BookmarkSource, deadline: number): Promise<RoutingTable> {
     const table = await this.refresh(null, { mode: 'READ', database: null, bookmarks, impersonatedUser, deadline }, homeKey)
     this.homeDatabases.set(homeKey, table.database)
     return table
@@ -276,7 +276,7 @@ export class RoutingProvider implements ConnectionProvider {
         // The unnamed default database (a server that names none) is asked for as "no database".
         database: database === DEFAULT_DATABASE ? null : database,
         impersonatedUser: request.impersonatedUser,
-        bookmarks: request.bookmarks
+        bookmarks: await request.bookmarks()
       }
       const current = database === null ? undefined : this.registry.get(database)
       // A router whose last answer had no writer may be on the minority side of a

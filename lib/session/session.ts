@@ -14,7 +14,7 @@ import type { RetryPolicy } from '../retry/retry-state.js'
 import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { prepareQuery, type Query } from './query.js'
-import { createResult, watermarks } from './results.js'
+import { bufferRemainingRecords, createResult, watermarks } from './results.js'
 import { resolveTransactionConfig, type ResolvedSessionConfig, type TransactionConfig } from './session-config.js'
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
@@ -63,6 +63,8 @@ export class Session {
   /** Resolves when the last auto-commit stream has ended (the next one starts after it). */
   private pending: Promise<void> = Promise.resolve()
   private readonly liveObservers = new Set<Promise<ResultStreamObserver>>()
+  /** The last auto-commit result, while its stream has not ended (a next run makes it buffer the rest). */
+  private streamingRun: { result: Result, stream: Promise<ResultStreamObserver> } | undefined
 
   /** @internal Sessions come from driver.session(). */
   constructor (context: SessionContext, config: ResolvedSessionConfig) {
@@ -86,16 +88,23 @@ export class Session {
     const { text, params } = prepareQuery(query, parameters, parameterRules)
     const { txConfig } = resolveTransactionConfig(transactionConfig, this.context.log)
     const previous = this.pending
+    // Auto-commit queries of a session run one after another. One whose records
+    // the application has not finished reading (it runs a query per record it
+    // reads) would block the next for ever: its remaining records are pulled
+    // into its buffer, so it ends and the next can start.
+    const unfinished = this.streamingRun
+    if (unfinished !== undefined) void unfinished.stream.then(stream => { bufferRemainingRecords(unfinished.result, stream) }, () => {})
     let streamEnded: () => void = () => {}
     this.pending = new Promise<void>(resolve => { streamEnded = resolve })
     let used: string[] = []
     let database: string | null = this.database
     const connection = (async (): Promise<PooledConnection> => {
       await previous
-      used = await this.bookmarks.current()
       const acquired = await this.context.provider.acquire({
-        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
+        mode: this.mode, database: this.database, bookmarks: async () => await this.bookmarks.current(), impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
       })
+      // Asked again for the query itself (a bookmark supplier may know more by now), as the official drivers do.
+      used = await this.bookmarks.current()
       database = acquired.database
       if (this.database === null && acquired.database !== null) this.database = acquired.database
       if (this.context.log.enabled('session')) {
@@ -127,7 +136,11 @@ export class Session {
       afterError: () => { void conn.release(true).finally(streamEnded) }
     })))
     this.track(observer)
-    return createResult(observer, text, params, connection, this.fetchSize) as Result<R>
+    const result = createResult(observer, text, params, connection, this.fetchSize) as Result<R>
+    const running = { result: result as Result, stream: observer }
+    this.streamingRun = running
+    void this.pending.then(() => { if (this.streamingRun === running) this.streamingRun = undefined })
+    return result
   }
 
   /** An explicit transaction: usable at once, awaitable until BEGIN succeeded. */

@@ -81,11 +81,12 @@ export class TxCore {
     this.begun = new Promise<void>((resolve, reject) => { beginResolved = resolve; beginRejected = reject })
     this.begun.catch(() => {}) // observed through commit/run; never an unhandled rejection
     this.ready = (async () => {
-      this.usedBookmarks = await start.bookmarks.current()
       const acquired = await start.provider.acquire({
-        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, deadline: start.deadline,
+        mode: start.mode, database: start.database, bookmarks: async () => await start.bookmarks.current(), impersonatedUser: start.impersonatedUser, deadline: start.deadline,
         retrying: start.retrying === true
       })
+      // Asked again for BEGIN (a bookmark supplier may know more by now), as the official drivers do.
+      this.usedBookmarks = await start.bookmarks.current()
       if (acquired.database !== null && start.database === null) start.onDatabaseResolved(acquired.database)
       this.database = acquired.database
       const connection = acquired.connection
