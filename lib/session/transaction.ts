@@ -13,7 +13,7 @@ import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
 import type { Log } from '../log.js'
-import { createResult, settle, watermarks } from './results.js'
+import { createResult, discardRest, settle, watermarks } from './results.js'
 import { prepareQuery, type Query } from './query.js'
 
 const { Bookmarks } = internal.bookmarks
@@ -248,11 +248,10 @@ export class TxCore {
       await this.end(true)
       return
     }
-    if (this.streaming > 0) {
-      // Unfinished streams: RESET (on release) ends them and the transaction in one step.
-      await this.end(true)
-      return
-    }
+    // Unfinished results are discarded first (ROLLBACK is only valid once every
+    // stream has ended), so each ends with a summary: reading one afterwards
+    // says it was consumed, as after a commit.
+    await Promise.all(this.results.map(async ({ result, stream }) => await discardRest(result, stream).catch(() => {})))
     try {
       await settle(connection.rollbackTransaction())
     } catch (error) {
