@@ -29,7 +29,9 @@ export function createResult (
   query: unknown,
   parameters: unknown,
   connection: Promise<ResultConnection | null>,
-  fetchSize: number
+  fetchSize: number,
+  /** The application called run() just now (false: the driver did, for executeQuery, so no frame of the application is on the stack). */
+  applicationCall = true
 ): Result {
   // guardSubscribers: a consumer's exception (e.g. a mapping rule) fails that consumer, not the connection.
   const safeObserver = observer.then(guardSubscribers, (error: Error) => new FailedObserver({ error }) as ResultStreamObserver)
@@ -43,29 +45,43 @@ export function createResult (
     close: async () => null
   } as unknown as ConnectionHolder
   const marks = watermarks(fetchSize)
-  return withLazyCallSite(() => new Result(safeObserver, query as string, parameters, holder, marks))
+  return withLazyCallSite(() => new Result(safeObserver, query as string, parameters, holder, marks), applicationCall)
 }
 
 /**
  * Core's Result records where it was created, so a query's error can point
- * at the application's run() call, but it formats that stack trace at once:
- * one formatted stack per query, a sixth of a one-row query's client CPU, for
- * the rare query that fails. The trace is captured here instead (capturing is
- * cheap) and formatted only if an error needs it.
+ * at the application's run() call, but it captures ten frames and formats
+ * them at once: one formatted stack per query, a sixth of a one-row query's
+ * client CPU, for the rare query that fails. The frames are captured here
+ * instead, only as deep as the application's call (run() is a few frames
+ * above), and formatted only if an error needs them; executeQuery's own
+ * query, which no application frame called, gets none (its error keeps the
+ * stack of where it arose, and Node's async frames).
  */
-function withLazyCallSite (create: () => Result): Result {
+const CALL_SITE_FRAMES = 6
+
+function withLazyCallSite (create: () => Result, applicationCall: boolean): Result {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 0 // core's own capture: nothing to walk, nothing to format
   let result: Result
+  let site: Error | undefined
   try {
     result = create()
+    if (applicationCall) {
+      Error.stackTraceLimit = Math.min(limit, CALL_SITE_FRAMES)
+      site = new Error('')
+    }
   } finally {
     Error.stackTraceLimit = limit
   }
-  const site = new Error('')
+  if (site === undefined) {
+    ;(result as unknown as { _stack: string | null })._stack = null
+    return result
+  }
+  const callSite = site
   Object.defineProperty(result, '_stack', {
     configurable: true,
-    get: () => site.stack?.replace(/^Error\n?/, '') ?? null
+    get: () => callSite.stack?.replace(/^Error\n?/, '') ?? null
   })
   return result
 }

@@ -42,6 +42,8 @@ interface Pipelining {
   /** The work is only called once BEGIN succeeded. */
   readonly eagerBegin: boolean
   readonly commitWithQuery: boolean
+  /** The work is the driver's own query (executeQuery), not application code. */
+  readonly driverWork: boolean
   /** The API for TELEMETRY (core's TELEMETRY_APIS). */
   readonly api: number
 }
@@ -153,11 +155,11 @@ export class Session {
   }
 
   async executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
+    return await this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   async executeWrite<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
+    return await this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   /**
@@ -169,7 +171,7 @@ export class Session {
    * READ, or work marked idempotent).
    */
   async executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, commitWithQuery: boolean): Promise<T> {
-    return await this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, commitWithQuery, api: TELEMETRY_APIS.EXECUTE_QUERY })
+    return await this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, commitWithQuery, driverWork: true, api: TELEMETRY_APIS.EXECUTE_QUERY })
   }
 
   /** Ends open streams (DISCARD), rolls back an open transaction, releases every connection. */
@@ -227,6 +229,7 @@ export class Session {
         // once (fetchSize -1): COMMIT is refused while a result has more to send,
         // and with batches it is the application's fetch size that the PULL names.
         commitWithQuery: pipelining.commitWithQuery && safeToRepeat && this.fetchSize === FETCH_ALL,
+        driverWork: pipelining.driverWork,
         telemetry: telemetrySent ? undefined : telemetry
       })
       try {
@@ -249,7 +252,7 @@ export class Session {
 
   /** `retrying`: a later attempt of a transaction function (AcquireRequest.retrying); `commitWithQuery`: TxStart.commitWithQuery. */
   private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number,
-    options: { retrying?: boolean, commitWithQuery?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
+    options: { retrying?: boolean, commitWithQuery?: boolean, driverWork?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
     const core = new TxCore({
       provider: this.context.provider,
       bookmarks: this.bookmarks,
@@ -262,6 +265,7 @@ export class Session {
       deadline,
       retrying: options.retrying === true,
       commitWithQuery: options.commitWithQuery === true,
+      driverWork: options.driverWork === true,
       telemetry: options.telemetry,
       onDatabaseResolved: (database) => { this.database ??= database },
       log: this.context.log,

@@ -45,6 +45,8 @@ export interface TxStart {
    * are read in order. On a FAILURE the server ignores the COMMIT.
    */
   readonly commitWithQuery?: boolean
+  /** The work is the driver's own (executeQuery): no application frame calls run(). */
+  readonly driverWork?: boolean
   /** Which API this transaction came from, for TELEMETRY (undefined: none to send). */
   readonly telemetry?: ApiTelemetry
   readonly onDatabaseResolved: (database: string) => void
@@ -172,7 +174,7 @@ export class TxCore {
       })
       observer.catch(() => done())
     }
-    const result = createResult(observer, text, params, this.ready, this.start.fetchSize)
+    const result = createResult(observer, text, params, this.ready, this.start.fetchSize, this.start.driverWork !== true)
     this.results.push({ result, stream: observer })
     return result
   }
