@@ -28,7 +28,6 @@ export interface SessionContext {
   readonly fetchSize: number
   readonly acquisitionTimeout: number
   readonly retryPolicy: RetryPolicy
-  readonly notificationFilter: unknown
   readonly log: Log
   /** The driver's clock: deadlines (default Date.now). */
   readonly now?: () => number
@@ -43,6 +42,8 @@ export class Session {
   private readonly mode: AccessMode
   private database: string | null
   private readonly impersonatedUser: string | null
+  /** Per-session auth (undefined: the driver's credentials). */
+  private readonly auth: ResolvedSessionConfig['auth']
   private readonly fetchSize: number
   private readonly notificationFilter: unknown
   private readonly bookmarks: SessionBookmarks
@@ -60,8 +61,10 @@ export class Session {
     this.mode = config.mode
     this.database = config.database
     this.impersonatedUser = config.impersonatedUser
+    this.auth = config.auth
     this.fetchSize = config.fetchSize ?? context.fetchSize
-    this.notificationFilter = config.notificationFilter ?? context.notificationFilter
+    // Only the session's own filter goes in BEGIN/RUN: the driver's went in HELLO (as the official drivers send them).
+    this.notificationFilter = config.notificationFilter
     this.bookmarks = new SessionBookmarks(config.bookmarks, config.bookmarkManager)
   }
 
@@ -84,7 +87,7 @@ export class Session {
       await previous
       used = await this.bookmarks.current()
       const acquired = await this.context.provider.acquire({
-        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
+        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, auth: this.auth, deadline: this.now() + this.context.acquisitionTimeout
       })
       database = acquired.database
       if (this.database === null && acquired.database !== null) this.database = acquired.database
@@ -204,6 +207,7 @@ export class Session {
       mode,
       database: this.database,
       impersonatedUser: this.impersonatedUser,
+      auth: this.auth,
       txConfig,
       fetchSize: this.fetchSize,
       notificationFilter: this.notificationFilter,

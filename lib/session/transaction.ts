@@ -9,7 +9,7 @@
 import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import type { PooledConnection } from '../connection/pools.js'
 import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
-import type { ConnectionProvider } from '../routing/provider.js'
+import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
 import type { Log } from '../log.js'
@@ -30,6 +30,8 @@ export interface TxStart {
   readonly mode: AccessMode
   readonly database: string | null
   readonly impersonatedUser: string | null
+  /** Per-session auth: passed on to acquisition (the connection logs on as it). */
+  readonly auth?: AcquireRequest['auth']
   readonly txConfig: InstanceType<typeof TxConfig>
   readonly fetchSize: number
   readonly notificationFilter: unknown
@@ -67,7 +69,7 @@ export class TxCore {
     this.ready = (async () => {
       this.usedBookmarks = await start.bookmarks.current()
       const acquired = await start.provider.acquire({
-        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, deadline: start.deadline,
+        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, auth: start.auth, deadline: start.deadline,
         retrying: start.retrying === true
       })
       if (acquired.database !== null && start.database === null) start.onDatabaseResolved(acquired.database)
