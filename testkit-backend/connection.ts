@@ -78,7 +78,7 @@ export class TestkitConnection {
         const reply = await handle()
         if (reply !== NO_REPLY) this.write(reply.name, reply.data)
       } catch (error) {
-        const reply = errorReply(this.context, error)
+        const reply = errorReply(this.context, error, await this.context.settleSecurityDecisions())
         debug('#%d %s failed: %s %o', this.number, name, reply.name, reply.data)
         this.write(reply.name, reply.data)
       }

@@ -84,6 +84,8 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   get authToken (): object | null | undefined { return this.wire.authToken }
   /** Log on again at the next acquisition (the server said this connection's authorization expired). */
   markForLogon (): void { this.wire.authToken = null }
+  /** Logged on with a session's own token (its security errors are not the driver's token manager's business). */
+  sessionAuth = false
   /** Bolt 5.1+: the user of this connection can be switched (LOGOFF + LOGON). */
   get supportsReAuth (): boolean { return this.wire.supportsReAuth }
   /**
@@ -241,6 +243,8 @@ const PROBE_BACKOFF_CAP = 8
 
 export class ConnectionPools {
   private readonly pools = new Map<string, MemberPool<PooledConnection>>()
+  /** The pooled connection around each wire connection (security errors name the wire one). */
+  private readonly byWire = new WeakMap<WireConnection, PooledConnection>()
   /** pool key → how to reach it (a probe opens a fresh connection there). */
   private readonly targets = new Map<string, ConnectionTarget>()
   private readonly options: PoolsOptions
@@ -342,6 +346,8 @@ export class ConnectionPools {
           const wireConnection = await openConnection(target, connect, Date.now() + (deadline - this.clock.now()))
           this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
           const connection = new PooledConnection(key, wireConnection, created, this.resetTimeoutMs, this.clock.now())
+          connection.sessionAuth = (context as AcquireAuth | undefined)?.auth !== undefined
+          this.byWire.set(wireConnection, connection)
           this.watch(connection, wireConnection)
           return connection
         },
@@ -404,11 +410,16 @@ export class ConnectionPools {
       if (sessionToken !== undefined) {
         const current = connection.authToken
         const switchUser = connection.supportsReAuth && context?.skipReAuth !== true && !sameToken(current, sessionToken)
-        if (current === null || current === undefined || switchUser) await connection.logOn(userAgent, sessionToken, false)
+        if (current === null || current === undefined || switchUser) {
+          await connection.logOn(userAgent, sessionToken, false)
+          connection.sessionAuth = true
+        }
         return true
       }
       const token = await this.options.authTokenManager.getToken()
+      // The same credentials as the manager's current token need no new logon, whoever asked for them.
       if (!sameToken(token, connection.authToken)) await connection.logOn(userAgent, token, false)
+      connection.sessionAuth = false
       return true
     } catch (error) {
       this.options.log(`a pooled connection to ${connection.address} could not log on again (${(error as Error).message}); closing it`)
@@ -426,7 +437,8 @@ export class ConnectionPools {
   private securityError (key: string, error: Neo4jError, wireConnection: WireConnection | undefined): void {
     if (wireConnection === undefined) return
     let handled = false
-    try {
+    // A session's own credentials failed: the driver's manager did not issue them, so it is not told (as in the official driver).
+    if (this.byWire.get(wireConnection)?.sessionAuth !== true) try {
       handled = this.options.authTokenManager.handleSecurityException(wireConnection.authToken as AuthToken, error.code as `Neo.ClientError.Security.${string}`)
     } catch (thrown) {
       this.options.log(`the auth token manager's handleSecurityException threw: ${(thrown as Error).message}`, 'warn')
