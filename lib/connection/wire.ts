@@ -8,7 +8,7 @@
 import wire, { type ChannelConnection, type ChannelLike, type LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
+import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { splitHostPort } from '../url.js'
 import type { ReceiveClock } from './receive-clock.js'
@@ -98,8 +98,20 @@ function createErrorHandler (routing: boolean, onSecurityError: ConnectOptions['
   // reach the application as a ProtocolError (a Neo4jError naming the member),
   // never as Node's RangeError or a TypeError from a decoder.
   const categorized = handler.handleAndTransformError.bind(handler)
+  /**
+   * A refused LOGON pipelined before a request (a pooled connection switching
+   * user) reaches bolt-connection as a fatal ProtocolError carrying the
+   * server's message; the requests waiting on the connection get that. Give
+   * them the server's own error instead (Unauthorized, TokenExpired…), which
+   * says what happened and keeps its code.
+   */
+  let securityFailure: Neo4jError | undefined
   handler.handleAndTransformError = (error, address, connection) => {
     const hostPort = address.asHostPort()
+    if (error instanceof Neo4jError && error.code?.startsWith('Neo.ClientError.Security.') === true) securityFailure = error
+    else if (error instanceof Neo4jError && error.code === PROTOCOL_ERROR && securityFailure !== undefined && error.message === securityFailure.message) {
+      return securityFailure
+    }
     // A decoder threw (a length running past the end of a message, a value of
     // the wrong type): bolt-connection treats it as fatal, the connection is broken.
     if (!((error as unknown) instanceof GQLError)) {
