@@ -7,7 +7,7 @@
 import { Neo4jError } from 'neo4j-driver-core'
 import { connectFailureKind, type ConnectionTarget } from '../connection/wire.js'
 import {
-  codeOf, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
+  codeOf, CONFIGURATION_ERROR, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
   PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, type RouterAttempt, type RouterFailureReason
 } from '../errors.js'
 import { fromRouteReply, RoutingTableError, type RouteReply, type RoutingTable } from './routing-table.js'
@@ -48,6 +48,8 @@ export function endsDiscovery (error: unknown): boolean {
   if (code === DATABASE_NOT_FOUND || code === INVALID_BOOKMARK || code === INVALID_BOOKMARK_MIXTURE) return true
   if (code === 'Neo.ClientError.Statement.ArgumentError' || code === 'Neo.ClientError.Statement.TypeError') return true
   if (code === 'Neo.ClientError.Request.Invalid') return true
+  // The driver's own configuration (an unreadable client certificate): the same for every router.
+  if (code === CONFIGURATION_ERROR) return true
   return code.startsWith('Neo.ClientError.Security.') && code !== 'Neo.ClientError.Security.AuthorizationExpired'
 }
 
