@@ -202,9 +202,14 @@ export class Driver {
   async supportsTransactionConfig (): Promise<boolean> { return true }
   async supportsUserImpersonation (): Promise<boolean> { return true }
 
-  /** Whether the server takes per-session auth (Bolt ≥ 5.1), read from a real connection. */
+  /**
+   * Whether the server takes per-session auth (Bolt ≥ 5.1): the version a
+   * connection already negotiated, else one read from a real connection.
+   */
   async supportsSessionAuth (): Promise<boolean> {
-    return (await this.getNegotiatedProtocolVersion()).isGreaterOrEqualTo(BOLT_5_1)
+    this.assertOpen()
+    const version = this.provider.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
+    return version.isGreaterOrEqualTo(BOLT_5_1)
   }
 
   /**

@@ -259,6 +259,9 @@ export class ConnectionPools {
    */
   onMemberUnresponsive: ((hostPort: string, error: Error) => void) | undefined
 
+  /** The Bolt version of the connection opened last (supportsSessionAuth reads it without using a connection). */
+  private lastVersion: ProtocolVersion | undefined
+
   /** Open connections whose server advertised `ssr.enabled`, and those whose server did not. */
   private readonly serverSideRoutingCounts = { with: 0, without: 0 }
 
@@ -345,6 +348,7 @@ export class ConnectionPools {
           // Deadlines are on the driver's clock; the socket waits in real time.
           const wireConnection = await openConnection(target, connect, Date.now() + (deadline - this.clock.now()))
           this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
+          this.lastVersion = wireConnection.getProtocolVersion()
           const connection = new PooledConnection(key, wireConnection, created, this.resetTimeoutMs, this.clock.now())
           connection.sessionAuth = (context as AcquireAuth | undefined)?.auth !== undefined
           this.byWire.set(wireConnection, connection)
@@ -506,6 +510,9 @@ export class ConnectionPools {
   }
 
   get isClosed (): boolean { return this.closed }
+
+  /** The Bolt version the last connection opened negotiated; undefined before the first. */
+  knownProtocolVersion (): ProtocolVersion | undefined { return this.lastVersion }
 
   async close (): Promise<void> {
     this.closed = true
