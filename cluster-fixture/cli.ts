@@ -36,6 +36,8 @@ const USAGE = `Usage:
       --tls-key FILE --tls-cert FILE
                              serve every member over TLS with this PEM key and certificate
                              (clients use neo4j+s:// or, for a self-signed one, neo4j+ssc://)
+      --tls-client-ca FILE   with --tls-key/--tls-cert: require a client certificate signed by this
+                             PEM CA (mutual TLS; clients set clientCertificate)
       --control-port P       control endpoint port (default: port + ${CONTROL_PORT_OFFSET}; free when --port 0)
   cluster-fixture status                 members, their state and each database's leader
   cluster-fixture stop|start|blackhole|partition|heal <member>
@@ -65,6 +67,7 @@ const OPTIONS = {
   'keep-alive': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-cert': { type: 'string' },
+  'tls-client-ca': { type: 'string' },
   'control-port': { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' }
@@ -120,7 +123,11 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
 function tlsFiles (values: Values): ClusterOptions['tls'] {
   const keyFile = values['tls-key']
   const certFile = values['tls-cert']
-  if (keyFile === undefined && certFile === undefined) return undefined
+  const clientCaFile = values['tls-client-ca']
+  if (keyFile === undefined && certFile === undefined) {
+    if (clientCaFile !== undefined) throw new UsageError('--tls-client-ca needs --tls-key and --tls-cert')
+    return undefined
+  }
   if (keyFile === undefined || certFile === undefined) throw new UsageError('--tls-key and --tls-cert go together')
   const read = (flag: string, file: string): Buffer => {
     try {
@@ -129,7 +136,8 @@ function tlsFiles (values: Values): ClusterOptions['tls'] {
       throw new UsageError(`${flag}: cannot read ${file}: ${(error as Error).message}`)
     }
   }
-  return { key: read('--tls-key', keyFile), cert: read('--tls-cert', certFile) }
+  const pair = { key: read('--tls-key', keyFile), cert: read('--tls-cert', certFile) }
+  return clientCaFile === undefined ? pair : { ...pair, clientCa: read('--tls-client-ca', clientCaFile) }
 }
 
 function formatStatus (status: StatusReport): string {
