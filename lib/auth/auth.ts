@@ -14,9 +14,18 @@ export type AuthToken = types.AuthToken
 /** The official wording (neo4j-driver 6.x), so code that matches on it keeps working. */
 export const USER_SWITCH_UNSUPPORTED = 'Driver is connected to a database that does not support user switch.'
 
+const USER_SWITCH = Symbol('neo4j-cluster.userSwitchUnsupported')
+
 /** Raised when a session brings its own auth to a server older than Bolt 5.1 (code 'N/A', as the official driver). */
 export function userSwitchUnsupported (): Error {
-  return newError(USER_SWITCH_UNSUPPORTED)
+  const error = newError(USER_SWITCH_UNSUPPORTED)
+  Object.defineProperty(error, USER_SWITCH, { value: true, enumerable: false })
+  return error
+}
+
+/** Every member would say the same: routing stops and reports this very error. */
+export function isUserSwitchUnsupported (error: unknown): boolean {
+  return error !== null && typeof error === 'object' && USER_SWITCH in error
 }
 
 /** An object with getToken() and handleSecurityException() (core's managers, or the application's own). */

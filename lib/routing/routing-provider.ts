@@ -4,7 +4,7 @@
 // errors at once: an unreachable member is forgotten, a member that is no
 // longer leader stops being the writer.
 
-import type { AuthToken } from '../auth/auth.js'
+import { isUserSwitchUnsupported, type AuthToken } from '../auth/auth.js'
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
 import { DiscoveryError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
@@ -272,6 +272,8 @@ export class RoutingProvider implements ConnectionProvider {
         else this.writerlessAnswers.delete(result.table.database)
         return this.registry.get(result.table.database) ?? result.table
       } catch (error) {
+        // Per-session auth on a server without user switching: the official error, as the official reports it.
+        if (error instanceof DiscoveryError && isUserSwitchUnsupported(error.cause)) throw error.cause
         if (error instanceof DiscoveryError) {
           this.forgetUnreachable(error.attempts)
           if (codeOf(error) === DATABASE_NOT_FOUND) {

@@ -55,3 +55,15 @@ export async function settle (observer: ResultStreamObserver): Promise<Record<st
     })
   })
 }
+
+/**
+ * End a stream early: DISCARD what the server still holds. cancel() alone
+ * never sends it for a stream whose consumer paused it (an iterator that
+ * stopped reading) while a PULL was in flight: the answer's records pause it
+ * again, and a paused stream waits. Once cancelled it is not paused any more.
+ */
+export function discardRest (observer: ResultStreamObserver): void {
+  observer.pause = () => {}
+  observer.cancel()
+  observer.resume()
+}

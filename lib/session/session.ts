@@ -14,7 +14,7 @@ import type { RetryPolicy } from '../retry/retry-state.js'
 import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { prepareQuery, type Query } from './query.js'
-import { createResult, watermarks } from './results.js'
+import { createResult, discardRest, watermarks } from './results.js'
 import { resolveTransactionConfig, type ResolvedSessionConfig, type TransactionConfig } from './session-config.js'
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
@@ -151,7 +151,7 @@ export class Session {
     if (!this.open) return
     this.open = false
     try {
-      for (const observer of this.liveObservers) void observer.then(o => { o.cancel() }, () => {})
+      for (const observer of this.liveObservers) void observer.then(discardRest, () => {})
       await this.activeTx?.close()
       await this.pending
     } finally {

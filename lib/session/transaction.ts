@@ -13,7 +13,7 @@ import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
 import type { Log } from '../log.js'
-import { createResult, settle, watermarks } from './results.js'
+import { createResult, discardRest, settle, watermarks } from './results.js'
 import { prepareQuery, type Query } from './query.js'
 
 const { Bookmarks } = internal.bookmarks
@@ -207,15 +207,22 @@ export class TxCore {
       return
     }
     if (this.streaming > 0) {
-      // Unfinished streams: RESET (on release) ends them and the transaction in one step.
-      await this.end(true)
-      return
+      // Unfinished streams end first, as in the official driver: each is
+      // cancelled (DISCARD for what the server still holds) and ROLLBACK
+      // follows once they ended, so the server's answer to ROLLBACK (e.g.
+      // AuthorizationExpired) reaches the caller. A stream that fails fails the transaction.
+      for (const { result, stream } of this.results) if (result.isOpen()) void stream.then(discardRest, () => {})
+      await Promise.all(this.results.map(async ({ result }) => await result.summary().catch(() => {})))
+      if (this.failure !== undefined) { await this.end(true); return }
     }
     try {
       await settle(connection.rollbackTransaction())
       await this.end(false)
-    } catch {
+    } catch (error) {
       await this.end(true)
+      // A server's refusal is reported, as the official driver reports it; a
+      // lost connection rolled the transaction back anyway.
+      if (!isConnectionLost(error)) throw error
     }
   }
 
