@@ -51,43 +51,44 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
   const official = CONTENDER_LABELS.official
   const duration = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000
   const out: string[] = []
-  out.push(`# Benchmarks: ${ours} vs ${official}, with the raw Bolt floor`, '')
+  out.push(`# Benchmarks: ${ours} vs ${official}, with the raw Bolt floors — ${databaseTitle(args.database, fixture.serverSideRouting)}`, '')
   out.push(`Run ${results.startedAt} (${Math.round(duration)} s, ${args.quick ? '`npm run bench -- --quick`: smoke run, figures not meaningful' : '`npm run bench`'}), commit ${machine.commit}.`, '')
   out.push(`- **Machine:** ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; 1-min load average ${machine.loadAverage} at start, ${formatNumber(results.loadAverageEnd, 2)} at end (on ${machine.cores} cores; above ~1 the figures are disturbed by other work).`)
   out.push(`- **Fixture:** ${fixture.primaries} primaries + ${fixture.secondaries} secondaries in one child process (all members share its event loop); routing TTL ${fixture.routingTtlSeconds} s; election timeout ${fixture.electionTimeoutMs[0]}–${fixture.electionTimeoutMs[1]} ms; heartbeat ${fixture.heartbeatMs} ms; secondary lag ${fixture.secondaryLagMs} ms; seed ${fixture.seed}; ${ssrLine(fixture.serverSideRouting)}.`)
-  out.push(`- **Method:** ${args.rounds} round(s) per workload; contenders alternate within a round, order reversed every other round (A B C, C B A, …); each trial opens a fresh driver, warms up ${seconds(args.warmupMs)}, then measures ${seconds(args.windowMs)} of closed-loop load (longer if needed until every caller completed an operation); each contender runs in its own worker process ${args.quick ? '(one per contender for the whole quick run)' : 'per workload'}, so CPU and memory are that process's. Database: ${args.database === null ? 'none named (clients resolve the home database)' : `\`${args.database}\``}. Default settings for both drivers; neo4j-cluster-driver's writes carry \`{ idempotent: true }\` (the MERGE is idempotent; see Failover). Figures: median [min–max] over rounds; ratios are ours/official of medians; "% of floor" is a driver's median over the raw client's.`)
-  out.push(`- **Raw floor:** no driver; per caller one connection doing auto-commit RUN + PULL pipelined in one write (one round trip per query), fully decoding every answer; session churn's floor is the bare read.`, '')
+  out.push(`- **Method:** ${args.rounds} round(s) per workload; contenders alternate within a round, order reversed every other round (A B C, C B A, …); each trial opens a fresh driver, warms up ${seconds(args.warmupMs)}, then measures ${seconds(args.windowMs)} of closed-loop load (longer if needed until every caller completed an operation); each contender runs in its own worker process ${args.quick ? '(one per contender for the whole quick run)' : 'per workload'}, so CPU and memory are that process's. Database: ${args.database === null ? '**none named**: the clients resolve the home database (not the headline setting: see the named-database report)' : `\`${args.database}\`, named in every query (the headline setting)`}. Default settings for both drivers; neo4j-cluster-driver's writes carry \`{ idempotent: true }\` (the MERGE is idempotent; see Failover). Figures: median [min–max] over rounds; ratios are ours/official of medians; "% of floor" is a driver's median over the managed-transaction floor's (streaming: the auto-commit floor's).`)
+  out.push(`- **Raw floors:** no driver; per caller one connection, fully decoding every answer. The **managed-transaction floor** (${CONTENDER_LABELS['raw-tx']}) sends what a driver must send for the API it stands in for: for executeQuery, whose result the driver consumes itself, BEGIN + RUN + PULL + COMMIT in one write (one round trip); for executeRead / executeWrite with a transaction function, BEGIN + RUN + PULL, then COMMIT once the function has its result (two round trips); "% of floor" is against it, like with like. The **auto-commit floor** (${CONTENDER_LABELS.raw}) sends RUN + PULL in one write (one round trip) and is shown for reference, and is the floor of streaming (auto-commit in every client). Session churn's floor is the bare read.`, '')
 
   if (summaries.throughput.length > 0) {
     out.push('## Throughput (operations/s)', '')
     out.push(table(
-      ['workload', ours, official, 'ours/official', 'raw floor', 'ours % of floor', 'official % of floor'],
+      ['workload', ours, official, 'ours/official', 'managed-tx floor', 'ours % of floor', 'official % of floor', 'auto-commit floor'],
       summaries.throughput.map((r) => [
         r.workload.title,
         formatSummary(r.by.ours?.opsPerSecond),
         formatSummary(r.by.official?.opsPerSecond),
         formatRatio(r.throughputRatio),
-        formatSummary(r.by.raw?.opsPerSecond),
+        formatSummary(r.by['raw-tx']?.opsPerSecond),
         formatPercent(r.oursOfFloor),
-        formatPercent(r.officialOfFloor)
+        formatPercent(r.officialOfFloor),
+        formatSummary(r.by.raw?.opsPerSecond)
       ])), '')
     out.push('## Cost', '')
-    out.push('CPU is the client process\'s user + system time during the window. Peak RSS is the worker process\'s lifetime peak for that workload. ROUTE counts come from the fixture (every operation is one session).', '')
+    out.push('CPU is the client process\'s user + system time during the window. Peak RSS is the worker process\'s lifetime peak for that workload. ROUTE counts come from the fixture (every operation is one session). The floor here is the managed-transaction one.', '')
     const cost = (c: ContenderId, r: Summaries['throughput'][number]): string => formatSummary(r.by[c]?.cpuMsPer10k)
     out.push(table(
-      ['workload', 'CPU ms / 10k ops: ours', 'official', 'ours/official', 'raw', 'peak RSS MiB: ours', 'official', 'raw', 'ROUTE / 1000 sessions: ours', 'official', 'failed ops: ours', 'official', 'raw'],
+      ['workload', 'CPU ms / 10k ops: ours', 'official', 'ours/official', 'floor', 'peak RSS MiB: ours', 'official', 'floor', 'ROUTE / 1000 sessions: ours', 'official', 'failed ops: ours', 'official', 'floors'],
       summaries.throughput.map((r) => [
         r.workload.title,
-        cost('ours', r), cost('official', r), formatRatio(r.cpuRatio), cost('raw', r),
-        formatNumber(r.by.ours?.peakRssMiB), formatNumber(r.by.official?.peakRssMiB), formatNumber(r.by.raw?.peakRssMiB),
+        cost('ours', r), cost('official', r), formatRatio(r.cpuRatio), cost('raw-tx', r),
+        formatNumber(r.by.ours?.peakRssMiB), formatNumber(r.by.official?.peakRssMiB), formatNumber(r.by['raw-tx']?.peakRssMiB),
         formatSummary(r.by.ours?.routePer1000, 1), formatSummary(r.by.official?.routePer1000, 1),
-        formatNumber(r.by.ours?.errors), formatNumber(r.by.official?.errors), formatNumber(r.by.raw?.errors)
+        formatNumber(r.by.ours?.errors), formatNumber(r.by.official?.errors), formatNumber((r.by['raw-tx']?.errors ?? 0) + (r.by.raw?.errors ?? 0))
       ])), '')
   }
 
   for (const row of summaries.stream) {
     out.push(`## Streaming: ${row.workload.title}`, '')
-    out.push(`Records consumed one by one (\`for await\` over a session's result; the raw client decodes and drops each RECORD); each trial runs the query 3 times back to back, its rate over all three. ours/official ${formatRatio(row.throughputRatio)}; ours ${formatPercent(row.oursOfFloor)} of floor, official ${formatPercent(row.officialOfFloor)}.`, '')
+    out.push(`Records consumed one by one (\`for await\` over a session's result, an auto-commit query; the raw client decodes and drops each RECORD); each trial runs the query 3 times back to back, its rate over all three. ours/official ${formatRatio(row.throughputRatio)}; ours ${formatPercent(row.oursOfFloor)} of the auto-commit floor, official ${formatPercent(row.officialOfFloor)}.`, '')
     out.push(table(
       ['client', 'records/s', 'peak heap growth MiB', 'peak heap MiB', 'CPU ms / 10k rows', 'peak RSS MiB', 'failed queries'],
       (['ours', 'official', 'raw'] as const).flatMap((c) => {
@@ -116,14 +117,14 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
     out.push('## Wire requests per operation', '')
     out.push('Requests the fixture received per completed operation (median over rounds), all members together: the round trips and extra work each client causes.', '')
     out.push(table(
-      ['workload', ours, official, 'raw floor'],
-      summaries.throughput.map((r) => [r.workload.title, messagesText(r.by.ours?.messagesPerOp), messagesText(r.by.official?.messagesPerOp), messagesText(r.by.raw?.messagesPerOp)])), '')
+      ['workload', ours, official, 'managed-tx floor', 'auto-commit floor'],
+      summaries.throughput.map((r) => [r.workload.title, messagesText(r.by.ours?.messagesPerOp), messagesText(r.by.official?.messagesPerOp), messagesText(r.by['raw-tx']?.messagesPerOp), messagesText(r.by.raw?.messagesPerOp)])), '')
   }
 
   out.push('## Goals', '')
   out.push(table(['goal', 'measured', 'met'], summaries.goals.map((g) => [g.goal, g.figure, g.met === null ? DASH : g.met ? 'yes' : '**no**'])), '')
 
-  const errors = [...summaries.throughput.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`])),
+  const errors = [...summaries.throughput.flatMap((r) => (['ours', 'official', 'raw-tx', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`])),
     ...summaries.stream.flatMap((r) => (['ours', 'official', 'raw'] as const).flatMap((c) => r.by[c]?.firstError == null ? [] : [`${r.workload.id} ${c}: ${r.by[c]?.firstError ?? ''}`]))]
   errors.push(...results.failovers.flatMap((f) => f.firstError === null ? [] : [`failover stop ${f.stop + 1} ${f.contender}: ${f.errorsAfterStop} write(s) failed; ${f.firstError}`]))
   if (results.problems.length > 0 || errors.length > 0) {
@@ -131,8 +132,23 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
     for (const problem of [...results.problems, ...errors.map((e) => `failed operation, ${e}`)]) out.push(`- ${problem}`)
     out.push('')
   }
-  out.push(`Reproduce: \`npm run build && npm run bench\` (about ${Math.max(1, Math.round(duration / 60))} min here; \`-- --help\` for options).`, '')
+  out.push(`Reproduce: \`npm run build && npm run bench${reproduceFlags(args)}\` (about ${Math.max(1, Math.round(duration / 60))} min here; \`-- --help\` for options).`, '')
   return out.join('\n')
+}
+
+function databaseTitle (database: string | null, serverSideRouting: boolean | undefined): string {
+  if (database !== null) return `named database \`${database}\``
+  return `home database (no database named), server-side routing ${serverSideRouting === false ? 'off' : 'on'}`
+}
+
+function reproduceFlags (args: BenchResults['args']): string {
+  const flags: string[] = []
+  if (args.quick) flags.push('--quick')
+  if (args.database === null) flags.push('--database none')
+  else if (args.database !== 'neo4j') flags.push(`--database ${args.database}`)
+  if (args.serverSideRouting !== 'on') flags.push(`--server-side-routing ${String(args.serverSideRouting)}`)
+  if (args.only.length > 0) flags.push(`--only ${args.only.join(',')}`)
+  return flags.length === 0 ? '' : ` -- ${flags.join(' ')}`
 }
 
 /** What the run's fixture said about server-side routing (runs before the option recorded none: no hint). */

@@ -44,6 +44,21 @@ export type MessageCounts = Record<string, number>
 export interface OpenRequest { contender: ContenderId, setup: ContenderSetup }
 export interface LoopRequest { op: OpKind, concurrency: number, durationMs: number }
 
+export interface ProfileRequest extends LoopRequest {
+  /** V8 sampling interval, µs. */
+  intervalUs: number
+  /** Where the worker writes the .cpuprofile (absolute path). */
+  file: string
+}
+
+export interface ProfileSample {
+  ops: number
+  errors: number
+  elapsedMs: number
+  cpuMicros: number
+  firstError: string | null
+}
+
 export interface ThroughputSample {
   ops: number
   opsTotal: number

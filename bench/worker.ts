@@ -6,16 +6,19 @@
 //   open {contender, setup}     opens the client (a fresh driver per trial)
 //   warmup {op, concurrency, durationMs}
 //   measure {…same}           → ThroughputSample
+//   profile {…same, intervalUs, file} → ProfileSample  (the loop under the V8 CPU profiler; writes file)
 //   stream {rows}             → StreamSample
 //   loop-start / await-acks {count, timeoutMs} / await-recovery {…} / loop-stop {timeoutMs}
 //   close                       closes the client
 //   exit
 
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { WriteLoop } from './failover.js'
 import { serve } from './ipc.js'
 import { closedLoop, sampleMemory } from './measure.js'
 import { openContender, type Contender } from './contenders/index.js'
-import type { LoopRequest, OpenRequest, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
+import type { LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
 
 let contender: Contender | null = null
 let writeLoop: WriteLoop | null = null
@@ -68,6 +71,23 @@ serve({
       maxRssBytes: maxRssBytes(),
       firstError: result.firstError,
       drained: result.drained
+    }
+  },
+  profile: async (request: ProfileRequest): Promise<ProfileSample> => {
+    // The profiler runs around the window only: no start-up, module loading or warm-up in the profile.
+    collectGarbage()
+    const session = new Session()
+    session.connect()
+    try {
+      await session.post('Profiler.enable')
+      await session.post('Profiler.setSamplingInterval', { interval: request.intervalUs })
+      await session.post('Profiler.start')
+      const result = await loop(request)
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync(request.file, JSON.stringify(profile))
+      return { ops: result.ops, errors: result.errors, elapsedMs: result.elapsedMs, cpuMicros: result.cpuMicros, firstError: result.firstError }
+    } finally {
+      session.disconnect()
     }
   },
   stream: async ({ rows }: { rows: number }): Promise<StreamSample> => {

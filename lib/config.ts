@@ -7,6 +7,7 @@
 
 import { resolveCertificateProvider, type ClientCertificate, type ClientCertificateProvider, type EncryptionProfile, type NotificationFilter } from 'neo4j-driver-core'
 import { isAuthTokenManager } from './auth/auth.js'
+import { DRIVER_PRODUCT } from './version.js'
 import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
 import type { OptionName } from './option-names.js'
@@ -50,7 +51,12 @@ export interface Config {
   resolver?: (address: string) => string[] | Promise<string[]>
   userAgent?: string
   notificationFilter?: NotificationFilter
-  /** Accepted for compatibility; this driver never sends telemetry. */
+  /**
+   * Never send TELEMETRY. Otherwise, as the official drivers do, one TELEMETRY
+   * message per API call says which API was used (transaction function,
+   * explicit transaction, auto-commit query, executeQuery), and only to a
+   * server that asks for it (the `telemetry.enabled` hint). Default false.
+   */
   telemetryDisabled?: boolean
   /** Accepted for compatibility; auto-commit `session.run` is never retried here. */
   disableAutoCommitRetries?: boolean
@@ -89,6 +95,12 @@ export interface Config {
    */
   unresponsiveProbeAfter?: number
   /**
+   * How long that probe may take before it counts as no answer (connectionTimeout
+   * too, when shorter). A probe is one fresh connection on a path that just
+   * worked: milliseconds when the member is alive. Default 1000.
+   */
+  unresponsiveProbeTimeout?: number
+  /**
    * Internal, for tests only (e.g. a conformance backend declaring
    * Backend:MockTime): the clock read for pool idle times, connection
    * lifetimes, liveness checks, routing-table expiry and every deadline, and
@@ -125,19 +137,21 @@ export interface ResolvedConfig {
   readonly notificationFilter: NotificationFilter | undefined
   /** undefined: no client certificate (no mutual TLS). */
   readonly clientCertificate: ClientCertificateProvider | undefined
+  readonly telemetryDisabled: boolean
   readonly retry: ResolvedRetry
   readonly routingTablePurgeDelay: number
   readonly connectionIdleTimeout: number
   readonly receiveTimeout: number
   /** 0 = off. */
   readonly unresponsiveProbeAfter: number
+  readonly unresponsiveProbeTimeout: number
   readonly clock: DriverClock
   /** Unknown or ignored options, worded for the log ("ignoring unknown driver option …"). */
   readonly warnings: readonly string[]
 }
 
-export const DRIVER_VERSION = '0.1.0'
-export const DEFAULT_USER_AGENT = `neo4j-cluster-driver/${DRIVER_VERSION}`
+export { DRIVER_VERSION } from './version.js'
+export const DEFAULT_USER_AGENT = DRIVER_PRODUCT
 
 export const DEFAULTS = {
   fetchSize: 1000,
@@ -150,6 +164,7 @@ export const DEFAULTS = {
   connectionIdleTimeout: 0,
   receiveTimeout: 0,
   unresponsiveProbeAfter: 500,
+  unresponsiveProbeTimeout: 1000,
   retry: { initialDelay: 50, multiplier: 1.5, maxDelay: 1000, jitter: 0.2 }
 } as const
 
@@ -235,6 +250,7 @@ const KNOWN: Record<Exclude<OptionName<'driver'>, 'encryptionProfiles'>, Check> 
   connectionIdleTimeout: durationCheck(false),
   receiveTimeout: durationCheck(false),
   unresponsiveProbeAfter: durationCheck(false),
+  unresponsiveProbeTimeout: durationCheck(true),
   clock: (key, value) => { if (!isDriverClock(value)) fail(key, 'an object { now(), setTimeout(callback, ms), clearTimeout(handle) } (internal, for tests)', value) }
 }
 
@@ -320,11 +336,13 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     userAgent: c.userAgent ?? DEFAULT_USER_AGENT,
     notificationFilter: c.notificationFilter,
     clientCertificate: resolveCertificateProvider(c.clientCertificate),
+    telemetryDisabled: c.telemetryDisabled === true,
     retry: { ...DEFAULTS.retry, ...knownRetryDelays(c.retry ?? {}) },
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
     connectionIdleTimeout: c.connectionIdleTimeout ?? DEFAULTS.connectionIdleTimeout,
     receiveTimeout: c.receiveTimeout ?? DEFAULTS.receiveTimeout,
     unresponsiveProbeAfter: c.unresponsiveProbeAfter ?? DEFAULTS.unresponsiveProbeAfter,
+    unresponsiveProbeTimeout: c.unresponsiveProbeTimeout ?? DEFAULTS.unresponsiveProbeTimeout,
     clock: c.clock ?? systemClock,
     warnings
   }

@@ -58,6 +58,7 @@ export class Driver {
         disableLosslessIntegers: c.disableLosslessIntegers,
         useBigInt: c.useBigInt,
         notificationFilter: c.notificationFilter,
+        telemetryDisabled: c.telemetryDisabled,
         routingContext: c.url.routing ? { ...c.url.routingContext, address: c.url.hostPort } : null,
         userAgent: c.userAgent,
         authToken: {}, // each connection asks authTokenManager (or takes its session's token)
@@ -70,6 +71,7 @@ export class Driver {
       livenessCheckTimeout: c.connectionLivenessCheckTimeout,
       idleTimeout: c.connectionIdleTimeout,
       unresponsiveProbeAfter: c.unresponsiveProbeAfter,
+      unresponsiveProbeTimeout: c.unresponsiveProbeTimeout,
       clock: c.clock,
       log: this.log.pool
     })
@@ -132,7 +134,7 @@ export class Driver {
     })
     try {
       const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
-      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig)
+      return await session.executeQueryTransaction(c.routing, work, c.transactionConfig, c.driverConsumesResult)
     } finally {
       await session.close()
     }

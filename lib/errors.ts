@@ -61,6 +61,17 @@ function setRetryable (error: Neo4jError, retryable: boolean): void {
  */
 export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity'
 
+/**
+ * The cause of a member's failure when the rest of the cluster replaced it
+ * while it was silent (another member became the leader of what it led).
+ */
+export class MemberReplacedError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'MemberReplacedError'
+  }
+}
+
 /** A bad option or URL (driver(), session(), a transaction config, executeQuery); `key` names the option, `scope` where it was given. */
 export class ConfigurationError extends Neo4jError {
   readonly key: string
@@ -112,6 +123,7 @@ export class DiscoveryError extends Neo4jError {
     // A certificate we do not trust will not become trusted by retrying.
     const tlsOnly = attempts.length > 0 && attempts.every(a => a.reason === 'tls')
     setRetryable(this, !tlsOnly && (decidingError === undefined || isRetryableError(decidingError)))
+    if (attempts.length > 0 && attempts.every(a => isBudgetSpent(a.error))) tagBudgetSpent(this)
   }
 }
 
@@ -171,7 +183,9 @@ export class RetriesExhaustedError extends Neo4jError {
   readonly elapsedMs: number
   readonly budgetMs: number
   constructor (attempts: readonly AttemptRecord[], elapsedMs: number, budgetMs: number, why: string) {
-    const last = attempts.at(-1)?.error
+    // An attempt cut short only because the budget ran out says nothing about
+    // the cluster: the code is the last real failure's.
+    const last = [...attempts].reverse().find(a => !isBudgetSpent(a.error))?.error ?? attempts.at(-1)?.error
     const lastCode = last instanceof Neo4jError ? last.code : SERVICE_UNAVAILABLE
     super(`Transaction failed after ${attempts.length} attempt(s) in ${(elapsedMs / 1000).toFixed(1)} s ` +
       `(maxTransactionRetryTime ${budgetMs} ms): ${why}. Causes: ${summarizeCauses(attempts)} (every attempt is in error.attempts)`,
@@ -268,6 +282,19 @@ export function addressOf (error: unknown): string | undefined {
     return (error as Record<symbol, string>)[ADDRESS]
   }
   return undefined
+}
+
+const BUDGET_SPENT = Symbol('neo4j-cluster.budgetSpent')
+
+/** Mark "nothing was tried: the time budget had run out" (a deadline, not a failure of the cluster). */
+export function tagBudgetSpent (error: unknown): void {
+  if (error !== null && typeof error === 'object' && !(BUDGET_SPENT in error)) {
+    Object.defineProperty(error, BUDGET_SPENT, { value: true, enumerable: false })
+  }
+}
+
+export function isBudgetSpent (error: unknown): boolean {
+  return error !== null && typeof error === 'object' && BUDGET_SPENT in error
 }
 
 /** Mark an error as "the connection died" (network error, not a server FAILURE). */

@@ -9,7 +9,7 @@ export const OPTION_NAMES = {
     'encrypted', 'trust', 'trustedCertificates', 'fetchSize', 'maxConnectionPoolSize', 'maxTransactionRetryTime', 'maxConnectionLifetime',
     'connectionAcquisitionTimeout', 'connectionLivenessCheckTimeout', 'connectionTimeout', 'disableLosslessIntegers', 'useBigInt', 'logging',
     'resolver', 'userAgent', 'notificationFilter', 'telemetryDisabled', 'disableAutoCommitRetries', 'clientCertificate', 'encryptionProfiles',
-    'retry', 'routingTablePurgeDelay', 'connectionIdleTimeout', 'receiveTimeout', 'unresponsiveProbeAfter', 'clock'
+    'retry', 'routingTablePurgeDelay', 'connectionIdleTimeout', 'receiveTimeout', 'unresponsiveProbeAfter', 'unresponsiveProbeTimeout', 'clock'
   ],
   session: [
     'defaultAccessMode', 'bookmarks', 'database', 'impersonatedUser', 'fetchSize', 'bookmarkManager', 'notificationFilter', 'auth',

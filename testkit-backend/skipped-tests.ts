@@ -26,6 +26,17 @@ export const SKIPPED_TESTS: readonly SkipEntry[] = [
   { pattern: 'stub.routing.*.test_should_fail_when_writing_to_unexpectedly_interrupting_writers_using_tx_function', reason: MANAGED_COMMIT },
   { pattern: 'stub.routing.*.test_should_fail_when_writing_to_unexpectedly_interrupting_writers_on_run_using_tx_function', reason: MANAGED_COMMIT },
 
+  // Result values whose shape neo4j-driver-core (shared with the official JavaScript driver) decides.
+  {
+    pattern: 'stub.summary.test_summary.TestSummaryNotifications4x4.test_no_notifications',
+    reason: "neo4j-driver-core's ResultSummary.notifications is an empty list when the server sent none (the official JavaScript driver's shape), not null"
+  },
+  ...['V3x0', 'V4x2', 'V4x3', 'V4x4'].map(version => ({
+    pattern: `stub.types.test_temporal_types.TestTemporalTypes${version}.test_zoned_date_time`,
+    reason: 'a DateTime with a time-zone id decoded from Bolt before 5.0 (no utc patch) carries no offset: neo4j-driver-core, as in the ' +
+      'official JavaScript driver, computes none without a time-zone database (Bolt 5.0+ sends UTC times, and that test passes)'
+  })),
+
   // Query ids (qid) in PULL/DISCARD.
   {
     pattern: 'stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments*',

@@ -50,12 +50,20 @@ export interface DriverAdapter {
 export interface AdapterOptions {
   uri: string
   database: string
-  /** maxTransactionRetryTime, both drivers. */
-  budgetMs: number
-  /** connectionTimeout, both drivers (ours guards against silent members with its default unresponsiveProbeAfter). */
-  connectionTimeoutMs: number
+  /** maxTransactionRetryTime, both drivers; undefined: each driver's default. */
+  budgetMs?: number
+  /** connectionTimeout, both drivers (ours guards against silent members with its default unresponsiveProbeAfter); undefined: each driver's default. */
+  connectionTimeoutMs?: number
   /** Extra config for our driver only (tests). */
   extra?: Record<string, unknown>
+}
+
+/** The settings both drivers get: only those the scenario sets (none: default configuration). */
+function settingsOf (options: AdapterOptions): Record<string, number> {
+  const config: Record<string, number> = {}
+  if (options.budgetMs !== undefined) config.maxTransactionRetryTime = options.budgetMs
+  if (options.connectionTimeoutMs !== undefined) config.connectionTimeout = options.connectionTimeoutMs
+  return config
 }
 
 const CREATE = 'CREATE (:Chaos {run: $run, id: $id})'
@@ -73,11 +81,10 @@ export function ourAdapter (options: AdapterOptions): DriverAdapter {
   // what a user who sets nothing but these two gets. receiveTimeout stays an
   // opt-in hard cap (tests may still pass it through `extra`).
   const config = {
-    maxTransactionRetryTime: options.budgetMs,
-    connectionTimeout: options.connectionTimeoutMs,
+    ...settingsOf(options),
     ...options.extra
   }
-  const d = ours.driver(options.uri, ours.auth.basic(USER, PASSWORD), config)
+  const d = ours.driver(options.uri, ours.auth.basic(USER, PASSWORD), { ...config })
   const database = options.database
   return {
     name: 'ours',
@@ -128,8 +135,9 @@ export function ourAdapter (options: AdapterOptions): DriverAdapter {
 }
 
 export function officialAdapter (options: AdapterOptions): DriverAdapter {
-  const config = { maxTransactionRetryTime: options.budgetMs, connectionTimeout: options.connectionTimeoutMs }
-  const d = official.driver(options.uri, official.auth.basic(USER, PASSWORD), config)
+  const config = settingsOf(options)
+  // A copy: the official driver fills its defaults into the object it is given, and `settings` reports what we set.
+  const d = official.driver(options.uri, official.auth.basic(USER, PASSWORD), { ...config })
   const database = options.database
   return {
     name: 'official',

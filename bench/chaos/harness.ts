@@ -104,7 +104,10 @@ export async function runScenario (scenario: Scenario, driver: DriverName, optio
   const cluster: ClusterHandle = await forkCluster(clusterOptions, options.fork)
   try {
     await scenario.prepare?.(cluster, database)
-    const adapter = (options.adapter ?? ADAPTERS[driver])({ uri: cluster.uri, database, budgetMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS })
+    // Scenarios on default configuration set nothing (each driver's own connectionTimeout and retry budget).
+    const adapter = (options.adapter ?? ADAPTERS[driver])(scenario.driverDefaults === true
+      ? { uri: cluster.uri, database }
+      : { uri: cluster.uri, database, budgetMs, connectionTimeoutMs: CONNECTION_TIMEOUT_MS })
     const run = `${scenario.key}-${driver}-${options.seed}`
     let records: OpRecord[] = []
     let hung: InFlight[] = []

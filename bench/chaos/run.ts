@@ -6,7 +6,8 @@
 // broke an invariant (lost, duplicated or stale data, a hang).
 //
 //   --quick             shorter holds, one run each (CI)
-//   --repeat N          runs per scenario and driver (default 3, quick 1)
+//   --repeat N          runs per scenario and driver (default 3, quick 1; 2d, on default
+//                       configuration, runs 5 times in a full run: its goal is a median of 5)
 //   --scenario a,b      only these (keys or numbers: leader-stop, 2, 9a, …)
 //   --driver ours|official|both   (default both)
 //   --json FILE         where the results go (default bench/results/chaos-latest.json; quick: chaos-quick.json.tmp)
@@ -22,11 +23,13 @@ import { DEFAULT_OPTIONS } from '../../cluster-fixture/index.js'
 import type { DriverName } from './adapters.js'
 import { CONNECTION_TIMEOUT_MS, runScenario, type ScenarioRun } from './harness.js'
 import { aggregate, goals, renderGoals, renderNotes, renderTable, renderTimelines } from './report.js'
-import { SCENARIOS, scenarioByKey, type Scenario } from './scenarios.js'
+import { ALL_SCENARIOS, BLACKHOLE_DEFAULTS_HOLD_MS, scenarioByKey, type Scenario } from './scenarios.js'
 
 interface Args {
   quick: boolean
   repeat: number
+  /** --repeat was given: it then applies to every scenario, 2d included. */
+  repeatGiven: boolean
   scenarios: Scenario[]
   drivers: DriverName[]
   json: string
@@ -42,7 +45,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const DEFAULT_JSON = path.join(REPO_ROOT, 'bench/results/chaos-latest.json')
 
 function parseArgs (argv: string[]): Args {
-  const args: Args = { quick: false, repeat: 0, scenarios: [...SCENARIOS], drivers: ['ours', 'official'], json: DEFAULT_JSON, jsonGiven: false, seed: 1, timelines: true, from: undefined }
+  const args: Args = { quick: false, repeat: 0, repeatGiven: false, scenarios: [...ALL_SCENARIOS], drivers: ['ours', 'official'], json: DEFAULT_JSON, jsonGiven: false, seed: 1, timelines: true, from: undefined }
   const positive = (flag: string, value: string | undefined): number => {
     const n = Number(value)
     if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${String(value)}`)
@@ -54,7 +57,7 @@ function parseArgs (argv: string[]): Args {
     switch (flag) {
       case '--quick': args.quick = true; break
       case '--no-timelines': args.timelines = false; break
-      case '--repeat': args.repeat = positive(flag, value); i++; break
+      case '--repeat': args.repeat = positive(flag, value); args.repeatGiven = true; i++; break
       case '--seed': args.seed = positive(flag, value); i++; break
       case '--scenario': args.scenarios = (value ?? '').split(',').filter(k => k !== '').map(scenarioByKey); i++; break
       case '--json':
@@ -98,15 +101,19 @@ function renderReport (runs: readonly ScenarioRun[], meta: RunMeta, timelines: b
   const host = meta.machine
   const majorityBudget = runs.find(r => r.scenario === 'majority-down')?.settings.maxTransactionRetryTime
   const out: string[] = []
-  out.push(`\nChaos and consistency — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver, ${meta.seconds} s, ${meta.generatedAt}`)
+  const fiveOf2d = meta.mode === 'full' && runs.filter(r => r.scenario === 'leader-blackhole-defaults' && r.driver === 'ours').length > meta.repeat
+  out.push(`\nChaos and consistency — ${meta.mode} run, ${meta.repeat} run(s) per scenario and driver${fiveOf2d ? ' (2d: 5)' : ''}, ${meta.seconds} s, ${meta.generatedAt}`)
   out.push(`Machine: ${String(host.cpus)} × ${String(host.cpuModel)}, ${String(host.memoryGiB)} GiB, ${String(host.platform)}, Node ${String(host.node)}`)
   out.push(`Cluster: 3 primaries + 2 secondaries (8: 4 + 2) in a child process; election window ${DEFAULT_OPTIONS.electionTimeoutMs.join('–')} ms`)
-  out.push(`Drivers: maxTransactionRetryTime 30 000 ms (7: ${String(majorityBudget ?? '?')} ms), connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours on its defaults otherwise (a silent member is detected by the unresponsive probe, unresponsiveProbeAfter 500 ms)`)
+  out.push(`Drivers: maxTransactionRetryTime 30 000 ms${majorityBudget === undefined ? '' : ` (7: ${String(majorityBudget)} ms)`}, connectionTimeout ${CONNECTION_TIMEOUT_MS} ms; ours on its defaults otherwise (a silent member is detected by the unresponsive probe, unresponsiveProbeAfter 500 ms)`)
+  if (runs.some(r => r.scenario === 'leader-blackhole-defaults')) {
+    out.push(`         2d: both drivers on DEFAULT configuration (nothing set: connectionTimeout 30 000 ms and a 30 s retry budget in both); black hole held ${meta.mode === 'quick' ? 12 : BLACKHOLE_DEFAULTS_HOLD_MS / 1000} s, so a pause that long means writes resumed only after the heal`)
+  }
   out.push('Workload: 2 CREATE writers, 2 MERGE (idempotent) writers, 2 readers with the writers\' bookmarks, 1 executeQuery write+read loop (6: 3 readers; 9a: 3 CREATE writers; 9b: 3 MERGE writers)')
   out.push(`Command: ${meta.command}\n`)
   out.push(renderTable(rows))
   out.push('\nunknown = "commit outcome unknown" errors: present once / absent afterwards (never both, never twice). pause = longest gap without an acknowledged write from a fault on' +
-    (meta.repeat > 1 ? ' (median of runs, max in brackets)' : '') + '.')
+    (meta.repeat > 1 ? ' (median of runs, max in brackets)' : '') + '. 2d is scenario 2 with both drivers on default configuration.')
   const notes = renderNotes(rows)
   if (notes.length > 0) out.push('\nNotes:\n' + notes.map(n => `  ${n}`).join('\n'))
   if (goalList.length > 0) out.push('\nGoals:\n' + renderGoals(goalList).map(g => `  ${g}`).join('\n'))
@@ -148,10 +155,11 @@ async function main (): Promise<void> {
   const runs: ScenarioRun[] = []
   const started = Date.now()
   for (const scenario of args.scenarios) {
-    for (let repeat = 0; repeat < args.repeat; repeat++) {
+    const repeats = args.quick || args.repeatGiven ? args.repeat : scenario.fullRepeat ?? args.repeat
+    for (let repeat = 0; repeat < repeats; repeat++) {
       const seed = args.seed + repeat
       for (const driver of args.drivers) {
-        log(`${scenario.number} ${scenario.key} — ${driver} (run ${repeat + 1}/${args.repeat}, seed ${seed})`)
+        log(`${scenario.number} ${scenario.key} — ${driver} (run ${repeat + 1}/${repeats}, seed ${seed})`)
         const run = await runScenario(scenario, driver, { quick: args.quick, seed, log })
         const m = run.metrics
         log(`  acked ${m.writesAcknowledged}, pause ${m.longestWritePauseMs} ms, errors ${m.errors}, took ${(run.durationMs / 1000).toFixed(1)} s`)

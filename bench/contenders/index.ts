@@ -12,6 +12,7 @@ export async function openContender (id: ContenderId, setup: ContenderSetup): Pr
   switch (id) {
     case 'ours': return driverContender(id, (await import('../../lib/index.js')).default, setup, { idempotent: true })
     case 'official': return driverContender(id, (await import('neo4j-driver')).default, setup)
-    case 'raw': return rawContender(setup)
+    case 'raw': return rawContender(setup, 'auto-commit')
+    case 'raw-tx': return rawContender(setup, 'managed')
   }
 }

@@ -1,29 +1,49 @@
-// The raw Bolt floor as a Contender: the same queries as auto-commit RUN +
-// PULL, one round trip each, on one connection per worker. Session churn has
-// no session to open, so its floor is the bare read.
+// The raw Bolt floors as Contenders, on one connection per worker and role:
+//
+//   auto-commit ('raw')    RUN + PULL, one round trip per query
+//   managed ('raw-tx')     what a managed transaction needs at the least:
+//                          for executeQuery (the driver consumes the result
+//                          itself) BEGIN + RUN + PULL + COMMIT in one write,
+//                          one round trip; for executeRead / executeWrite with
+//                          a transaction function BEGIN + RUN + PULL, then
+//                          COMMIT once the function has its result: two
+//
+// Session churn has no session to open, so its floor is the bare read (for
+// the managed floor, a read transaction with COMMIT apart, as executeRead). Streaming is auto-commit in every
+// client (session.run), so it is measured against the auto-commit floor only.
 
-import { RawBoltClient } from '../raw-bolt/client.js'
+import { RawBoltClient, type Role } from '../raw-bolt/client.js'
+import type { PackMap } from '../../cluster-fixture/bolt/packstream.js'
+import type { QueryOutcome } from '../raw-bolt/connection.js'
 import { MATCH_ROWS, QUERIES, mergeKey, type OpKind } from '../workloads.js'
 import { WrongAnswerError, type Contender, type ContenderSetup } from './contender.js'
 
-export function rawContender (setup: ContenderSetup): Contender {
+export type FloorStyle = 'auto-commit' | 'managed'
+
+export function rawContender (setup: ContenderSetup, style: FloorStyle): Contender {
   const seed = new URL(setup.uri.replace(/^neo4j:/, 'http:')).host
   const client = new RawBoltClient(seed, { user: setup.user, password: setup.password }, setup.database)
+  const id = style === 'managed' ? 'raw-tx' : 'raw'
+  /** `executeQuery`: the managed floor may write COMMIT with the query (one round trip); a transaction function's may not. */
+  const query = async (worker: number, role: Role, text: string, parameters: PackMap = {}, executeQuery = false): Promise<QueryOutcome> =>
+    style === 'managed'
+      ? await client.transaction(worker, role, text, parameters, { pipelineCommit: executeQuery })
+      : await client.run(worker, role, text, parameters)
 
-  const readOne = async (worker: number, query: string, expected: number): Promise<void> => {
-    const { records } = await client.run(worker, 'READ', query)
-    if (records !== expected) throw new WrongAnswerError(query, expected, records)
+  const readOne = async (worker: number, text: string, expected: number, executeQuery: boolean): Promise<void> => {
+    const { records } = await query(worker, 'READ', text, {}, executeQuery)
+    if (records !== expected) throw new WrongAnswerError(text, expected, records)
   }
   const write = async (worker: number, seq: number): Promise<string> => {
     const connection = await client.connection(worker, 'WRITE')
-    await client.run(worker, 'WRITE', QUERIES.merge, { key: mergeKey('raw', seq), v: BigInt(seq) })
+    await query(worker, 'WRITE', QUERIES.merge, { key: mergeKey(id, seq), v: BigInt(seq) })
     return connection.address
   }
   const ops: Record<OpKind, (worker: number, seq: number) => Promise<void>> = {
-    'read-return-1': async (worker) => { await readOne(worker, QUERIES.return1, 1) },
-    'read-match-10': async (worker) => { await readOne(worker, QUERIES.match10, MATCH_ROWS) },
+    'read-return-1': async (worker) => { await readOne(worker, QUERIES.return1, 1, true) },
+    'read-match-10': async (worker) => { await readOne(worker, QUERIES.match10, MATCH_ROWS, true) },
     'write-merge': async (worker, seq) => { await write(worker, seq) },
-    'session-churn': async (worker) => { await readOne(worker, QUERIES.return1, 1) }
+    'session-churn': async (worker) => { await readOne(worker, QUERIES.return1, 1, false) }
   }
 
   return {

@@ -52,6 +52,19 @@ export class RawBoltClient {
     }
   }
 
+  /** A managed transaction (BEGIN + RUN + PULL, then COMMIT; or all four in one write) on this worker's connection for `role`. */
+  async transaction (worker: number, role: Role, query: string, parameters: PackMap = {}, options: { pipelineCommit?: boolean } = {}): Promise<QueryOutcome> {
+    const connection = await this.connection(worker, role)
+    const extra: PackMap = role === 'READ' ? { mode: 'r' } : {}
+    if (this.database !== null) extra.db = this.database
+    try {
+      return await connection.transaction(query, parameters, extra, undefined, options.pipelineCommit === true)
+    } catch (error) {
+      if (error instanceof RawBoltError && (error.isConnectionLoss || error.code.endsWith('NotALeader'))) this.forget(worker, role, connection)
+      throw error
+    }
+  }
+
   /** Opens (once) the connection of `worker` for `role`. */
   async connection (worker: number, role: Role): Promise<RawBoltConnection> {
     if (this.closed) throw new RawBoltError('RawBolt.ClientClosed', 'the raw client is closed')

@@ -4,6 +4,11 @@
 // It does the least a correct client must: handshake, HELLO + LOGON, then
 // requests written back to back (RUN + PULL go out in one socket write, so
 // each query costs one round trip) and answers matched to requests in order.
+// transaction() is the managed-transaction floor: BEGIN + RUN + PULL in one
+// write, then COMMIT once the result is in (two round trips), which is what a
+// driver must send for executeRead / executeWrite with a transaction function;
+// with `pipelineCommit`, COMMIT goes in the same write (one round trip), which
+// is the least for executeQuery, whose result the driver consumes itself.
 // Every message is fully decoded, as a driver's would be, using the
 // fixture's PackStream and chunking modules (test tooling, not the library).
 // No pool, no routing, no retries, no records kept unless asked for.
@@ -15,7 +20,7 @@ import { PackStreamReader, PackStreamWriter, Structure, writePackValue, type Pac
 const MAGIC = [0x60, 0x60, 0xB0, 0x17]
 /** Bolt 5.8 down to 5.0 in one range proposal; the other three slots empty. */
 const PROPOSALS = [0x00, 0x08, 0x08, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-const TAG = { HELLO: 0x01, RESET: 0x0F, RUN: 0x10, PULL: 0x3F, ROUTE: 0x66, LOGON: 0x6A, GOODBYE: 0x02 } as const
+const TAG = { HELLO: 0x01, RESET: 0x0F, RUN: 0x10, BEGIN: 0x11, COMMIT: 0x12, PULL: 0x3F, ROUTE: 0x66, LOGON: 0x6A, GOODBYE: 0x02 } as const
 const REPLY = { SUCCESS: 0x70, RECORD: 0x71, IGNORED: 0x7E, FAILURE: 0x7F } as const
 /** Answers can be large (a 100 000-row PULL is many messages, but one message is small); this only bounds a single message. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -127,6 +132,41 @@ export class RawBoltConnection {
       throw error
     }
     return { records, summary: pulled.value }
+  }
+
+  /**
+   * A managed transaction's least traffic: BEGIN (with `extra`: mode, db) +
+   * RUN + PULL written together, then COMMIT after the last record (a second
+   * round trip: a transaction function has its result before it returns and
+   * the driver commits). With `pipelineCommit`, COMMIT is written with the
+   * others (one round trip: executeQuery, which consumes the result itself,
+   * may do that; a failed RUN makes the server ignore the COMMIT). A FAILURE
+   * is followed by RESET, then thrown; nothing is retried.
+   */
+  async transaction (query: string, parameters: PackMap, extra: PackMap, onRecord?: (values: PackValue[]) => void, pipelineCommit = false): Promise<QueryOutcome> {
+    let records = 0
+    const count = onRecord === undefined
+      ? () => { records++ }
+      : (values: PackValue[]) => { records++; onRecord(values) }
+    const requests = [this.request(TAG.BEGIN, [extra]), this.request(TAG.RUN, [query, parameters, {}]), this.request(TAG.PULL, [{ n: -1n }], count)]
+    if (pipelineCommit) requests.push(this.request(TAG.COMMIT, []))
+    this.flush()
+    const settled = await Promise.allSettled(requests)
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed !== undefined) {
+      if (this.isOpen) await this.reset()
+      throw failed.reason as RawBoltError
+    }
+    const pulled = (settled[2] as PromiseFulfilledResult<PackMap>).value
+    if (pipelineCommit) return { records, summary: { ...pulled, ...(settled[3] as PromiseFulfilledResult<PackMap>).value } }
+    const commit = this.request(TAG.COMMIT, [])
+    this.flush()
+    try {
+      return { records, summary: { ...pulled, ...await commit } }
+    } catch (error) {
+      if (this.isOpen) await this.reset()
+      throw error
+    }
   }
 
   /** ROUTE (Bolt 4.4+ form): the routing table of `database` (null: the home database). */

@@ -17,6 +17,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     /** Called by the connection when requests become outstanding / when none are (unless idle). */
     startReceiveTimeout: () => void
     stopReceiveTimeout: () => void
+    /** The receive timeout set by setupReceiveTimeout (ms), null when none. */
+    _receiveTimeout?: number | null
     /** Set by the protocol after the handshake; called with every chunk of bytes read from the socket. */
     onmessage?: (buffer: unknown) => void
     _open: boolean
@@ -62,6 +64,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     database?: string
     impersonatedUser?: string
     notificationFilter?: unknown
+    /** TELEMETRY written before BEGIN/RUN when the server enabled it and the driver did not disable it. */
+    apiTelemetryConfig?: { api: number, onTelemetrySuccess?: () => void }
     beforeError?: (error: Error) => void
     afterComplete?: (metadata: any) => void
   }

@@ -15,7 +15,7 @@ import { MemberPool, type PoolableConnection, type PoolStats } from './member-po
 import { ReceiveClock } from './receive-clock.js'
 import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
 import {
-  beginTransactionUnflushed, boltAgent, failConnection, isProtocolViolation, openConnection, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives,
+  boltAgent, failConnection, isProtocolViolation, openConnection, receiveTimeoutOf, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
   type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
 } from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
@@ -31,6 +31,14 @@ export interface BeginRequest {
   database?: string
   impersonatedUser?: string
   notificationFilter?: unknown
+  /** Sent as TELEMETRY before this request when the server asks for telemetry (bolt-connection decides). */
+  apiTelemetryConfig?: ApiTelemetry
+}
+
+/** Which API a transaction came from (core's TELEMETRY_APIS); `onTelemetrySuccess` once the server accepted it. */
+export interface ApiTelemetry {
+  readonly api: number
+  readonly onTelemetrySuccess?: () => void
 }
 
 export interface RunRequest extends Omit<BeginRequest, 'mode'> {
@@ -94,7 +102,7 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
    * before the next request's (a refused LOGON fails that request).
    */
   async logOn (userAgent: string, token: object, wait: boolean): Promise<void> {
-    await this.wire.connect(userAgent, { ...boltAgent(userAgent) }, token, wait)
+    await this.wire.connect(userAgent, { ...boltAgent() }, token, wait)
   }
   get serverAgent (): string | undefined { return this.wire.version }
   get id (): number { return this.wire.id }
@@ -119,11 +127,13 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
    */
   beginTransaction (request: BeginRequest, options: { runFollows?: boolean } = {}): ResultStreamObserver {
     return this.sending(() => options.runFollows === true
-      ? beginTransactionUnflushed(this.wire, this.guarded(request))
+      ? writeUnflushed(this.wire, () => this.wire.beginTransaction(this.guarded(request)))
       : this.wire.beginTransaction(this.guarded(request)))
   }
-  run (query: string, parameters: Record<string, unknown>, request: RunRequest): ResultStreamObserver {
-    return this.sending(() => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false }))
+  /** RUN + PULL. `commitFollows`: the caller writes COMMIT in the same tick, which carries them in its socket write. */
+  run (query: string, parameters: Record<string, unknown>, request: RunRequest, options: { commitFollows?: boolean } = {}): ResultStreamObserver {
+    const send = (): ResultStreamObserver => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false })
+    return this.sending(() => options.commitFollows === true ? writeUnflushed(this.wire, send) : send())
   }
   commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver {
     return this.sending(() => this.wire.commitTransaction(this.guarded(hooks)))
@@ -232,12 +242,17 @@ export interface PoolsOptions {
   readonly idleTimeout: number
   /** ms of silence with a request outstanding before the member is probed (0 = never probe). */
   readonly unresponsiveProbeAfter: number
+  /**
+   * ms one probe (a fresh connection: TCP, handshake, logon) may take before
+   * it counts as no answer; connectionTimeout bounds it too when shorter.
+   */
+  readonly unresponsiveProbeTimeout: number
   readonly clock?: DriverClock
   readonly log: LogFunction
 }
 
-/** How long a probe may take when connectionTimeout is 0 (none): a probe must end for the member to be judged. */
-const PROBE_FALLBACK_TIMEOUT_MS = 30_000
+/** A receive timeout this short makes probing a connection pointless (see watch). */
+const SHORT_RECEIVE_TIMEOUT_MS = 5000
 /** A member whose probes keep answering (a slow query) is probed at most this many probe periods apart. */
 const PROBE_BACKOFF_CAP = 8
 
@@ -258,6 +273,12 @@ export class ConnectionPools {
    * with its 'host:port' and the error: the routing layer forgets it.
    */
   onMemberUnresponsive: ((hostPort: string, error: Error) => void) | undefined
+  /**
+   * Asked while a silent member is being probed: resolves with an Error once
+   * the rest of the cluster shows the member was replaced (another leader
+   * elected), so its requests fail without waiting for the probe's timeout.
+   */
+  memberReplaced: ((hostPort: string, signal: AbortSignal) => Promise<Error | undefined>) | undefined
 
   /** The Bolt version of the connection opened last (supportsSessionAuth reads it without using a connection). */
   private lastVersion: ProtocolVersion | undefined
@@ -285,6 +306,7 @@ export class ConnectionPools {
         maxProbeIntervalMs: probeAfterMs * PROBE_BACKOFF_CAP,
         clock: this.clock,
         probe: async (member) => { await this.probe(member) },
+        secondOpinion: async (member, signal) => await this.memberReplaced?.(this.targets.get(member)?.hostPort ?? member, signal),
         isUnreachable: isConnectionLost,
         onUnresponsive: (member, cause, silentMs) => { this.memberUnresponsive(member, cause, silentMs) },
         onProbe: (event) => {
@@ -316,11 +338,17 @@ export class ConnectionPools {
     return this.detector === undefined ? undefined : { probing: this.detector.probing, watched: this.detector.watched }
   }
 
-  /** A fresh connection to the member (TCP + handshake + HELLO/LOGON within connectionTimeout), closed at once. */
+  /**
+   * A fresh connection to the member (TCP + handshake + HELLO/LOGON), closed at
+   * once. Bounded by unresponsiveProbeTimeout, not by connectionTimeout alone:
+   * on a healthy path to a live member it takes milliseconds, and every
+   * request on the member waits for its verdict.
+   */
   private async probe (member: string): Promise<void> {
     const target = this.targets.get(member) ?? { hostPort: member }
-    const timeout = this.options.connect.connectionTimeout > 0 ? this.options.connect.connectionTimeout : PROBE_FALLBACK_TIMEOUT_MS
-    const connection = await openConnection(target, { ...this.options.connect, connectionTimeout: timeout, receiveTimeout: 0 })
+    const connect = this.options.connect.connectionTimeout
+    const timeout = Math.min(connect > 0 ? connect : Infinity, this.options.unresponsiveProbeTimeout)
+    const connection = await openConnection(target, { ...this.options.connect, connectionTimeout: timeout, receiveTimeout: 0 }, Date.now() + timeout)
     await connection.close().catch(() => {})
   }
 
@@ -374,6 +402,12 @@ export class ConnectionPools {
   private watch (connection: PooledConnection, wireConnection: WireConnection): void {
     const detector = this.detector
     if (detector === undefined) return
+    // A receive timeout of a few seconds (the server's connection.recv_timeout_seconds
+    // hint, or receiveTimeout) already ends a silent request nearly as soon as a
+    // probe would: no probe, no extra connection to the member. (Neo4j's default
+    // hint is 120 s: such connections are probed.)
+    const receiveTimeout = receiveTimeoutOf(wireConnection)
+    if (receiveTimeout !== undefined && receiveTimeout <= Math.max(SHORT_RECEIVE_TIMEOUT_MS, this.options.unresponsiveProbeAfter + this.options.unresponsiveProbeTimeout)) return
     const clock = new ReceiveClock(() => this.clock.now(), () => { detector.awaiting() })
     connection.receiveClock = clock
     connection.onClosed = () => { detector.unwatch(connection) }

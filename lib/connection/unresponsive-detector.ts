@@ -8,6 +8,11 @@
 // answers, the silence is a slow query: keep waiting and probe again later,
 // at a falling rate (×2 per answered probe, capped).
 //
+// While the probe runs, the cluster can give a second opinion: if the routing
+// layer learns from the other members that someone else took over what the
+// silent member led (they elected a new leader), the member is treated as
+// unresponsive at once, without waiting for the probe to time out.
+//
 // This file only decides; the clock, the timer and the probe are injected, so
 // the decisions are unit-tested without a network. Nothing runs while no
 // request is outstanding: the timer is armed when a connection starts waiting
@@ -41,6 +46,13 @@ export interface DetectorOptions {
   readonly clock: DriverClock
   /** Opens a fresh connection to the member and closes it; rejects when it cannot. */
   readonly probe: (member: string) => Promise<void>
+  /**
+   * Asked when a probe starts, with a signal aborted once the probe is
+   * decided: resolves with an Error when the rest of the cluster shows the
+   * member was replaced (the member is then unresponsive without waiting for
+   * the probe), or undefined when it has no such evidence.
+   */
+  readonly secondOpinion?: (member: string, signal: AbortSignal) => Promise<Error | undefined>
   /** A probe failure that says "no answer" (timeout, refused, connection lost) rather than "answered with an error" (e.g. auth). */
   readonly isUnreachable: (error: unknown) => boolean
   /** The member stopped answering: fail what is in flight there and forget it. */
@@ -127,14 +139,17 @@ export class UnresponsiveMemberDetector {
   private startProbe (member: string, state: MemberState, silentMs: number): void {
     state.probing = true
     const startedAt = this.options.clock.now()
-    const finish = (error: unknown): void => {
+    const decided = new AbortController()
+    const finish = (error: unknown, replaced: boolean): void => {
+      if (decided.signal.aborted) return // the other of probe and second opinion came first
+      decided.abort()
       state.probing = false
       if (this.closed) return
       const tookMs = this.options.clock.now() - startedAt
       // A failed probe only condemns the member if it is still silent: bytes that
       // arrived meanwhile mean the probe failed for another reason (an overloaded client).
       const stillSilent = (this.longestSilences().get(member) ?? Infinity) <= startedAt
-      if (error !== undefined && this.options.isUnreachable(error) && stillSilent) {
+      if (error !== undefined && (replaced || this.options.isUnreachable(error)) && stillSilent) {
         // Its connections are failed now; should one stay silent anyway, wait a
         // period before the next probe (a refused probe fails at once: no spinning).
         state.answered = 0
@@ -156,7 +171,11 @@ export class UnresponsiveMemberDetector {
     } catch (error) {
       probe = Promise.reject(error)
     }
-    probe.then(() => finish(undefined), finish)
+    probe.then(() => finish(undefined, false), (error: unknown) => finish(error, false))
+    this.options.secondOpinion?.(member, decided.signal).then(
+      (replacedBy) => { if (replacedBy !== undefined) finish(replacedBy, true) },
+      () => {} // no opinion: the probe decides
+    )
   }
 
   /** member → the earliest `silentSince` among its connections (only members with a silent connection). */

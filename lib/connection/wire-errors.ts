@@ -6,7 +6,7 @@
 
 import { Neo4jError } from 'neo4j-driver-core'
 import {
-  codeOf, neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
+  codeOf, MemberReplacedError, neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
 } from '../errors.js'
 import type { ConnectionTarget } from './wire.js'
 
@@ -142,8 +142,11 @@ function conciseReason (message: string): string {
  * forgets the member, and a COMMIT in flight becomes "commit outcome unknown".
  */
 export function unresponsiveError (hostPort: string, cause: Error, silentMs: number, routing: boolean): Neo4jError {
-  const error = neo4jError(`member ${hostPort} stopped answering (probe failed: ${cause.message.split('\n')[0] ?? ''}): ` +
-    `a request waited ${Math.round(silentMs)} ms without a byte, and a fresh connection got no answer either; ` +
+  const reason = cause.message.split('\n')[0] ?? ''
+  const verdict = cause instanceof MemberReplacedError
+    ? `${reason}): a request waited ${Math.round(silentMs)} ms without a byte while the others moved on; `
+    : `probe failed: ${reason}): a request waited ${Math.round(silentMs)} ms without a byte, and a fresh connection got no answer either; `
+  const error = neo4jError(`member ${hostPort} stopped answering (${verdict}` +
     'its connections were closed and the member is forgotten until it answers again', networkErrorCode(routing), cause)
   tagMemberUnresponsive(error)
   tagAddress(error, hostPort)

@@ -8,8 +8,9 @@
 import wire, { type ChannelConnection, type ChannelLike, type LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagConnectionLost } from '../errors.js'
+import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagBudgetSpent, tagConnectionLost } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
+import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
 import type { ReceiveClock } from './receive-clock.js'
 import {
@@ -49,6 +50,8 @@ export interface ConnectOptions {
   readonly disableLosslessIntegers: boolean
   readonly useBigInt: boolean
   readonly notificationFilter: NotificationFilter | undefined
+  /** Never send TELEMETRY, even to a server that asks for it. */
+  readonly telemetryDisabled?: boolean
   /** HELLO `routing`; null for a direct (bolt://) driver. */
   readonly routingContext: Readonly<Record<string, string>> | null
   readonly userAgent: string
@@ -72,8 +75,12 @@ export interface ConnectOptions {
 
 export interface BoltAgent { product: string, platform: string, languageDetails: string }
 
-export function boltAgent (userAgent: string): BoltAgent {
-  return { product: userAgent, platform: `${process.platform} ${process.arch}`, languageDetails: `Node/${process.versions.node}` }
+/**
+ * What HELLO's bolt_agent says: the driver itself, whatever userAgent the
+ * application chose (servers read bolt_agent to know which driver runs).
+ */
+export function boltAgent (): BoltAgent {
+  return { product: DRIVER_PRODUCT, platform: `${process.platform} ${process.arch}`, languageDetails: `Node/${process.versions.node}` }
 }
 
 function createErrorHandler (routing: boolean, onSecurityError: ConnectOptions['onSecurityError']): ReturnType<typeof wire.ConnectionErrorHandler.create> {
@@ -148,15 +155,23 @@ export async function openConnection (target: ConnectionTarget, options: Connect
   let timedOut = false
   /** Where the open failed: a close during the handshake hints at a TLS/plain-text mismatch or a non-Bolt port. */
   let handshaking = true
-  const budget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, deadline - Date.now())
-  if (budget <= 0) throw connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
+  // connectionTimeout bounds the TCP (and TLS) connect, as in the official
+  // drivers; the Bolt handshake and logon that follow have the caller's
+  // deadline (connection acquisition, the retry budget, a probe's bound).
+  const budget = deadline - Date.now()
+  const connectBudget = Math.min(options.connectionTimeout > 0 ? options.connectionTimeout : Infinity, budget)
+  if (budget <= 0) {
+    const spent = connectFailure(target, `no time left to connect to ${target.hostPort} (deadline passed)`, routing, 'timeout')
+    tagBudgetSpent(spent)
+    throw spent
+  }
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     if (budget >= 2 ** 31 - 1) return // beyond setTimeout's range: no timeout
     timer = setTimeout(() => {
       timedOut = true
       reject(connectFailure(target, `could not connect to ${target.hostPort} within ${Math.round(budget)} ms ` +
-        '(TCP connect, Bolt handshake and authentication); the member may be down or black-holed', routing, 'timeout'))
+        '(TCP connect, Bolt handshake and authentication: the time left for it); the member may be down or black-holed', routing, 'timeout'))
     }, budget)
   })
   /**
@@ -177,11 +192,11 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         encrypted: options.encrypted,
         trust: options.trust,
         trustedCertificates: [...options.trustedCertificates],
-        connectionTimeout: budget < 2 ** 31 - 1 ? Math.max(1, Math.round(budget)) : 0,
+        connectionTimeout: connectBudget < 2 ** 31 - 1 ? Math.max(1, Math.round(connectBudget)) : 0,
         disableLosslessIntegers: options.disableLosslessIntegers,
         useBigInt: options.useBigInt,
         notificationFilter: options.notificationFilter,
-        telemetryDisabled: true
+        telemetryDisabled: options.telemetryDisabled !== false
       },
       createErrorHandler(routing, onSecurityError),
       Logger.noOp(),
@@ -195,7 +210,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     failOrphanedRequests(conn)
     try {
       if (timedOut) throw new Error('timed out')
-      await conn.connect(options.userAgent, { ...boltAgent(options.userAgent) }, options.authToken)
+      await conn.connect(options.userAgent, { ...boltAgent() }, options.authToken)
       if (timedOut) throw new Error('timed out')
     } catch (error) {
       // A failed LOGON leaves the socket open; a late success after the timeout would leak it.
@@ -325,26 +340,33 @@ function failOrphanedRequests (connection: WireConnection): void {
 }
 
 /**
- * BEGIN without a socket write of its own. bolt-connection's beginTransaction
- * always flushes, so a transaction that starts with a query costs two writes
- * (BEGIN, then RUN+PULL) where one does. Only for a caller that writes RUN in
- * the same tick (RUN's PULL flushes the buffer, BEGIN included): the request is
- * packed with the protocol's own `write`, told not to flush. Should no RUN
- * come (it threw while packing its parameters), the next macrotask flushes
- * what is left, so BEGIN is never held back.
+ * Requests without a socket write of their own: `send` writes them (BEGIN, or
+ * RUN and its PULL) with the protocol's own `write`, told not to flush, so
+ * they leave in the socket write of the next request that does flush, written
+ * by the caller in the same tick (BEGIN with the RUN + PULL that follow it;
+ * executeQuery's BEGIN, RUN and PULL with its COMMIT). bolt-connection flushes
+ * every one of those requests itself. Should no flushing request come (it
+ * threw while packing its parameters), the next macrotask flushes what is
+ * left, so nothing is held back.
  */
-export function beginTransactionUnflushed (connection: WireConnection, request: Parameters<WireConnection['beginTransaction']>[0]): ReturnType<WireConnection['beginTransaction']> {
+export function writeUnflushed<T> (connection: WireConnection, send: () => T): T {
   const protocol = connection.protocol()
   const hadOwnWrite = Object.prototype.hasOwnProperty.call(protocol, 'write')
   const write = protocol.write
   protocol.write = function (this: typeof protocol, message, observer) { write.call(this, message, observer, false) }
   try {
-    return connection.beginTransaction(request)
+    return send()
   } finally {
     if (hadOwnWrite) protocol.write = write
     else delete (protocol as Partial<typeof protocol>).write
     setImmediate(() => { if (connection.isOpen()) protocol._chunker.flush() })
   }
+}
+
+/** The receive timeout in force on a connection (ms): the server's hint or the receiveTimeout option; undefined when none. */
+export function receiveTimeoutOf (connection: WireConnection): number | undefined {
+  const timeout = connection._ch._receiveTimeout
+  return typeof timeout === 'number' && timeout > 0 ? timeout : undefined
 }
 
 /** Watch an idle connection: a server close while idle marks it broken instead of failing the next user. */

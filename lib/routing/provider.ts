@@ -7,12 +7,22 @@ import type { AuthToken } from '../auth/auth.js'
 import type { ConnectionPools, PooledConnection } from '../connection/pools.js'
 import type { AccessMode, RoutingTableSnapshot } from './routing-table.js'
 
+/** The bookmarks a request would carry, computed when needed. */
+export type BookmarkSource = () => Promise<readonly string[]>
+
+/** No bookmarks. */
+export const NO_BOOKMARKS: BookmarkSource = async () => []
+
 export interface AcquireRequest {
   readonly mode: AccessMode
   /** null: the user's home database (resolved via ROUTE and cached per user). */
   readonly database: string | null
-  /** Sent with ROUTE, so the table comes from a member that has seen them. */
-  readonly bookmarks: readonly string[]
+  /**
+   * Sent with ROUTE, so the table comes from a member that has seen them.
+   * Asked for only when a ROUTE is sent (a bookmark manager's supplier is
+   * called for it, as the official drivers do, and again for BEGIN).
+   */
+  readonly bookmarks: BookmarkSource
   readonly impersonatedUser: string | null
   /** The session's own token (per-session auth): its connections, ROUTE included, log on as it. */
   readonly auth?: AuthToken

@@ -9,7 +9,7 @@ import { isUserSwitchUnsupported } from '../auth/auth.js'
 import { connectFailureKind, type ConnectionTarget } from '../connection/wire.js'
 import {
   codeOf, CONFIGURATION_ERROR, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
-  PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, type RouterAttempt, type RouterFailureReason
+  PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, tagBudgetSpent, type RouterAttempt, type RouterFailureReason
 } from '../errors.js'
 import { fromRouteReply, RoutingTableError, type RouteReply, type RoutingTable } from './routing-table.js'
 import type { SeedResolution } from './seed.js'
@@ -32,6 +32,8 @@ export interface DiscoveryInput {
   /** ms since epoch; no router is tried after it. */
   readonly deadline: number
   readonly now: () => number
+  /** A member not to ask at all, not even as the seed (it is silent: a ROUTE there would only wait). */
+  readonly avoid?: string
 }
 
 export interface DiscoveryResult {
@@ -77,7 +79,9 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
   const tryRouter = async (target: ConnectionTarget, label: string): Promise<RoutingTable | undefined> => {
     tried.add(label)
     if (input.now() >= input.deadline) {
-      attempts.push({ address: label, reason: 'timeout', error: new Error('not tried: the time budget (connection acquisition or retry deadline) ran out') })
+      const notTried = new Error('not tried: the time budget (connection acquisition or retry deadline) ran out')
+      tagBudgetSpent(notTried)
+      attempts.push({ address: label, reason: 'timeout', error: notTried })
       return undefined
     }
     try {
@@ -91,6 +95,7 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
   }
   // Bounded: each known router and each seed address is tried at most once.
   for (const router of input.knownRouters) {
+    if (router === input.avoid) continue
     const table = await tryRouter({ hostPort: router }, router)
     if (table !== undefined) return { table, router, failed: attempts }
   }
@@ -98,7 +103,7 @@ export async function discover (send: RouteSender, input: DiscoveryInput): Promi
   for (const failure of seed.failures) attempts.push({ address: failure.address, reason: 'dns', error: failure.error })
   for (const target of seed.targets) {
     const label = target.resolvedHost === undefined ? target.hostPort : `${target.hostPort}(${target.resolvedHost})`
-    if (tried.has(label)) continue
+    if (tried.has(label) || target.hostPort === input.avoid) continue
     const table = await tryRouter(target, label)
     if (table !== undefined) return { table, router: label, failed: attempts }
   }

@@ -7,11 +7,11 @@
 import { isUserSwitchUnsupported, type AuthToken } from '../auth/auth.js'
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
-import { DiscoveryError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { DiscoveryError, MemberReplacedError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
-import { checkMember, type Acquired, type AcquireRequest, type ConnectionProvider, type MemberInfo } from './provider.js'
+import { checkMember, NO_BOOKMARKS, type Acquired, type AcquireRequest, type BookmarkSource, type ConnectionProvider, type MemberInfo } from './provider.js'
 import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
 import { DEFAULT_DATABASE, describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
 import { resolveSeed } from './seed.js'
@@ -36,6 +36,23 @@ export const WRITERLESS_ANSWER_REUSE_MS = 25
 
 /** setTimeout's limit; longer waits are "no timeout". */
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * How often a second opinion asks the other routers (see replacementOf): an
+ * election ends within a few hundred ms, and a probe of a live member answers
+ * in milliseconds, so a probe that lasts gets a few ROUTEs, not a storm.
+ */
+const SECOND_OPINION_POLL_MS = 50
+/** A safety bound on one second opinion's polls (the probe's verdict ends it within a second or two). */
+const MAX_SECOND_OPINION_POLLS = 200
+
+async function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(done, ms)
+    function done (): void { clearTimeout(timer); signal.removeEventListener('abort', done); resolve() }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
 
 export interface RoutingProviderOptions {
   readonly pools: ConnectionPools
@@ -77,6 +94,7 @@ export class RoutingProvider implements ConnectionProvider {
     this.routeContext = { ...options.routingContext, address: options.seed }
     // A black-holed member (its requests already failed): gone for every database, like a refused connection.
     this.pools.onMemberUnresponsive = (address, error) => { this.onError(error, address, null) }
+    this.pools.memberReplaced = async (address, signal) => await this.replacementOf(address, signal)
   }
 
   /** No database: the driver user's home database, once a session or a refresh has resolved it. */
@@ -93,8 +111,8 @@ export class RoutingProvider implements ConnectionProvider {
    */
   async refreshRoutingTable (database: string | null, request: { bookmarks: readonly string[], deadline: number }): Promise<RoutingTableSnapshot> {
     const table = database === null
-      ? await this.refreshHomeTable(this.ownHomeKey(), null, request.bookmarks, request.deadline)
-      : await this.refresh(database, { mode: 'READ', database, bookmarks: request.bookmarks, impersonatedUser: null, deadline: request.deadline }, '')
+      ? await this.refreshHomeTable(this.ownHomeKey(), null, async () => request.bookmarks, request.deadline)
+      : await this.refresh(database, { mode: 'READ', database, bookmarks: async () => request.bookmarks, impersonatedUser: null, deadline: request.deadline }, '')
     return snapshot(table)
   }
 
@@ -105,8 +123,8 @@ export class RoutingProvider implements ConnectionProvider {
 
   async serverInfo (request: { readonly database: string | null, readonly deadline: number }): Promise<MemberInfo> {
     const table = request.database === null
-      ? await this.refreshHomeTable(this.ownHomeKey(), null, [], request.deadline)
-      : (await this.tableFor({ mode: 'READ', database: request.database, bookmarks: [], impersonatedUser: null, deadline: request.deadline })).table
+      ? await this.refreshHomeTable(this.ownHomeKey(), null, NO_BOOKMARKS, request.deadline)
+      : (await this.tableFor({ mode: 'READ', database: request.database, bookmarks: NO_BOOKMARKS, impersonatedUser: null, deadline: request.deadline })).table
     let failure: unknown = neo4jError(`No servers available for database '${table.database}' with access mode 'READ'`, SERVICE_UNAVAILABLE)
     for (const address of table.readers) {
       try {
@@ -120,7 +138,7 @@ export class RoutingProvider implements ConnectionProvider {
   }
 
   async verifyAuthentication (request: { readonly database: string, readonly auth: AuthToken | undefined, readonly deadline: number }): Promise<void> {
-    const { table } = await this.tableFor({ mode: 'READ', database: request.database, bookmarks: [], impersonatedUser: null, auth: request.auth, deadline: request.deadline })
+    const { table } = await this.tableFor({ mode: 'READ', database: request.database, bookmarks: NO_BOOKMARKS, impersonatedUser: null, auth: request.auth, deadline: request.deadline })
     const reader = table.readers[0]
     if (reader === undefined) throw neo4jError(`No servers available for database '${table.database}' with access mode 'READ'`, SERVICE_UNAVAILABLE)
     try {
@@ -190,6 +208,34 @@ export class RoutingProvider implements ConnectionProvider {
     await this.pools.close()
   }
 
+  /**
+   * While `address` is silent and being probed: ask the other routers, every
+   * SECOND_OPINION_POLL_MS, for the tables of the databases it leads. Once one names
+   * another writer, the cluster has elected a new leader: resolves with the
+   * reason, so the silent member's requests fail now (and are retried there)
+   * instead of when the probe times out. Undefined when the member leads
+   * nothing (a silent reader: the probe decides) or the probe decided first.
+   */
+  private async replacementOf (address: string, signal: AbortSignal): Promise<Error | undefined> {
+    const led = this.registry.databases().filter(database => this.registry.get(database)?.writers.includes(address) === true)
+    if (led.length === 0) return undefined
+    // Bounded: the probe's verdict aborts the signal long before the last poll.
+    for (let poll = 0; poll < MAX_SECOND_OPINION_POLLS && !signal.aborted; poll++) {
+      for (const database of led) {
+        const deadline = this.now() + (this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : MAX_TIMER_MS)
+        const table = await this.refresh(database, { mode: 'WRITE', database, bookmarks: NO_BOOKMARKS, impersonatedUser: null, deadline }, '', address)
+          .catch(() => undefined)
+        if (signal.aborted) return undefined
+        const successor = table?.writers.find(writer => writer !== address)
+        if (successor !== undefined && table?.writers.includes(address) === false) {
+          return new MemberReplacedError(`the other members elected ${successor} leader of '${database}' while it was silent`)
+        }
+      }
+      await abortableSleep(SECOND_OPINION_POLL_MS, signal)
+    }
+    return undefined
+  }
+
   private select (table: RoutingTable, mode: AccessMode): string | undefined {
     const key = `${table.database}\u0000${mode}`
     const load = (address: string): number => this.pools.load(address)
@@ -235,21 +281,22 @@ export class RoutingProvider implements ConnectionProvider {
   }
 
   /** ROUTE without a database: the user's home database, resolved now and remembered for routing-side guesses. */
-  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: readonly string[], deadline: number, auth?: AuthToken): Promise<RoutingTable> {
+  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: BookmarkSource, deadline: number, auth?: AuthToken): Promise<RoutingTable> {
     const table = await this.refresh(null, { mode: 'READ', database: null, bookmarks, impersonatedUser, deadline, auth }, homeKey)
     this.homeDatabases.set(homeKey, table.database)
     return table
   }
 
-  private async refresh (database: string | null, request: AcquireRequest, homeKey: string): Promise<RoutingTable> {
-    const flightKey = database ?? `\u0000home:${homeKey}`
+  /** `avoid`: a silent member not to ask (its own flight: a refresh that may be waiting on it is not joined). */
+  private async refresh (database: string | null, request: AcquireRequest, homeKey: string, avoid?: string): Promise<RoutingTable> {
+    const flightKey = `${database ?? `\u0000home:${homeKey}`}${avoid === undefined ? '' : `\u0000avoid:${avoid}`}`
     return await this.refreshes.run(flightKey, async () => {
       const query: RouteQuery = {
         routingContext: this.routeContext,
         // The unnamed default database (a server that names none) is asked for as "no database".
         database: database === DEFAULT_DATABASE ? null : database,
         impersonatedUser: request.impersonatedUser,
-        bookmarks: request.bookmarks
+        bookmarks: await request.bookmarks()
       }
       const current = database === null ? undefined : this.registry.get(database)
       // A router whose last answer had no writer may be on the minority side of a
@@ -264,7 +311,8 @@ export class RoutingProvider implements ConnectionProvider {
           knownRouters: known,
           resolveSeed: async () => await resolveSeed(this.options.seed, this.options.resolver),
           deadline: request.deadline,
-          now: this.now
+          now: this.now,
+          avoid
         })
         this.install(result.table, result.router, result.failed, database, Math.round(this.now() - started))
         this.answeredBy.set(result.table.database, result.router)

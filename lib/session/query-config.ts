@@ -37,6 +37,12 @@ export interface ResolvedQueryConfig<T> {
   /** undefined: no bookmark manager (the caller passed null). */
   readonly bookmarkManager: BookmarkManager | undefined
   readonly resultTransformer: (result: Result) => Promise<T>
+  /**
+   * No resultTransformer was given: the driver's own eager one reads the whole
+   * result and runs no application code, so nothing can fail after the query
+   * that would have to undo it; COMMIT may then travel with the query.
+   */
+  readonly driverConsumesResult: boolean
   readonly transactionConfig: TransactionConfig | undefined
   readonly auth: AuthToken | undefined
 }
@@ -76,6 +82,7 @@ export function resolveQueryConfig<T> (config: unknown, defaultManager: Bookmark
     impersonatedUser: c.impersonatedUser ?? undefined,
     bookmarkManager: manager === null ? undefined : (manager ?? defaultManager),
     resultTransformer: (c.resultTransformer ?? resultTransformers.eager()) as (result: Result) => Promise<T>,
+    driverConsumesResult: c.resultTransformer === undefined,
     transactionConfig: c.transactionConfig,
     auth: checkAuthOption(c.auth, message => queryError('auth', message))
   }

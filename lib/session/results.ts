@@ -57,6 +57,23 @@ export async function settle (observer: ResultStreamObserver): Promise<Record<st
 }
 
 /**
+ * Let a result's stream run to its end into the result's own buffer: records
+ * are pulled all at once from here on and kept until the application reads
+ * them. Reaches into core's Result (its watermarks, which would pause the
+ * stream again) and bolt-connection's stream observer (fetch size and
+ * watermarks); spec/unit/connection/bolt-internals-contract.spec.ts pins both.
+ */
+export function bufferRemainingRecords (result: Result, stream: ResultStreamObserver): void {
+  const all = { high: Number.MAX_VALUE, low: Number.MAX_VALUE }
+  ;(result as unknown as { _watermarks: Watermarks })._watermarks = all
+  const observer = stream as unknown as { _fetchSize: number, _highRecordWatermark: number, _lowRecordWatermark: number }
+  observer._fetchSize = FETCH_ALL
+  observer._highRecordWatermark = all.high
+  observer._lowRecordWatermark = all.low
+  stream.resume()
+}
+
+/**
  * End a stream early: DISCARD what the server still holds. cancel() alone
  * never sends it for a stream whose consumer paused it (an iterator that
  * stopped reading) while a PULL was in flight: the answer's records pause it

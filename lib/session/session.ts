@@ -6,7 +6,7 @@
 
 import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
-import type { PooledConnection } from '../connection/pools.js'
+import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
 import { tagAddress } from '../errors.js'
 import type { Log } from '../log.js'
 import { runWithRetry } from '../retry/retry-executor.js'
@@ -14,11 +14,12 @@ import type { RetryPolicy } from '../retry/retry-state.js'
 import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { prepareQuery, type Query } from './query.js'
-import { createResult, discardRest, watermarks } from './results.js'
+import { bufferRemainingRecords, createResult, discardRest, watermarks } from './results.js'
 import { resolveTransactionConfig, type ResolvedSessionConfig, type TransactionConfig } from './session-config.js'
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
 const { Bookmarks } = internal.bookmarks
+const { TELEMETRY_APIS } = internal.constants
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
 
@@ -33,6 +34,15 @@ export interface SessionContext {
   readonly now?: () => number
   /** Called once when the session closes (the driver tracks open sessions). */
   readonly onClosed?: (session: Session) => void
+}
+
+/** How a transaction function's requests are sent (see executeManaged and TxStart.commitWithQuery). */
+interface Pipelining {
+  /** The work is only called once BEGIN succeeded. */
+  readonly eagerBegin: boolean
+  readonly commitWithQuery: boolean
+  /** The API for TELEMETRY (core's TELEMETRY_APIS). */
+  readonly api: number
 }
 
 export type TransactionWork<T> = (tx: ManagedTransaction) => Promise<T> | T
@@ -54,6 +64,8 @@ export class Session {
   /** Resolves when the last auto-commit stream has ended (the next one starts after it). */
   private pending: Promise<void> = Promise.resolve()
   private readonly liveObservers = new Set<Promise<ResultStreamObserver>>()
+  /** The last auto-commit result, while its stream has not ended (a next run makes it buffer the rest). */
+  private streamingRun: { result: Result, stream: Promise<ResultStreamObserver> } | undefined
 
   /** @internal Sessions come from driver.session(). */
   constructor (context: SessionContext, config: ResolvedSessionConfig) {
@@ -79,16 +91,23 @@ export class Session {
     const { text, params } = prepareQuery(query, parameters, parameterRules)
     const { txConfig } = resolveTransactionConfig(transactionConfig, this.context.log)
     const previous = this.pending
+    // Auto-commit queries of a session run one after another. One whose records
+    // the application has not finished reading (it runs a query per record it
+    // reads) would block the next for ever: its remaining records are pulled
+    // into its buffer, so it ends and the next can start.
+    const unfinished = this.streamingRun
+    if (unfinished !== undefined) void unfinished.stream.then(stream => { bufferRemainingRecords(unfinished.result, stream) }, () => {})
     let streamEnded: () => void = () => {}
     this.pending = new Promise<void>(resolve => { streamEnded = resolve })
     let used: string[] = []
     let database: string | null = this.database
     const connection = (async (): Promise<PooledConnection> => {
       await previous
-      used = await this.bookmarks.current()
       const acquired = await this.context.provider.acquire({
-        mode: this.mode, database: this.database, bookmarks: used, impersonatedUser: this.impersonatedUser, auth: this.auth, deadline: this.now() + this.context.acquisitionTimeout
+        mode: this.mode, database: this.database, bookmarks: async () => await this.bookmarks.current(), impersonatedUser: this.impersonatedUser, auth: this.auth, deadline: this.now() + this.context.acquisitionTimeout
       })
+      // Asked again for the query itself (a bookmark supplier may know more by now), as the official drivers do.
+      used = await this.bookmarks.current()
       database = acquired.database
       if (this.database === null && acquired.database !== null) this.database = acquired.database
       if (this.context.log.enabled('session')) {
@@ -105,6 +124,7 @@ export class Session {
       database: database ?? undefined,
       impersonatedUser: this.impersonatedUser ?? undefined,
       notificationFilter: this.notificationFilter,
+      apiTelemetryConfig: { api: TELEMETRY_APIS.AUTO_COMMIT_TRANSACTION },
       fetchSize: this.fetchSize,
       highRecordWatermark: marks.high,
       lowRecordWatermark: marks.low,
@@ -119,31 +139,40 @@ export class Session {
       afterError: () => { void conn.release(true).finally(streamEnded) }
     })))
     this.track(observer)
-    return createResult(observer, text, params, connection, this.fetchSize) as Result<R>
+    const result = createResult(observer, text, params, connection, this.fetchSize) as Result<R>
+    const running = { result: result as Result, stream: observer }
+    this.streamingRun = running
+    void this.pending.then(() => { if (this.streamingRun === running) this.streamingRun = undefined })
+    return result
   }
 
   /** An explicit transaction: usable at once, awaitable until BEGIN succeeded. */
   beginTransaction (transactionConfig?: TransactionConfig): TransactionPromise {
     this.assertCanStart('begin a transaction')
     const { txConfig } = resolveTransactionConfig(transactionConfig, this.context.log)
-    return new TransactionPromise(this.startTransaction(this.mode, txConfig, this.now() + this.context.acquisitionTimeout))
+    return new TransactionPromise(this.startTransaction(this.mode, txConfig, this.now() + this.context.acquisitionTimeout, {
+      telemetry: { api: TELEMETRY_APIS.UNMANAGED_TRANSACTION }
+    }))
   }
 
   async executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('READ', work, transactionConfig, true)
+    return await this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   async executeWrite<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('WRITE', work, transactionConfig, true)
+    return await this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   /**
    * @internal driver.executeQuery's transaction: its work is one query the
    * driver wrote, not application code, so BEGIN need not be answered before
-   * the query is sent (BEGIN and RUN leave in one write).
+   * the query is sent (BEGIN and RUN leave in one write). `commitWithQuery`:
+   * the driver consumes the whole result itself, so COMMIT goes in that same
+   * write too (TxStart.commitWithQuery) when a lost COMMIT may be re-run (a
+   * READ, or work marked idempotent).
    */
-  async executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged(mode, work, transactionConfig, false)
+  async executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, commitWithQuery: boolean): Promise<T> {
+    return await this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, commitWithQuery, api: TELEMETRY_APIS.EXECUTE_QUERY })
   }
 
   /** Ends open streams (DISCARD), rolls back an open transaction, releases every connection. */
@@ -152,7 +181,8 @@ export class Session {
     this.open = false
     try {
       for (const observer of this.liveObservers) void observer.then(discardRest, () => {})
-      await this.activeTx?.close()
+      // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
+      await this.activeTx?.close().catch(() => {})
       await this.pending
     } finally {
       this.context.onClosed?.(this)
@@ -168,39 +198,59 @@ export class Session {
    * drivers do, so application code never runs for a transaction that did not
    * begin (a BEGIN that fails is retried, or reported, before the work is called).
    */
-  private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, eagerBegin: boolean): Promise<T> {
+  private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, pipelining: Pipelining): Promise<T> {
     this.assertCanStart('run a transaction function')
     if (typeof work !== 'function') throw newError('The transaction work must be a function: tx => tx.run(...)')
     const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig, this.context.log)
     this.managedRunning = true
     try {
       await this.pending
-      return await this.retryManaged(mode, work, txConfig, idempotent, eagerBegin)
+      return await this.retryManaged(mode, work, txConfig, idempotent, pipelining)
     } finally {
       this.managedRunning = false
     }
   }
 
-  private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean, eagerBegin: boolean): Promise<T> {
+  private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean, pipelining: Pipelining): Promise<T> {
+    // A READ transaction cannot have written (every member refuses writes
+    // in one), so a COMMIT whose answer was lost is safe to re-run: the
+    // official driver retries it too. Only WRITE work needs the caller's word.
+    const safeToRepeat = idempotent || mode === 'READ'
+    // One TELEMETRY per call: sent with each attempt's BEGIN until a server accepted one.
+    let telemetrySent = false
+    const telemetry: ApiTelemetry = { api: pipelining.api, onTelemetrySuccess: () => { telemetrySent = true } }
     return await runWithRetry(async ({ deadline, attempt }) => {
       if (!this.open) throw newError('The session was closed while its transaction function was retrying.')
-      const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout), attempt > 1)
+      const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout), {
+        retrying: attempt > 1,
+        // Only where a lost COMMIT may be re-run: a COMMIT that left with its query
+        // is in flight from the first byte, so a connection lost at any point would
+        // leave the outcome unknown, where a separate COMMIT lets a write whose
+        // query failed be retried.
+        commitWithQuery: pipelining.commitWithQuery && safeToRepeat,
+        telemetry: telemetrySent ? undefined : telemetry
+      })
       try {
-        if (eagerBegin) await core.whenBegun()
-        const value = await work(new ManagedTransaction(core))
-        // A READ transaction cannot have written (every member refuses writes
-        // in one), so a COMMIT whose answer was lost is safe to re-run: the
-        // official driver retries it too. Only WRITE work needs the caller's word.
-        await core.commit({ idempotent: idempotent || mode === 'READ' })
+        let value: T
+        try {
+          if (pipelining.eagerBegin) await core.whenBegun()
+          value = await work(new ManagedTransaction(core))
+        } catch (error) {
+          // A COMMIT written with the query may have been applied when the connection was lost.
+          throw error instanceof Error ? core.commitOutcome(error, safeToRepeat) : error
+        }
+        await core.commit({ idempotent: safeToRepeat })
         return value
       } finally {
-        await core.close()
+        // The attempt's own outcome is what counts: a failed ROLLBACK of it must not replace it.
+        await core.close().catch(() => {})
       }
     }, { policy: this.context.retryPolicy, log: this.context.log.retry, now: this.now })
   }
 
-  /** `retrying`: a later attempt of a transaction function (see AcquireRequest.retrying). */
-  private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number, retrying = false): TxCore {
+  /** `retrying`: a later attempt of a transaction function (AcquireRequest.retrying); `commitWithQuery`: TxStart.commitWithQuery. */
+  private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number,
+    options: { retrying?: boolean, commitWithQuery?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
     const core = new TxCore({
       provider: this.context.provider,
       bookmarks: this.bookmarks,
@@ -212,7 +262,9 @@ export class Session {
       fetchSize: this.fetchSize,
       notificationFilter: this.notificationFilter,
       deadline,
-      retrying,
+      retrying: options.retrying === true,
+      commitWithQuery: options.commitWithQuery === true,
+      telemetry: options.telemetry,
       onDatabaseResolved: (database) => { this.database ??= database },
       log: this.context.log,
       onEnded: () => { if (this.activeTx === core) this.activeTx = undefined }

@@ -7,7 +7,7 @@
 // said the work is idempotent.
 
 import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
-import type { PooledConnection } from '../connection/pools.js'
+import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
 import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
 import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
@@ -18,6 +18,7 @@ import { prepareQuery, type Query } from './query.js'
 
 const { Bookmarks } = internal.bookmarks
 const { TxConfig } = internal.txConfig
+const { FETCH_ALL } = internal.constants
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
 
@@ -39,6 +40,15 @@ export interface TxStart {
   readonly deadline: number
   /** A later attempt of a retried transaction function (see AcquireRequest.retrying). */
   readonly retrying?: boolean
+  /**
+   * The transaction is one query whose result the driver consumes itself
+   * (executeQuery): its RUN pulls everything and COMMIT follows it at once,
+   * so BEGIN, RUN, PULL and COMMIT leave in one socket write and the answers
+   * are read in order. On a FAILURE the server ignores the COMMIT.
+   */
+  readonly commitWithQuery?: boolean
+  /** Which API this transaction came from, for TELEMETRY (undefined: none to send). */
+  readonly telemetry?: ApiTelemetry
   readonly onDatabaseResolved: (database: string) => void
   readonly log: Log
   /** Called once when the transaction ends (connection released). */
@@ -57,6 +67,12 @@ export class TxCore {
   private usedBookmarks: string[] = []
   private database: string | null
   private ending: Promise<void> | undefined
+  /** The COMMIT written right after the query (commitWithQuery): its answer, once written. */
+  private pipelinedCommit: Promise<Record<string, unknown>> | undefined
+  /** COMMIT has been written (with the query, or by commit()): from then on a lost connection leaves the outcome unknown. */
+  private commitWritten = false
+  /** The connection's address, once acquired (for errors about the COMMIT). */
+  private address: string | undefined
   private readonly start: TxStart
 
   constructor (start: TxStart) {
@@ -67,14 +83,16 @@ export class TxCore {
     this.begun = new Promise<void>((resolve, reject) => { beginResolved = resolve; beginRejected = reject })
     this.begun.catch(() => {}) // observed through commit/run; never an unhandled rejection
     this.ready = (async () => {
-      this.usedBookmarks = await start.bookmarks.current()
       const acquired = await start.provider.acquire({
-        mode: start.mode, database: start.database, bookmarks: this.usedBookmarks, impersonatedUser: start.impersonatedUser, auth: start.auth, deadline: start.deadline,
+        mode: start.mode, database: start.database, bookmarks: async () => await start.bookmarks.current(), impersonatedUser: start.impersonatedUser, auth: start.auth, deadline: start.deadline,
         retrying: start.retrying === true
       })
+      // Asked again for BEGIN (a bookmark supplier may know more by now), as the official drivers do.
+      this.usedBookmarks = await start.bookmarks.current()
       if (acquired.database !== null && start.database === null) start.onDatabaseResolved(acquired.database)
       this.database = acquired.database
       const connection = acquired.connection
+      this.address = connection.address
       if (start.log.enabled('session')) {
         start.log.session(`BEGIN ${start.mode} on ${connection.address} (database ${acquired.database ?? 'default'}, ${this.usedBookmarks.length} bookmark(s))`)
       }
@@ -84,7 +102,8 @@ export class TxCore {
         mode: start.mode,
         database: acquired.database ?? undefined,
         impersonatedUser: start.impersonatedUser ?? undefined,
-        notificationFilter: start.notificationFilter
+        notificationFilter: start.notificationFilter,
+        apiTelemetryConfig: start.telemetry
       }, {
         // Runs already asked for (executeQuery, a transaction function whose first
         // action is run) are written as soon as this function returns — same tick,
@@ -124,7 +143,7 @@ export class TxCore {
       // work function that runs a query after BEGIN failed and rethrows must
       // lead to the same decision, not to a non-retryable "Cannot run…".
       observer = Promise.reject(this.failure)
-    } else if (this.state !== 'ACTIVE') {
+    } else if (this.state !== 'ACTIVE' || (this.start.commitWithQuery === true && this.results.length > 0)) {
       observer = Promise.reject(this.notActiveError('run a query in'))
     } else {
       this.streaming++
@@ -133,15 +152,26 @@ export class TxCore {
       // A RUN inside a transaction carries no extra fields: mode, database,
       // bookmarks and tx config went with BEGIN. Servers refuse (and scripted
       // servers hang up on) a RUN that repeats them.
-      observer = this.ready.then(connection => connection.run(text, params, {
-        bookmarks: Bookmarks.empty(),
-        txConfig: TxConfig.empty(),
-        fetchSize: this.start.fetchSize,
-        highRecordWatermark: watermarks(this.start.fetchSize).high,
-        lowRecordWatermark: watermarks(this.start.fetchSize).low,
-        beforeError: (error) => { done(); this.fail(error, connection) },
-        afterComplete: () => { done() }
-      }))
+      const commitFollows = this.start.commitWithQuery === true
+      // COMMIT is only valid once the stream has ended: a query it follows pulls everything at once.
+      const fetchSize = commitFollows ? FETCH_ALL : this.start.fetchSize
+      observer = this.ready.then(connection => {
+        const stream = connection.run(text, params, {
+          bookmarks: Bookmarks.empty(),
+          txConfig: TxConfig.empty(),
+          fetchSize,
+          highRecordWatermark: watermarks(fetchSize).high,
+          lowRecordWatermark: watermarks(fetchSize).low,
+          beforeError: (error) => { done(); this.fail(error, connection) },
+          afterComplete: () => { done() }
+        }, { commitFollows })
+        if (commitFollows) {
+          this.commitWritten = true
+          this.pipelinedCommit = settle(connection.commitTransaction())
+          this.pipelinedCommit.catch(() => {}) // observed by commit(); a failed query leaves it IGNORED
+        }
+        return stream
+      })
       observer.catch(() => done())
     }
     const result = createResult(observer, text, params, this.ready, this.start.fetchSize)
@@ -150,11 +180,12 @@ export class TxCore {
   }
 
   async commit (options: { idempotent?: boolean } = {}): Promise<void> {
+    const idempotent = options.idempotent === true
     if (this.state !== 'ACTIVE') {
       // After a failure, the failure itself is the most useful error (and keeps its retryability).
       const error = this.state === 'FAILED' && this.failure !== undefined ? this.failure : this.notActiveError('commit')
       if (this.state === 'FAILED') await this.end(true)
-      throw error
+      throw this.commitOutcome(error, idempotent)
     }
     this.state = 'COMMITTING'
     let connection: PooledConnection
@@ -167,20 +198,19 @@ export class TxCore {
       this.state = 'FAILED'
       this.failure ??= error as Error
       await this.end(true)
-      throw error
+      throw this.commitOutcome(error as Error, idempotent)
     }
     let metadata: Record<string, unknown>
     try {
-      metadata = await settle(connection.commitTransaction())
+      if (this.pipelinedCommit === undefined) this.commitWritten = true
+      metadata = await (this.pipelinedCommit ?? settle(connection.commitTransaction()))
     } catch (error) {
       this.state = 'FAILED'
       this.failure = error as Error
       tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
-      const unknownOutcome = isConnectionLost(error) || isOutcomeUnknownCode(error)
-      if (unknownOutcome && options.idempotent !== true) throw new CommitOutcomeUnknownError(error as Error, connection.address)
-      throw error
+      throw this.commitOutcome(error as Error, idempotent)
     }
     this.state = 'COMMITTED'
     const bookmark = typeof metadata.bookmark === 'string' ? metadata.bookmark : undefined
@@ -189,6 +219,20 @@ export class TxCore {
     } finally {
       await this.end(false)
     }
+  }
+
+  /**
+   * What a failure means once COMMIT may have reached the server: a lost
+   * connection (or an outcome-unknown server code) leaves the outcome unknown,
+   * reported as CommitOutcomeUnknownError unless the work is idempotent. Any
+   * other error, and any error before COMMIT was written, is returned as is.
+   * A COMMIT written with the query (commitWithQuery) counts from the moment
+   * it was written, whichever answer the failure cut off.
+   */
+  commitOutcome (error: Error, idempotent: boolean): Error {
+    if (!this.commitWritten || idempotent || error instanceof CommitOutcomeUnknownError) return error
+    if (!isConnectionLost(error) && !isOutcomeUnknownCode(error)) return error
+    return new CommitOutcomeUnknownError(error, this.address)
   }
 
   async rollback (): Promise<void> {
@@ -217,19 +261,21 @@ export class TxCore {
     }
     try {
       await settle(connection.rollbackTransaction())
-      await this.end(false)
     } catch (error) {
+      // The server could not roll back (a database going down): say so, as the official drivers do;
+      // RESET on release still ends the transaction on that connection.
+      tagAddress(error, connection.address)
+      this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
-      // A server's refusal is reported, as the official driver reports it; a
-      // lost connection rolled the transaction back anyway.
-      if (!isConnectionLost(error)) throw error
+      throw error
     }
+    await this.end(false)
   }
 
-  /** Roll back if still open; always releases the connection. */
+  /** Roll back if still open (a failed ROLLBACK is reported); always releases the connection. */
   async close (): Promise<void> {
     if (this.state === 'ACTIVE') {
-      await this.rollback().catch(() => {})
+      await this.rollback()
     } else if (this.state === 'FAILED') {
       this.state = 'ROLLED_BACK'
       await this.end(true)

@@ -49,6 +49,33 @@ describe('bench: raw Bolt floor client', function () {
     }
   })
 
+  it('the managed-transaction floor: BEGIN + RUN + PULL in one write, then COMMIT (or all four at once); writes are visible, failures roll back', async () => {
+    const connection = await RawBoltConnection.open(seed, CREDENTIALS)
+    const before = cluster.server('server1').stats().messages
+    try {
+      const outcome = await connection.transaction('CREATE (:RawTx {v: $v}) RETURN 1 AS one', { v: 7n }, {})
+      expect(outcome.records).to.equal(1)
+      expect(outcome.summary).to.have.property('bookmark')
+      const after = cluster.server('server1').stats().messages
+      for (const type of ['BEGIN', 'RUN', 'PULL', 'COMMIT']) expect((after[type] ?? 0) - (before[type] ?? 0), type).to.equal(1)
+      let error: unknown
+      try { await connection.transaction('CREATE (:RawTx {v: 8}) RETURN $missing +', {}, {}) } catch (e) { error = e }
+      expect(error).to.be.instanceOf(RawBoltError)
+      // executeQuery's floor: COMMIT in the same write; on a failed RUN the server ignores it.
+      const pipelined = await connection.transaction('CREATE (:RawTx {v: 9}) RETURN 1 AS one', {}, {}, undefined, true)
+      expect(pipelined.records).to.equal(1)
+      expect(pipelined.summary).to.have.property('bookmark')
+      error = undefined
+      try { await connection.transaction('CREATE (:RawTx {v: 10}) RETURN $missing +', {}, {}, undefined, true) } catch (e) { error = e }
+      expect(error).to.be.instanceOf(RawBoltError)
+      const values: unknown[] = []
+      await connection.run('MATCH (n:RawTx) RETURN n.v ORDER BY n.v', {}, {}, (row) => { values.push(row[0]) })
+      expect(values).to.deep.equal([7n, 9n])
+    } finally {
+      connection.close()
+    }
+  })
+
   it('refuses wrong credentials', async () => {
     let error: unknown
     try { await RawBoltConnection.open(seed, { user: 'neo4j', password: 'wrong' }) } catch (e) { error = e }

@@ -7,6 +7,7 @@ import { parseBenchArgs, UsageError } from '../../bench/args.js'
 import { formatRatio, formatSummary, renderMarkdown, table } from '../../bench/markdown.js'
 import type { StreamSample, ThroughputSample } from '../../bench/protocol.js'
 import type { BenchResults, TrialRecord } from '../../bench/results.js'
+import { change, renderSsrComparison } from '../../bench/ssr-compare.js'
 import { combineStreamSamples, missingFigures, streamFigures, summarizeRun, throughputFigures } from '../../bench/summary.js'
 import { messageDelta } from '../../bench/trials.js'
 import { allWorkloads, failoverSelected, mergeKey, selectWorkloads, unknownFilters } from '../../bench/workloads.js'
@@ -17,7 +18,7 @@ function sample (ops: number, overrides: Partial<ThroughputSample> = {}): Throug
   return { ops, opsTotal: ops, errors: 0, elapsedMs: 1000, cpuMicros: ops * 100, peakHeapBytes: 10 * MiB, maxRssBytes: 50 * MiB, firstError: null, drained: true, ...overrides }
 }
 
-function trial (workload: string, contender: 'ours' | 'official' | 'raw', round: number, s: ThroughputSample, messages: Record<string, number> = {}): TrialRecord {
+function trial (workload: string, contender: 'ours' | 'official' | 'raw' | 'raw-tx', round: number, s: ThroughputSample, messages: Record<string, number> = {}): TrialRecord {
   return { workload, round, contender, throughput: s, messages }
 }
 
@@ -32,7 +33,7 @@ function results (trials: TrialRecord[], overrides: Partial<BenchResults> = {}):
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     loadAverageEnd: 0.7,
-    args: parseBenchArgs([]),
+    args: parseBenchArgs(['--database', 'none']),
     machine: { cpuModel: 'Test CPU', cores: 2, node: 'v20.0.0', os: 'Linux', memoryGiB: 4, loadAverage: 0.5, commit: 'abc123' },
     fixture: { primaries: 3, secondaries: 2, routingTtlSeconds: 300, electionTimeoutMs: [300, 600], heartbeatMs: 100, secondaryLagMs: 0, seed: 1, serverSideRouting: true },
     workloads,
@@ -90,16 +91,19 @@ describe('bench: figures from trials', () => {
     expect(f?.firstError).to.equal('cut')
   })
 
-  it('ratios are ours/official of medians, and percent of floor is against the raw median', () => {
+  it('ratios are ours/official of medians; percent of floor is against the managed-transaction floor, like with like', () => {
     const trials = [
       ...[900, 1000, 5000].map((ops, round) => trial('read-return-1-c128', 'ours', round, sample(ops))),
       ...[500, 400, 600].map((ops, round) => trial('read-return-1-c128', 'official', round, sample(ops))),
-      ...[2000, 2000, 2000].map((ops, round) => trial('read-return-1-c128', 'raw', round, sample(ops)))
+      ...[2000, 2000, 2000].map((ops, round) => trial('read-return-1-c128', 'raw-tx', round, sample(ops))),
+      ...[4000, 4000, 4000].map((ops, round) => trial('read-return-1-c128', 'raw', round, sample(ops)))
     ]
     const row = summarizeRun(results(trials)).throughput.find((r) => r.workload.id === 'read-return-1-c128')
     expect(row?.throughputRatio).to.equal(2)
     expect(row?.oursOfFloor).to.equal(50)
     expect(row?.officialOfFloor).to.equal(25)
+    expect(row?.oursOfAutoCommitFloor).to.equal(25)
+    expect(row?.officialOfAutoCommitFloor).to.equal(12.5)
     expect(row?.cpuRatio).to.equal(1) // CPU per op is the same (100 µs) in every sample
   })
 
@@ -130,9 +134,12 @@ describe('bench: figures from trials', () => {
       streamTrial('raw', {})
     ]
     const r = results(trials, { failover: true })
-    const missing = missingFigures(r, summarizeRun(r), ['ours', 'official', 'raw'], ['ours', 'official'])
+    const missing = missingFigures(r, summarizeRun(r), ['ours', 'official', 'raw-tx', 'raw'], ['ours', 'official'])
     expect(missing).to.include('read-return-1-c128: no throughput figure for ours')
-    expect(missing.filter((m) => m.startsWith('session-churn-c16'))).to.have.length(3)
+    expect(missing).to.include('read-return-1-c128: no throughput figure for raw-tx')
+    expect(missing.filter((m) => m.startsWith('session-churn-c16'))).to.have.length(4)
+    // Streaming is auto-commit everywhere: the managed floor does not run it, so it is not missing there.
+    expect(missing).to.not.include('stream: no complete streaming query for raw-tx')
     expect(missing).to.include('stream: no complete streaming query for ours')
     expect(missing).to.include('failover: no leader stop completed for ours')
     expect(missing.some((m) => m.includes('official') && m.startsWith('stream'))).to.equal(false)
@@ -141,7 +148,7 @@ describe('bench: figures from trials', () => {
   it('a failover stop without recovery is a figure (the bound), not a missing one', () => {
     const stop = { stop: 0, stoppedMember: 's1', stoppedSeed: true, failoverMs: null, electionMs: 300, boundMs: 15_000, errorsAfterStop: 1, firstError: 'x' }
     const r = results([], { workloads: [], failover: true, failovers: [{ ...stop, contender: 'ours' }, { ...stop, contender: 'official' }] })
-    expect(missingFigures(r, summarizeRun(r), ['ours', 'official', 'raw'], ['ours', 'official'])).to.deep.equal([])
+    expect(missingFigures(r, summarizeRun(r), ['ours', 'official', 'raw-tx', 'raw'], ['ours', 'official'])).to.deep.equal([])
   })
 
   it('failover: a stop without recovery counts as the bound in the all-stops median the ratio compares', () => {
@@ -207,15 +214,41 @@ describe('bench: markdown', () => {
     const trials = [
       trial('read-return-1-c128', 'ours', 0, sample(1300)),
       trial('read-return-1-c128', 'official', 0, sample(1000)),
-      trial('read-return-1-c128', 'raw', 0, sample(2600)),
+      trial('read-return-1-c128', 'raw-tx', 0, sample(2600)),
+      trial('read-return-1-c128', 'raw', 0, sample(5200)),
       streamTrial('ours', {}), streamTrial('official', {}), streamTrial('raw', {})
     ]
     const r = results(trials)
     const md = renderMarkdown(r, summarizeRun(r))
-    for (const text of ['Test CPU', '2 cores', 'v20.0.0', '3 primaries + 2 secondaries', '5 round(s)', '## Throughput', '## Cost', '## Streaming', '## Goals', '1.30×', '50 %']) {
+    for (const text of ['Test CPU', '2 cores', 'v20.0.0', '3 primaries + 2 secondaries', '5 round(s)', '## Throughput', '## Cost', '## Streaming', '## Goals', '1.30×', '50 %',
+      'managed-tx floor', 'auto-commit floor', 'home database', 'not the headline']) {
       expect(md, text).to.contain(text)
     }
     expect(md).to.not.contain('## Failover')
+  })
+
+  it('a named-database report says so in its title, and the ROUTE goal is not applicable there', () => {
+    const r = results([
+      trial('session-churn-c16', 'ours', 0, sample(900), { ROUTE: 0 }),
+      trial('session-churn-c16', 'official', 0, sample(1000), { ROUTE: 0 })
+    ], { args: parseBenchArgs([]) })
+    const summaries = summarizeRun(r)
+    const route = summaries.goals.find((g) => g.goal.startsWith('fewer ROUTE'))
+    expect(route?.met).to.equal(null)
+    expect(route?.figure).to.contain('not applicable')
+    expect(renderMarkdown(r, summaries)).to.contain('named database `neo4j`')
+  })
+
+  it('the server-side routing comparison shows both settings and how the official driver moved', () => {
+    const on = results([trial('session-churn-c16', 'ours', 0, sample(900), { ROUTE: 0 }), trial('session-churn-c16', 'official', 0, sample(1200), { ROUTE: 0 })])
+    const off = results([trial('session-churn-c16', 'ours', 0, sample(900), { ROUTE: 0 }), trial('session-churn-c16', 'official', 0, sample(800), { ROUTE: 800 })],
+      { fixture: { ...on.fixture, serverSideRouting: false } })
+    const md = renderSsrComparison({ results: on, summaries: summarizeRun(on) }, { results: off, summaries: summarizeRun(off) })
+    expect(md).to.contain('changed by +50 %')
+    expect(md).to.contain('from 1,000.0–1,000.0 (off) to 0.0–0.0 (on)')
+    expect(md).to.contain('| +50 % |')
+    expect(change(100, 150)).to.equal(50)
+    expect(change(undefined, 150)).to.equal(null)
   })
 })
 
@@ -227,10 +260,30 @@ describe('bench: command line and workload selection', () => {
     expect([quick.quick, quick.rounds, quick.stops]).to.deep.equal([true, 2, 1])
     expect(parseBenchArgs(['--seconds', '1.5', '--warmup', '0.25']).windowMs).to.equal(1500)
     expect(parseBenchArgs(['--only', 'stream, failover']).only).to.deep.equal(['stream', 'failover'])
-    expect(parseBenchArgs(['--database', 'neo4j']).database).to.equal('neo4j')
-    expect(parseBenchArgs([]).serverSideRouting).to.equal(true)
-    expect(parseBenchArgs(['--server-side-routing', 'off']).serverSideRouting).to.equal(false)
-    expect(() => parseBenchArgs(['--server-side-routing', 'maybe'])).to.throw(UsageError, /on or off/)
+    expect(parseBenchArgs([]).serverSideRouting).to.equal('on')
+    expect(parseBenchArgs(['--server-side-routing', 'off']).serverSideRouting).to.equal('off')
+    expect(parseBenchArgs(['--server-side-routing', 'both']).serverSideRouting).to.equal('both')
+    expect(() => parseBenchArgs(['--server-side-routing', 'maybe'])).to.throw(UsageError, /on, off or both/)
+  })
+
+  it('names the database by default (the headline); --database none resolves the home database', () => {
+    expect(parseBenchArgs([]).database).to.equal('neo4j')
+    expect(parseBenchArgs(['--quick']).database).to.equal('neo4j')
+    expect(parseBenchArgs(['--database', 'movies']).database).to.equal('movies')
+    expect(parseBenchArgs(['--database', 'none']).database).to.equal(null)
+  })
+
+  it('profile mode: its own workloads, 10 s windows after 2 s of warm-up unless told, one fixture setting', () => {
+    const p = parseBenchArgs(['--profile', 'read-return-1-c1,write-merge-c1'])
+    expect(p.profile).to.deep.equal(['read-return-1-c1', 'write-merge-c1'])
+    expect([p.windowMs, p.warmupMs, p.profileIntervalUs]).to.deep.equal([10_000, 2000, 200])
+    expect(p.profileContenders).to.deep.equal(['ours', 'official'])
+    expect(parseBenchArgs(['--profile', 'write-merge', '--seconds', '3', '--contenders', 'ours,raw-tx', '--sample-us', '100']))
+      .to.include({ windowMs: 3000, profileIntervalUs: 100 })
+    expect(parseBenchArgs(['--profile', 'write-merge', '--quick']).windowMs).to.equal(1000)
+    expect(() => parseBenchArgs(['--profile', 'x', '--only', 'y'])).to.throw(UsageError, /--only/)
+    expect(() => parseBenchArgs(['--profile', 'x', '--server-side-routing', 'both'])).to.throw(UsageError)
+    expect(() => parseBenchArgs(['--contenders', 'ours,mine'])).to.throw(UsageError)
   })
 
   it('rejects unknown options, missing values and non-positive numbers', () => {

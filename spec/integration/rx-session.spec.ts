@@ -310,7 +310,8 @@ describe('integration: reactive sessions (driver.rxSession)', function () {
             tx.run('CREATE (:RxPing {id: $id})', { id: neo4j.int(i) }).consume().pipe(map(summary => summary.server.address ?? ''))))
           acked.push(i)
           servedBy.add(served)
-          if (acked.length === 15 && stopped === undefined) { stopped = cluster.stop(leader); stopped.catch(() => {}) }
+          // Stopped from inside the loop and waited for: the remaining writes cannot all finish on the old leader first.
+          if (acked.length === 15 && stopped === undefined) { stopped = cluster.stop(leader); await stopped }
         } catch (error) {
           if (error instanceof CommitOutcomeUnknownError) unknown.push(i)
           else errors.push(error as Error)

@@ -1,6 +1,7 @@
 // Socket writes per transaction: executeQuery's BEGIN rides in the same write
 // as its RUN + PULL, so a one-query transaction costs two writes (BEGIN+RUN+
-// PULL, COMMIT) instead of three. A transaction function's BEGIN goes out at
+// PULL, COMMIT) instead of three; a read (or idempotent work) whose result the
+// driver consumes itself sends COMMIT in that write too: one write, one round trip. A transaction function's BEGIN goes out at
 // once and is answered before the work is called (the work never runs for a
 // transaction that did not begin), so BEGIN is never held back.
 
@@ -42,11 +43,30 @@ describe('integration: socket writes per transaction', function () {
     await server.close()
   })
 
-  it('executeQuery: BEGIN+RUN+PULL in one write, COMMIT in another', async () => {
+  it('executeQuery write: BEGIN+RUN+PULL in one write, COMMIT in another (a write whose query fails can still be retried)', async () => {
     const { records } = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j' })
     expect(records).to.have.length(1)
     expect(writes).to.equal(2)
     expect(backend.committed).to.equal(2)
+  })
+
+  it('executeQuery read, or idempotent write: BEGIN+RUN+PULL(all)+COMMIT in one write', async () => {
+    const read = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', routing: neo4j.routing.READ })
+    expect(read.records).to.have.length(1)
+    expect(writes).to.equal(1)
+    const write = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', transactionConfig: { idempotent: true } })
+    expect(write.records).to.have.length(1)
+    expect(writes).to.equal(2)
+    expect(backend.committed).to.equal(3)
+    expect(read.summary.counters.containsUpdates()).to.equal(false)
+  })
+
+  it('executeQuery with a resultTransformer of its own keeps COMMIT apart (the transformer may still throw)', async () => {
+    const n = await d.executeQuery('RETURN 1 AS n', {}, {
+      database: 'neo4j', routing: neo4j.routing.READ, resultTransformer: async result => (await result).records.length
+    })
+    expect(n).to.equal(1)
+    expect(writes).to.equal(2)
   })
 
   it('a transaction function: BEGIN alone and answered before the work runs (BEGIN, two queries, COMMIT = four writes)', async () => {

@@ -76,4 +76,23 @@ describe('integration: our driver against the strict fixture', function () {
     expect(handshakes.reduce((n, h) => n + h.manifest, 0)).to.be.at.least(2)
     expect(d.poolStats().inUse).to.equal(0)
   })
+
+  it('a query run for each record of another in the same session (nested auto-commit): the outer result buffers its rest, nothing hangs', async () => {
+    const d = target.driver({ fetchSize: 1 })
+    const session = d.session({ database: 'neo4j', defaultAccessMode: neo4j.session.READ })
+    const pairs: string[] = []
+    try {
+      const outer = session.run('UNWIND range(1, 3) AS i RETURN i')
+      for await (const record of outer) {
+        const i = record.get('i').toNumber() as number
+        const inner = await session.run('UNWIND range(1, 2) AS j RETURN $i * 10 + j AS v', { i })
+        pairs.push(...inner.records.map(r => String(r.get('v'))))
+      }
+    } finally {
+      await session.close()
+    }
+    expect(pairs).to.deep.equal(['11', '12', '21', '22', '31', '32'])
+    expect(breaches(target.cluster as Cluster)).to.deep.equal({})
+    expect(d.poolStats().inUse).to.equal(0)
+  })
 })

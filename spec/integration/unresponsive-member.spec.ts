@@ -119,6 +119,40 @@ describe('integration: unresponsive (black-holed) members', function () {
     })
   })
 
+  describe('cluster, default configuration', () => {
+    it('a black-holed leader with connectionTimeout at its default (30 s): the wait ends by the probe or by the others electing a leader, nothing lost or duplicated', async function () {
+      needsFixture(this)
+      const own = await startTarget({ serverSideRouting: false })
+      const cluster = own.cluster
+      if (cluster === undefined) throw new Error('fixture expected')
+      const d = own.driver()
+      try {
+        await d.verifyConnectivity({ database: 'neo4j' })
+        const { leader, address } = await roles(cluster)
+        await withProbeEvents(async (events) => {
+          let outcome: LoopOutcome
+          try {
+            outcome = await writeLoop(d, 60, 'default-blackhole', { afterAcks: 10, apply: async () => { await cluster.blackhole(leader) } })
+          } finally {
+            await cluster.heal(leader)
+          }
+          expect(outcome.errors.map(e => e.message)).to.deep.equal([])
+          expect(outcome.acked.length + outcome.unknown.length).to.equal(60)
+          const newLeader = await cluster.leader('neo4j')
+          expect(outcome.addresses.has(address(newLeader))).to.equal(true)
+          const verdicts = events.filter(e => e.address === address(leader))
+          expect(verdicts.map(e => e.outcome)).to.include('unresponsive')
+          const { records } = await d.executeQuery('MATCH (p:Ping {run: $run}) RETURN p.id AS id, count(*) AS n', { run: 'default-blackhole' }, { database: 'neo4j' })
+          const present = new Map(records.map(r => [r.get('id').toNumber() as number, r.get('n').toNumber() as number]))
+          for (const id of outcome.acked) expect(present.get(id), `acknowledged write ${id}`).to.equal(1)
+          for (const id of outcome.unknown) expect(present.get(id) ?? 0, `outcome-unknown write ${id}`).to.be.at.most(1)
+        })
+      } finally {
+        await own.close()
+      }
+    })
+  })
+
   describe('one member (fake backend)', () => {
     let backend: FakeBackend
     let server: BoltServer

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { isRetryableError as coreIsRetryable, Neo4jError, newError } from 'neo4j-driver-core'
 import {
   AcquisitionTimeoutError, CommitOutcomeUnknownError, DiscoveryError, isConnectionLost, isFastRetryCause, isOutcomeUnknownCode,
-  isRetryableError, markRetryable, RetriesExhaustedError, routingReaction, tagConnectionLost, addressOf, tagAddress,
+  isRetryableError, markRetryable, RetriesExhaustedError, tagBudgetSpent, routingReaction, tagConnectionLost, addressOf, tagAddress,
   isCertificateRejected, tagCertificateRejected
 } from '../../lib/errors.js'
 
@@ -126,6 +126,18 @@ describe('errors: classes', () => {
     expect(e.message).to.include('70 × SessionExpired: connect ECONNREFUSED 127.0.0.1:9011; 1 × Neo.TransientError.General.DatabaseUnavailable')
     expect(e.message.length).to.be.below(500)
     expect(e.attempts).to.have.length(71)
+  })
+
+  it('RetriesExhaustedError takes its code from the last real failure, not from an attempt the deadline cut short', () => {
+    const spent = err('ServiceUnavailable')
+    tagBudgetSpent(spent)
+    const attempts = [
+      { attempt: 1, atMs: 0, error: err('Neo.ClientError.Cluster.NotALeader') },
+      { attempt: 2, atMs: 390, error: spent }
+    ]
+    const e = new RetriesExhaustedError(attempts, 400, 400, 'budget')
+    expect(e.code).to.equal('Neo.ClientError.Cluster.NotALeader')
+    expect(e.attempts).to.have.length(2)
   })
 
   it('RetriesExhaustedError lists at most five kinds of cause and counts the rest', () => {

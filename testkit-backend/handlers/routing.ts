@@ -18,7 +18,8 @@ function routingTableReply (table: RoutingTableSnapshot | undefined, database: s
   return {
     name: 'RoutingTable',
     data: {
-      database: table?.database ?? database ?? null,
+      // A table for a server's only, unnamed database (before Bolt 4.4) has no name to report.
+      database: table?.database === '' ? null : (table?.database ?? database ?? null),
       ttl: table?.ttl ?? 0,
       routers: [...(table?.routers ?? [])],
       readers: [...(table?.readers ?? [])],

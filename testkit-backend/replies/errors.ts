@@ -33,9 +33,15 @@ function gqlCause (cause: unknown, depth = 0): Record<string, unknown> | null {
       diagnosticRecord: diagnosticRecord(cause.diagnosticRecord),
       cause: gqlCause(cause.cause, depth + 1),
       classification: cause.classification,
-      rawClassification: cause.rawClassification ?? null
+      rawClassification: rawClassification(cause)
     }
   }
+}
+
+/** The server's `_classification` as sent when it is a string; anything else a server sent there is no classification (null). */
+function rawClassification (error: GQLError): string | null {
+  const raw: unknown = error.rawClassification
+  return typeof raw === 'string' ? raw : null
 }
 
 /**
@@ -61,7 +67,7 @@ function driverError (context: Context, error: Error, notHandled: ReadonlySet<st
       diagnosticRecord: diagnosticRecord(gql?.diagnosticRecord),
       cause: gqlCause(gql?.cause),
       classification: gql?.classification ?? null,
-      rawClassification: gql?.rawClassification ?? null
+      rawClassification: gql === undefined ? null : rawClassification(gql)
     }
   }
 }

@@ -2,6 +2,7 @@
 // testkit as `Summary(**data)`, so its top-level keys are exactly the ones
 // nutkit knows; nested objects are plain dicts compared field by field.
 
+import { FEATURES } from '../features.js'
 import type { Record as DriverRecord, ResultSummary } from '../../lib/index.js'
 import { toCypher } from '../protocol/cypher-values.js'
 
@@ -72,16 +73,18 @@ function position (p: unknown): Record<string, number> | null {
   return { offset: num(offset) ?? 0, line: num(line) ?? 0, column: num(column) ?? 0 }
 }
 
+/** testkit expects the severity level and category fields only from a driver with notification filters. */
+const FULL_NOTIFICATIONS = FEATURES.includes('Feature:API:Driver:NotificationsConfig')
+
 function notificationJson (n: ResultSummary['notifications'][number]): Record<string, unknown> {
   const json: Record<string, unknown> = {
     code: n.code,
     title: n.title,
     description: n.description,
     severity: n.rawSeverityLevel,
-    severityLevel: n.severityLevel,
-    rawSeverityLevel: n.rawSeverityLevel,
-    category: n.category,
-    rawCategory: n.rawCategory ?? null
+    ...(FULL_NOTIFICATIONS
+      ? { severityLevel: n.severityLevel, rawSeverityLevel: n.rawSeverityLevel, category: n.category, rawCategory: n.rawCategory ?? null }
+      : {})
   }
   const at = position(n.position)
   if (at !== null) json.position = at

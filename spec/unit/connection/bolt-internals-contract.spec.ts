@@ -1,6 +1,7 @@
 // Fails loudly if neo4j-driver-bolt-connection moves or reshapes the internals
 // lib/connection/wire.ts reaches by deep import (see bolt-internals.d.ts).
 import { expect } from 'chai'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import wire from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
@@ -44,6 +45,8 @@ describe('connection: bolt-connection internals contract', () => {
     // The unresponsive-member detector hooks these: the connection calls them exactly when requests
     // become outstanding / none are, and the protocol sets onmessage for every chunk read.
     for (const method of ['startReceiveTimeout', 'stopReceiveTimeout']) expect(proto[method], method).to.be.a('function')
+    // receiveTimeoutOf reads the timeout in force (the server's hint) where setupReceiveTimeout keeps it.
+    expect(String(proto.setupReceiveTimeout)).to.include('this._receiveTimeout = receiveTimeout')
   })
 
   it('the connection starts/stops the receive timer on request-count changes and notifies observers of fatal errors', () => {
@@ -69,7 +72,7 @@ describe('connection: bolt-connection internals contract', () => {
     expect(String((wire.ChannelConnection.prototype as unknown as Record<string, unknown>)._handleFatalError)).to.include('this._error =')
   })
 
-  it('BEGIN is written through the protocol\'s own write(message, observer, flush), and an empty output buffer flushes nothing (beginTransactionUnflushed)', () => {
+  it('BEGIN is written through the protocol\'s own write(message, observer, flush), and an empty output buffer flushes nothing (writeUnflushed)', () => {
     const v1 = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default as { prototype: Record<string, unknown> }
     expect(v1.prototype.write).to.be.a('function')
     expect((v1.prototype.write as (...a: unknown[]) => unknown).length).to.equal(3)
@@ -81,10 +84,26 @@ describe('connection: bolt-connection internals contract', () => {
       while (!Object.prototype.hasOwnProperty.call(proto, 'beginTransaction')) proto = Object.getPrototypeOf(proto) as Record<string, unknown>
       expect(String(proto.beginTransaction), file).to.match(/this\.write\([^;]*observer, true\)/)
     }
+    // RUN and its PULL go through this.write too, the PULL with the caller's flush (executeQuery's RUN rides with its COMMIT).
+    for (const file of ['bolt-protocol-v4x4', 'bolt-protocol-v5x0', 'bolt-protocol-v5x8', 'bolt-protocol-v6x0']) {
+      let proto = require(`neo4j-driver-bolt-connection/lib/bolt/${file}.js`).default.prototype as Record<string, unknown>
+      while (!Object.prototype.hasOwnProperty.call(proto, 'run')) proto = Object.getPrototypeOf(proto) as Record<string, unknown>
+      expect(String(proto.run), file).to.match(/this\.write\(/).and.to.match(/flush/)
+    }
     const { Chunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js') as { Chunker: new (channel: unknown) => { flush: () => unknown } }
     const written: unknown[] = []
     new Chunker({ write: (b: unknown) => written.push(b) }).flush()
     expect(written).to.deep.equal([])
+  })
+
+  it('a result can be told to buffer the rest of its stream (bufferRemainingRecords): the fields it sets are read where it expects', () => {
+    const observers = require('neo4j-driver-bolt-connection/lib/bolt/stream-observers.js') as { ResultStreamObserver: { prototype: Record<string, unknown> } }
+    const observer = String(observers.ResultStreamObserver)
+    for (const field of ['_fetchSize', '_highRecordWatermark', '_lowRecordWatermark']) expect(observer, field).to.include(`this.${field}`)
+    expect(String(observers.ResultStreamObserver.prototype._more)).to.include('this._fetchSize')
+    expect(observers.ResultStreamObserver.prototype.resume).to.be.a('function')
+    const result = readFileSync(require.resolve('neo4j-driver-core/lib/result.js'), 'utf8')
+    expect(result).to.include('this._watermarks = watermarks').and.to.include('_this._watermarks.high')
   })
 
   it('core still provides the internals sessions use', () => {

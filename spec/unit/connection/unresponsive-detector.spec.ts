@@ -14,7 +14,8 @@ class Unreachable extends Error {}
 
 interface PendingProbe { member: string, answer: () => void, fail: (error: Error) => void }
 
-function setup (probeAfterMs = 1000, maxProbeIntervalMs = 8000) {
+function setup (probeAfterMs = 1000, maxProbeIntervalMs = 8000,
+  secondOpinion?: (member: string, signal: AbortSignal) => Promise<Error | undefined>) {
   const clock = new FakeClock()
   const probes: PendingProbe[] = []
   const unresponsive: Array<{ member: string, cause: Error, silentMs: number }> = []
@@ -25,6 +26,7 @@ function setup (probeAfterMs = 1000, maxProbeIntervalMs = 8000) {
     clock,
     probe: async (member) => await new Promise<void>((resolve, reject) => { probes.push({ member, answer: resolve, fail: reject }) }),
     isUnreachable: (error) => error instanceof Unreachable,
+    secondOpinion,
     onUnresponsive: (member, cause, silentMs) => { unresponsive.push({ member, cause, silentMs }) },
     onProbe: (event) => { events.push(event) }
   })
@@ -69,6 +71,44 @@ describe('connection: unresponsive-member detector', () => {
     expect(unresponsive[0]?.cause.message).to.include('700 ms')
     expect(unresponsive[0]?.silentMs).to.equal(1700)
     expect(events.map(e => e.outcome)).to.deep.equal(['unresponsive'])
+  })
+
+  it('a second opinion that the member was replaced (another leader elected) condemns it before the probe gives up', async () => {
+    let replaced: (error: Error) => void = () => {}
+    const signals: AbortSignal[] = []
+    const { clock, probes, unresponsive, events, connection } = setup(1000, 8000, async (_member, signal) => {
+      signals.push(signal)
+      return await new Promise<Error | undefined>(resolve => { replaced = resolve })
+    })
+    connection('a:1').requestsOutstanding()
+    clock.advance(1000)
+    expect(probes).to.have.length(1)
+    clock.advance(200)
+    replaced(new Error('the other members elected b:1 leader'))
+    await tick()
+    expect(unresponsive.map(u => u.cause.message)).to.deep.equal(['the other members elected b:1 leader'])
+    expect(unresponsive[0]?.silentMs).to.equal(1200)
+    expect(signals[0]?.aborted).to.equal(true) // decided: the second opinion may stop asking
+    probes[0]?.fail(new Unreachable('late')) // the probe's own verdict, when it comes, changes nothing
+    await tick()
+    expect(unresponsive).to.have.length(1)
+    expect(events.map(e => e.outcome)).to.deep.equal(['unresponsive'])
+  })
+
+  it('a probe that answers ends the second opinion (aborted), and no opinion leaves the verdict to the probe', async () => {
+    const signals: AbortSignal[] = []
+    const { clock, probes, unresponsive, connection } = setup(1000, 8000, async (_member, signal) => {
+      signals.push(signal)
+      return undefined
+    })
+    connection('a:1').requestsOutstanding()
+    clock.advance(1000)
+    await tick()
+    expect(unresponsive).to.have.length(0)
+    probes[0]?.answer()
+    await tick()
+    expect(signals[0]?.aborted).to.equal(true)
+    expect(unresponsive).to.have.length(0)
   })
 
   it('bytes from the server reset the silence clock: a long stream is not silence', async () => {

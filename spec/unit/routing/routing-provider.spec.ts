@@ -68,7 +68,7 @@ function provider (pools: FakePools, now = () => Date.now()): RoutingProvider {
   })
 }
 
-const request = (mode: 'READ' | 'WRITE', database: string | null = 'neo4j') => ({ mode, database, bookmarks: [], impersonatedUser: null, deadline: Date.now() + 60_000 })
+const request = (mode: 'READ' | 'WRITE', database: string | null = 'neo4j') => ({ mode, database, bookmarks: async () => [], impersonatedUser: null, deadline: Date.now() + 60_000 })
 
 describe('routing: provider (fake pools)', () => {
   it('fetches a table from the seed, then reuses it until stale', async () => {

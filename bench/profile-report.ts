@@ -1,0 +1,87 @@
+// The profile report (`npm run bench -- --profile …`): per workload, where
+// each client's CPU time goes per operation, grouped by owner, then each
+// client's top self-time functions, and for our driver the inclusive time
+// of its own functions and its files. Pure.
+
+import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
+import { formatNumber, table } from './markdown.js'
+import { CATEGORY_ORDER, sourceOf, type ProfileAnalysis } from './profile-analysis.js'
+import type { MachineInfo } from './machine.js'
+
+export interface ProfiledRun {
+  workload: string
+  title: string
+  contender: ContenderId
+  ops: number
+  errors: number
+  elapsedMs: number
+  cpuMicros: number
+  /** The .cpuprofile written (relative to the repository). */
+  file: string
+  analysis: ProfileAnalysis
+}
+
+export interface ProfileMeta {
+  startedAt: string
+  machine: MachineInfo
+  command: string
+  windowMs: number
+  warmupMs: number
+  intervalUs: number
+  database: string | null
+  serverSideRouting: boolean
+}
+
+const TOP_SELF = 20
+const TOP_OURS = 15
+
+const perOp = (ms: number, ops: number): string => ops > 0 ? formatNumber(ms * 1000 / ops, 1) : '—'
+
+export function renderProfileReport (runs: readonly ProfiledRun[], meta: ProfileMeta): string {
+  const out: string[] = []
+  out.push('# CPU profiles: where the client\'s time goes', '')
+  out.push(`Run ${meta.startedAt}, commit ${meta.machine.commit}, \`${meta.command}\`.`, '')
+  out.push(`- **Machine:** ${meta.machine.cpuModel}, ${meta.machine.cores} cores; Node ${meta.machine.node}; 1-min load average ${meta.machine.loadAverage} at start (other work on the machine slows everything alike; shares and per-operation costs move less than throughput).`)
+  out.push(`- **Method:** each client in its own worker process (as \`npm run bench\`), a fresh driver, ${meta.warmupMs / 1000} s of warm-up, then ${meta.windowMs / 1000} s of the workload's closed loop under the V8 CPU profiler (sampling every ${meta.intervalUs} µs, started and stopped through \`node:inspector\` around the window only — the same profiler as \`node --cpu-prof\`, without start-up and warm-up). Database: ${meta.database === null ? 'none named (home database)' : `\`${meta.database}\``}; fixture server-side routing ${meta.serverSideRouting ? 'on' : 'off'}. Operations per second here include the profiler's overhead: they are not benchmark figures.`)
+  out.push('- **Owners:** *ours* is dist/lib (this driver); *bolt-connection* and *core* are `neo4j-driver-bolt-connection` and `neo4j-driver-core` (both drivers run on them); *neo4j-driver (official)* is the official driver\'s own layer; *node internals* are `node:` modules (net, streams, timers, async hooks); *native / builtins* are V8 builtins and native functions called from JS; *GC* is the garbage collector; *program* is time in V8 or native code outside any JS frame. µs/op is time per completed operation; % is the share of the busy (non-idle) time.')
+  out.push('- **Files:** the .cpuprofile files open in Chrome DevTools (Performance → Load profile) (or any .cpuprofile viewer); they are not committed (git-ignored).', '')
+
+  const workloads = [...new Set(runs.map((r) => r.workload))]
+  for (const workload of workloads) {
+    const mine = runs.filter((r) => r.workload === workload)
+    out.push(`## ${mine[0].title}`, '')
+    out.push(table(
+      ['client', 'ops/s (profiled)', 'failed', 'CPU µs/op (process)', 'busy µs/op (profile)', 'samples', 'profile'],
+      mine.map((r) => [
+        CONTENDER_LABELS[r.contender], formatNumber(r.ops / (r.elapsedMs / 1000)), formatNumber(r.errors),
+        perOp(r.cpuMicros / 1000, r.ops), perOp(r.analysis.busyMs, r.ops), formatNumber(r.analysis.samples), `\`${r.file}\``
+      ])), '')
+    out.push('Busy time per operation by owner (µs/op, and % of busy time):', '')
+    const categories = CATEGORY_ORDER.filter((c) => mine.some((r) => r.analysis.categories.some((x) => x.category === c)))
+    out.push(table(
+      ['owner', ...mine.map((r) => CONTENDER_LABELS[r.contender])],
+      categories.map((c) => [c, ...mine.map((r) => {
+        const x = r.analysis.categories.find((y) => y.category === c)
+        return x === undefined ? '—' : `${perOp(x.ms, r.ops)} (${x.percent.toFixed(1)} %)`
+      })])), '')
+    for (const r of mine) {
+      out.push(`### ${CONTENDER_LABELS[r.contender]}: top ${TOP_SELF} functions by self time`, '')
+      out.push(table(
+        ['#', 'function', 'where', 'owner', 'self %', 'µs/op'],
+        r.analysis.self.slice(0, TOP_SELF).map((f, i) => [
+          String(i + 1), f.name, f.location === '' ? '—' : `\`${f.location}\``, f.package ?? f.category, f.percent.toFixed(1), perOp(f.ms, r.ops)
+        ])), '')
+      if (r.contender !== 'ours') continue
+      const ours = r.analysis.inclusive.filter((f) => f.category === 'ours (dist/lib)').slice(0, TOP_OURS)
+      out.push(`Our functions by inclusive time (self + what they call; a stack counts once per function), top ${TOP_OURS}:`, '')
+      out.push(table(
+        ['function', 'where', 'inclusive %', 'µs/op'],
+        ours.map((f) => [f.name, `\`${f.location}\``, f.percent.toFixed(1), perOp(f.ms, r.ops)])), '')
+      out.push('Our files by self time:', '')
+      out.push(table(
+        ['file', 'self %', 'µs/op'],
+        r.analysis.ourFiles.slice(0, TOP_OURS).map((f) => [`\`${sourceOf(f.file)}\``, f.percent.toFixed(1), perOp(f.ms, r.ops)])), '')
+    }
+  }
+  return out.join('\n')
+}

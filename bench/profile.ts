@@ -1,0 +1,111 @@
+// Profile mode of the bench runner (`npm run bench -- --profile A,B`): each
+// named throughput workload, once per contender, in its own worker process
+// (as a benchmark trial), with the V8 CPU profiler running around the
+// measurement window only. Writes one .cpuprofile per run under
+// bench/results/profiles/ (git-ignored) and a report of where the time goes
+// (profile-report.ts) to bench/results/profile-latest.{md,json}.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { SourceMap } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BenchArgs } from './args.js'
+import type { ContenderId, ContenderSetup } from './contenders/contender.js'
+import { ChildHandle } from './ipc.js'
+import { machineInfo } from './machine.js'
+import { analyseProfile, shortLocation, type CallFrame, type CpuProfile } from './profile-analysis.js'
+import { renderProfileReport, type ProfiledRun } from './profile-report.js'
+import type { FixtureSettings, HostStatus, ProfileRequest, ProfileSample } from './protocol.js'
+import { FIXTURE, seedData } from './setup.js'
+import { spawnWorker } from './trials.js'
+import type { ThroughputWorkload, Workload } from './workloads.js'
+
+/** Rows of each list kept in the JSON (the .cpuprofile has everything). */
+const JSON_ROWS = 60
+
+export interface ProfileEnv {
+  /** bench/results/ of the repository. */
+  resultsDir: string
+  log: (line: string) => void
+}
+
+const sourceMaps = new Map<string, SourceMap | null>()
+
+/** Our compiled frames back to the TypeScript line through the build's source maps ('lib/x.ts:120'); others: null. */
+export function resolveSource (frame: CallFrame): string | null {
+  if (!shortLocation(frame.url).startsWith('dist/lib/')) return null
+  let map = sourceMaps.get(frame.url)
+  if (map === undefined) {
+    const file = `${fileURLToPath(frame.url)}.map`
+    map = existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null
+    sourceMaps.set(frame.url, map)
+  }
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string, originalLine?: number } | undefined
+  if (entry?.originalSource === undefined || entry.originalLine === undefined) return null
+  const source = entry.originalSource.replace(/^.*?\/(lib\/)/, '$1').replace(/^(\.\.\/)+/, '')
+  return `${source}:${entry.originalLine + 1}`
+}
+
+export async function runProfiles (args: BenchArgs, selected: Workload[], env: ProfileEnv): Promise<number> {
+  const { log } = env
+  const workloads = selected.filter((w): w is ThroughputWorkload => w.kind === 'throughput')
+  if (workloads.length < selected.length) log('profile: streaming is not profiled (throughput workloads only); left out')
+  if (workloads.length === 0) return 2
+  const repo = path.resolve(env.resultsDir, '../..')
+  const profilesDir = path.join(env.resultsDir, 'profiles')
+  mkdirSync(profilesDir, { recursive: true })
+  const base = args.out ?? path.join(env.resultsDir, args.quick ? 'profile-quick' : 'profile-latest')
+  const files = args.quick && args.out === null ? { md: `${base}.md.tmp`, json: `${base}.json.tmp` } : { md: `${base}.md`, json: `${base}.json` }
+  const serverSideRouting = args.serverSideRouting !== 'off'
+  const fixture: FixtureSettings = { ...FIXTURE, serverSideRouting }
+  const machine = machineInfo()
+  const startedAt = new Date().toISOString()
+  const runs: ProfiledRun[] = []
+  const problems: string[] = []
+  log(`profile on ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAverage}: ${workloads.map((w) => w.id).join(', ')} × ${args.profileContenders.join(', ')}, ${args.windowMs / 1000} s each`)
+  const host = ChildHandle.spawn(new URL('./fixture-host.js', import.meta.url), 'fixture host')
+  try {
+    const status = await host.request<HostStatus>('start', { settings: fixture }, 60_000)
+    await seedData(status, args.database)
+    const setup: ContenderSetup = { uri: status.uri, user: status.user, password: status.password, database: args.database }
+    for (const workload of workloads) {
+      for (const contender of args.profileContenders as ContenderId[]) {
+        const file = path.join(profilesDir, `${workload.id}-${contender}.cpuprofile`)
+        const worker = spawnWorker(contender, `profile ${workload.id}`)
+        try {
+          await worker.request('open', { contender, setup }, 30_000)
+          const loop = { op: workload.op, concurrency: workload.concurrency }
+          await worker.request('warmup', { ...loop, durationMs: args.warmupMs }, args.warmupMs + 90_000)
+          const sample = await worker.request<ProfileSample>('profile',
+            { ...loop, durationMs: args.windowMs, intervalUs: args.profileIntervalUs, file } satisfies ProfileRequest, args.windowMs + 90_000)
+          await worker.request('close', null, 30_000)
+          const analysis = analyseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, resolveSource)
+          runs.push({ workload: workload.id, title: workload.title, contender, ...sample, file: path.relative(repo, file), analysis })
+          const ours = analysis.categories.find((c) => c.category === 'ours (dist/lib)')
+          log(`  ${workload.id} ${contender}: ${Math.round(sample.ops / (sample.elapsedMs / 1000))} ops/s, ${(analysis.busyMs * 1000 / Math.max(1, sample.ops)).toFixed(1)} µs busy/op` +
+            (ours === undefined ? '' : `, ours ${ours.percent.toFixed(1)} %`) + (sample.errors > 0 ? `, ${sample.errors} failed (${sample.firstError ?? ''})` : ''))
+          if (sample.ops === 0) problems.push(`${workload.id} ${contender}: no operation completed`)
+        } catch (error) {
+          problems.push(`${workload.id} ${contender}: ${(error as Error).message}`)
+          log(`  ${workload.id} ${contender}: FAILED ${(error as Error).message}`)
+        } finally {
+          await worker.exit(10_000)
+        }
+      }
+    }
+  } finally {
+    await host.exit(20_000)
+  }
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`
+  let markdown = renderProfileReport(runs, {
+    startedAt, machine, command, windowMs: args.windowMs, warmupMs: args.warmupMs, intervalUs: args.profileIntervalUs, database: args.database, serverSideRouting
+  })
+  if (problems.length > 0) markdown += `\n## Problems during the run\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
+  mkdirSync(path.dirname(files.md), { recursive: true })
+  writeFileSync(files.md, markdown)
+  const trimmed = runs.map((r) => ({ ...r, analysis: { ...r.analysis, self: r.analysis.self.slice(0, JSON_ROWS), inclusive: r.analysis.inclusive.slice(0, JSON_ROWS) } }))
+  writeFileSync(files.json, JSON.stringify({ startedAt, machine, command, args, runs: trimmed, problems }, null, 2) + '\n')
+  process.stdout.write(markdown + '\n')
+  log(`wrote ${path.relative(process.cwd(), files.md)}, ${path.relative(process.cwd(), files.json)} and ${runs.length} profile(s) in ${path.relative(process.cwd(), profilesDir)}`)
+  return problems.length > 0 ? 1 : 0
+}
