@@ -33,7 +33,9 @@ export const FEATURES: readonly string[] = [
   'Feature:API:Driver.ExecuteQuery:WithAuth', // executeQuery(query, params, { auth })
   // AuthorizationExpired marks every connection of that member's pool for a new logon and closes the failed one (pools.ts securityError)
   'AuthorizationExpiredTreatment',
-  'Feature:API:SSLClientCertificate', // config.clientCertificate: { certfile, keyfile, password } or a provider (connection/client-certificate.ts)
+  // config.clientCertificate: { certfile, keyfile, password } or a provider (connection/client-certificate.ts). The tests it
+  // turns on are in testkit's tests/tls (they need its Go TLS server); ours: spec/integration/mtls.spec.ts, spec/interop.
+  'Feature:API:SSLClientCertificate',
   // Driver filter in HELLO, a session's own filter in its BEGIN/RUN, nothing extra otherwise (session.ts)
   'Feature:API:Driver:NotificationsConfig',
   'Feature:API:Session:NotificationsConfig',
