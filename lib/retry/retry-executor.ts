@@ -1,8 +1,9 @@
-// The retry loop: p-retry (v7) drives the attempts, RetryState decides. p-retry
-// alone would count its budget differently, randomize ×1–2 and give up on a
-// TypeError; here p-retry sleeps nothing itself (minTimeout 0) and every delay
-// and the deadline come from RetryState. Each attempt gets the deadline, so
-// connection acquisition and rediscovery inside it stop there too.
+// The retry loop: the first attempt runs directly; once one failed, p-retry
+// (v7) drives the rest and RetryState decides. p-retry alone would count its
+// budget differently, randomize ×1–2 and give up on a TypeError; here p-retry
+// sleeps nothing itself (minTimeout 0) and every delay and the deadline come
+// from RetryState. Each attempt gets the deadline, so connection acquisition
+// and rediscovery inside it stop there too.
 
 import pRetry, { AbortError } from 'p-retry'
 import { codeOf, errorLabel } from '../errors.js'
@@ -41,15 +42,39 @@ export async function runWithRetry<T> (work: (context: AttemptContext) => Promis
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? realSleep
   const state = new RetryState(options.policy, { now, random: options.random ?? Math.random })
+  const attemptOnce = async (attempt: number): Promise<T> => {
+    state.start()
+    // A zero budget means "never retry", not "no time for the one attempt":
+    // that attempt is bounded by the acquisition timeout alone.
+    return await work({ attempt, deadline: options.policy.budgetMs > 0 ? state.deadline : Infinity })
+  }
+  /** Decide on a failed attempt, say so, and wait the delay; the decision says whether to go on. */
+  const afterFailure = async (error: Error, attemptNumber: number): Promise<RetryDecision> => {
+    const decision = state.recordFailure(error)
+    if (decision.kind !== 'retry') return decision
+    const message = `attempt ${attemptNumber} failed (${errorLabel(error)}); retrying ${decision.fast ? 'at once against a fresh routing table' : `in ${Math.round(decision.delayMs)} ms`}`
+    options.log?.(message, attemptNumber === 1 ? 'debug' : 'info')
+    publish.retry({ attempt: attemptNumber, delayMs: decision.delayMs, code: codeOf(error), message: error.message, elapsedMs: state.elapsedMs(), fast: decision.fast })
+    if (decision.delayMs > 0) await sleep(decision.delayMs)
+    return decision
+  }
+
+  // The first attempt runs directly: most work succeeds at once, and p-retry's
+  // machinery is only worth its cost once something failed.
+  try {
+    return await attemptOnce(1)
+  } catch (error) {
+    if (!(error instanceof Error)) throw error // a non-Error thrown by user code: not retryable, rethrown as is
+    const first = await afterFailure(error, 1)
+    if (first.kind === 'stop') throw first.error
+  }
+
   let decision: RetryDecision | undefined
   try {
-    return await pRetry(async (attempt) => {
+    return await pRetry(async (retryNumber) => {
       if (!state.canStartAttempt()) throw new AbortError(state.exhausted())
-      state.start()
       try {
-        // A zero budget means "never retry", not "no time for the one attempt":
-        // that attempt is bounded by the acquisition timeout alone.
-        return await work({ attempt, deadline: options.policy.budgetMs > 0 ? state.deadline : Infinity })
+        return await attemptOnce(retryNumber + 1)
       } catch (error) {
         if (error instanceof Error) throw error
         // Not retryable by definition; AbortError skips p-retry's hooks.
@@ -60,14 +85,7 @@ export async function runWithRetry<T> (work: (context: AttemptContext) => Promis
       minTimeout: 0,
       factor: 1,
       randomize: false,
-      onFailedAttempt: async ({ error, attemptNumber }) => {
-        decision = state.recordFailure(error)
-        if (decision.kind !== 'retry') return
-        const message = `attempt ${attemptNumber} failed (${errorLabel(error)}); retrying ${decision.fast ? 'at once against a fresh routing table' : `in ${Math.round(decision.delayMs)} ms`}`
-        options.log?.(message, attemptNumber === 1 ? 'debug' : 'info')
-        publish.retry({ attempt: attemptNumber, delayMs: decision.delayMs, code: codeOf(error), message: error.message, elapsedMs: state.elapsedMs(), fast: decision.fast })
-        if (decision.delayMs > 0) await sleep(decision.delayMs)
-      },
+      onFailedAttempt: async ({ error, attemptNumber }) => { decision = await afterFailure(error, attemptNumber + 1) },
       shouldRetry: () => decision?.kind === 'retry',
       shouldConsumeRetry: () => true
     })

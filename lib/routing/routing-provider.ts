@@ -7,8 +7,9 @@
 import { isUserSwitchUnsupported, type AuthToken } from '../auth/auth.js'
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
-import { DiscoveryError, MemberReplacedError, neo4jError, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
+import { DiscoveryError, MemberReplacedError, neo4jError, SESSION_EXPIRED, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
+import type { Neo4jError } from 'neo4j-driver-core'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
 import { checkMember, NO_BOOKMARKS, type Acquired, type AcquireRequest, type BookmarkSource, type ConnectionProvider, type MemberInfo } from './provider.js'
@@ -43,6 +44,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  * in milliseconds, so a probe that lasts gets a few ROUTEs, not a storm.
  */
 const SECOND_OPINION_POLL_MS = 50
+/** How often a quarantined sole candidate is tried while it stays in the tables (see pacedOut). */
+export const QUARANTINED_RETRY_MS = 250
+
+/**
+ * The only member that serves a mode refused a connection moments ago: wait
+ * for a table that names another (retryable; for writes, like an election).
+ */
+function quarantinedOnlyCandidate (database: string, mode: AccessMode, address: string, refusedAgoMs: number): Neo4jError {
+  const role = mode === 'WRITE' ? 'writer (leader)' : 'reader'
+  const error = neo4jError(`The only ${role} for '${database}', ${address}, could not be reached ${Math.round(refusedAgoMs)} ms ago; ` +
+    'waiting for the cluster to name another (a leader election may be in progress) before trying it again', SESSION_EXPIRED)
+  if (mode === 'WRITE') tagAwaitingLeader(error)
+  return error
+}
+
 /** A safety bound on one second opinion's polls (the probe's verdict ends it within a second or two). */
 const MAX_SECOND_OPINION_POLLS = 200
 
@@ -82,6 +98,8 @@ export class RoutingProvider implements ConnectionProvider {
   private readonly answeredBy = new Map<string, string>()
   /** address → ms since epoch until which fresh tables leave it out (see withoutQuarantined). */
   private readonly quarantine = new Map<string, number>()
+  /** Quarantined address → when a connection to it was last attempted (see pacedOut). */
+  private readonly quarantineAttempts = new Map<string, number>()
   /** database → when ROUTE last answered without a writer (cleared by an answer with one). */
   private readonly writerlessAnswers = new Map<string, number>()
 
@@ -156,6 +174,8 @@ export class RoutingProvider implements ConnectionProvider {
     for (let pass = 0; pass <= table.readers.length + table.writers.length; pass++) {
       const address = this.select(table, request.mode)
       if (address === undefined) break
+      const refusedAgo = this.pacedOut(address)
+      if (refusedAgo !== undefined) throw quarantinedOnlyCandidate(table.database, request.mode, address, refusedAgo)
       try {
         const connection = await this.pools.acquire(address, request.deadline, { auth: request.auth })
         return { connection, database: target.database }
@@ -176,6 +196,25 @@ export class RoutingProvider implements ConnectionProvider {
       }
     }
     throw noMemberError(table.database, request.mode, table)
+  }
+
+  /**
+   * A quarantined member (its connection just failed) is only in a table when
+   * it is the sole candidate for a role: a leader that just died, which its
+   * peers name until they elect another. Every session polling through that
+   * election would open a connection to it each time (hundreds per election);
+   * instead one attempt per QUARANTINED_RETRY_MS goes through (a member that
+   * only refused once gets its writes back that soon), and the others wait for
+   * the next table. Returns how long ago the last attempt was, when this one
+   * must wait.
+   */
+  private pacedOut (address: string): number | undefined {
+    if (!this.quarantine.has(address)) return undefined
+    const now = this.now()
+    const last = this.quarantineAttempts.get(address)
+    if (last !== undefined && now - last < QUARANTINED_RETRY_MS) return now - last
+    this.quarantineAttempts.set(address, now)
+    return undefined
   }
 
   onError (error: unknown, address: string, database: string | null): void {
@@ -298,7 +337,10 @@ export class RoutingProvider implements ConnectionProvider {
         impersonatedUser: request.impersonatedUser,
         bookmarks: await request.bookmarks()
       }
-      const current = database === null ? undefined : this.registry.get(database)
+      // The home database: the routers of the user's last known one (the seed alone
+      // may be the member that just died).
+      const tableName = database ?? this.homeDatabases.get(homeKey)
+      const current = tableName === undefined ? undefined : this.registry.get(tableName)
       // A router whose last answer had no writer may be on the minority side of a
       // partition (it cannot see the new leader): ask the others first.
       const noWriterFrom = current !== undefined && current.writers.length === 0 ? this.answeredBy.get(current.database) : undefined
@@ -408,7 +450,9 @@ export class RoutingProvider implements ConnectionProvider {
    */
   private withoutQuarantined (table: RoutingTable): RoutingTable {
     const now = this.now()
-    for (const [address, until] of this.quarantine) if (until <= now) this.quarantine.delete(address)
+    for (const [address, until] of this.quarantine) {
+      if (until <= now) { this.quarantine.delete(address); this.quarantineAttempts.delete(address) }
+    }
     if (this.quarantine.size === 0) return table
     const keep = (list: readonly string[]): readonly string[] => {
       const healthy = list.filter(a => !this.quarantine.has(a))

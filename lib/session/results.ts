@@ -43,7 +43,31 @@ export function createResult (
     close: async () => null
   } as unknown as ConnectionHolder
   const marks = watermarks(fetchSize)
-  return new Result(safeObserver, query as string, parameters, holder, marks)
+  return withLazyCallSite(() => new Result(safeObserver, query as string, parameters, holder, marks))
+}
+
+/**
+ * Core's Result records where it was created, so a query's error can point
+ * at the application's run() call, but it formats that stack trace at once:
+ * one formatted stack per query, a sixth of a one-row query's client CPU, for
+ * the rare query that fails. The trace is captured here instead (capturing is
+ * cheap) and formatted only if an error needs it.
+ */
+function withLazyCallSite (create: () => Result): Result {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0 // core's own capture: nothing to walk, nothing to format
+  let result: Result
+  try {
+    result = create()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+  const site = new Error('')
+  Object.defineProperty(result, '_stack', {
+    configurable: true,
+    get: () => site.stack?.replace(/^Error\n?/, '') ?? null
+  })
+  return result
 }
 
 /** Wait for a single-response observer (BEGIN, COMMIT, ROLLBACK) to finish. */
@@ -57,30 +81,40 @@ export async function settle (observer: ResultStreamObserver): Promise<Record<st
 }
 
 /**
- * Let a result's stream run to its end into the result's own buffer: records
- * are pulled all at once from here on and kept until the application reads
- * them. Reaches into core's Result (its watermarks, which would pause the
- * stream again) and bolt-connection's stream observer (fetch size and
- * watermarks); spec/unit/connection/bolt-internals-contract.spec.ts pins both.
+ * Stop a result's flow control from pausing its stream again: core's Result
+ * pauses the stream while its buffer is over the high watermark, and
+ * bolt-connection's stream observer stops pulling then. Reaches into both
+ * (spec/unit/connection/bolt-internals-contract.spec.ts pins the fields).
  */
-export function bufferRemainingRecords (result: Result, stream: ResultStreamObserver): void {
+function unthrottle (result: Result, stream: ResultStreamObserver): void {
   const all = { high: Number.MAX_VALUE, low: Number.MAX_VALUE }
   ;(result as unknown as { _watermarks: Watermarks })._watermarks = all
-  const observer = stream as unknown as { _fetchSize: number, _highRecordWatermark: number, _lowRecordWatermark: number }
-  observer._fetchSize = FETCH_ALL
+  const observer = stream as unknown as { _highRecordWatermark: number, _lowRecordWatermark: number }
   observer._highRecordWatermark = all.high
   observer._lowRecordWatermark = all.low
+}
+
+/**
+ * Let a result's stream run to its end into the result's own buffer: records
+ * are pulled all at once from here on and kept until the application reads them.
+ */
+export function bufferRemainingRecords (result: Result, stream: ResultStreamObserver): void {
+  unthrottle(result, stream)
+  ;(stream as unknown as { _fetchSize: number })._fetchSize = FETCH_ALL
   stream.resume()
 }
 
 /**
- * End a stream early: DISCARD what the server still holds. cancel() alone
- * never sends it for a stream whose consumer paused it (an iterator that
- * stopped reading) while a PULL was in flight: the answer's records pause it
- * again, and a paused stream waits. Once cancelled it is not paused any more.
+ * End a result by discarding what the server has not sent yet, and wait for
+ * its summary. A stream paused by a slow (or gone) consumer is resumed, and
+ * kept from pausing again, so the DISCARD goes out: a paused stream sends
+ * nothing, and would never end.
  */
-export function discardRest (observer: ResultStreamObserver): void {
-  observer.pause = () => {}
+export async function discardRest (result: Result, stream: Promise<ResultStreamObserver>): Promise<void> {
+  if (!result.isOpen()) return
+  const observer = await stream
+  unthrottle(result, observer)
   observer.cancel()
   observer.resume()
+  await result.summary()
 }

@@ -14,7 +14,7 @@ import type { RetryPolicy } from '../retry/retry-state.js'
 import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { prepareQuery, type Query } from './query.js'
-import { bufferRemainingRecords, createResult, discardRest, watermarks } from './results.js'
+import { bufferRemainingRecords, createResult, watermarks } from './results.js'
 import { resolveTransactionConfig, type ResolvedSessionConfig, type TransactionConfig } from './session-config.js'
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
@@ -43,6 +43,18 @@ interface Pipelining {
   readonly commitWithQuery: boolean
   /** The API for TELEMETRY (core's TELEMETRY_APIS). */
   readonly api: number
+}
+
+/**
+ * End an auto-commit stream early: DISCARD what the server still holds.
+ * cancel() alone never sends it for a stream its consumer paused (an
+ * iterator that stopped reading) while a PULL was in flight: that answer's
+ * records pause it again, and a paused stream waits (session.close hung).
+ */
+function cancelStream (observer: ResultStreamObserver): void {
+  observer.pause = () => {}
+  observer.cancel()
+  observer.resume()
 }
 
 export type TransactionWork<T> = (tx: ManagedTransaction) => Promise<T> | T
@@ -180,7 +192,7 @@ export class Session {
     if (!this.open) return
     this.open = false
     try {
-      for (const observer of this.liveObservers) void observer.then(discardRest, () => {})
+      for (const observer of this.liveObservers) void observer.then(cancelStream, () => {})
       // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
       await this.activeTx?.close().catch(() => {})
       await this.pending

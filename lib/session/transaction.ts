@@ -250,15 +250,10 @@ export class TxCore {
       await this.end(true)
       return
     }
-    if (this.streaming > 0) {
-      // Unfinished streams end first, as in the official driver: each is
-      // cancelled (DISCARD for what the server still holds) and ROLLBACK
-      // follows once they ended, so the server's answer to ROLLBACK (e.g.
-      // AuthorizationExpired) reaches the caller. A stream that fails fails the transaction.
-      for (const { result, stream } of this.results) if (result.isOpen()) void stream.then(discardRest, () => {})
-      await Promise.all(this.results.map(async ({ result }) => await result.summary().catch(() => {})))
-      if (this.failure !== undefined) { await this.end(true); return }
-    }
+    // Unfinished results are discarded first (ROLLBACK is only valid once every
+    // stream has ended), so each ends with a summary: reading one afterwards
+    // says it was consumed, as after a commit.
+    await Promise.all(this.results.map(async ({ result, stream }) => await discardRest(result, stream).catch(() => {})))
     try {
       await settle(connection.rollbackTransaction())
     } catch (error) {

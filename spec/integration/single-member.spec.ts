@@ -114,6 +114,23 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(live.backend.txRequests).to.have.length(1)
   })
 
+  it('a failed query\'s error stack points at the code that ran the query', async () => {
+    const d = open()
+    const session = d.session({ database: 'neo4j' })
+    async function runTheBadQueryHere (): Promise<unknown> {
+      const result = session.run('THIS IS NOT CYPHER')
+      await new Promise(resolve => setTimeout(resolve, 20)) // the error arrives later, from the socket
+      return await result.catch(e => e)
+    }
+    try {
+      const error = await runTheBadQueryHere() as Error
+      expect(error).to.be.instanceOf(Neo4jError)
+      expect(error.stack).to.include('runTheBadQueryHere')
+    } finally {
+      await session.close()
+    }
+  })
+
   it('a wrong password surfaces at once, names the cause, is not retried, and never shows the password', async () => {
     const secret = 'not-the-password-9f2c'
     const d = open(live.uri, {}, secret)

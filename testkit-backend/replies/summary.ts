@@ -73,16 +73,19 @@ function position (p: unknown): Record<string, number> | null {
   return { offset: num(offset) ?? 0, line: num(line) ?? 0, column: num(column) ?? 0 }
 }
 
-/** testkit expects the severity level and category fields only from a driver with notification filters. */
+/**
+ * testkit expects the severity level and category fields from a driver with
+ * notification filters, and on Bolt 5.6+ (where they come from GQL statuses) always.
+ */
 const FULL_NOTIFICATIONS = FEATURES.includes('Feature:API:Driver:NotificationsConfig')
 
-function notificationJson (n: ResultSummary['notifications'][number]): Record<string, unknown> {
+function notificationJson (n: ResultSummary['notifications'][number], full: boolean): Record<string, unknown> {
   const json: Record<string, unknown> = {
     code: n.code,
     title: n.title,
     description: n.description,
     severity: n.rawSeverityLevel,
-    ...(FULL_NOTIFICATIONS
+    ...(full
       ? { severityLevel: n.severityLevel, rawSeverityLevel: n.rawSeverityLevel, category: n.category, rawCategory: n.rawCategory ?? null }
       : {})
   }
@@ -135,6 +138,11 @@ export function protocolText (protocol: { toString: () => string } | undefined):
   return protocol === undefined ? null : protocol.toString()
 }
 
+function isAtLeast56 (protocol: { toString: () => string } | undefined): boolean {
+  const [major = 0, minor = 0] = (protocol?.toString() ?? '0.0').split('.').map(Number)
+  return major > 5 || (major === 5 && minor >= 6)
+}
+
 export function summaryJson (summary: ResultSummary): Record<string, unknown> {
   return {
     serverInfo: {
@@ -144,7 +152,7 @@ export function summaryJson (summary: ResultSummary): Record<string, unknown> {
     },
     counters: countersJson(summary),
     database: summary.database?.name ?? null,
-    notifications: summary.notifications.map(notificationJson),
+    notifications: summary.notifications.map(n => notificationJson(n, FULL_NOTIFICATIONS || isAtLeast56(summary.server.protocolVersion))),
     gqlStatusObjects: summary.gqlStatusObjects.map(gqlStatusObjectJson),
     plan: planJson(summary.plan as PlanLike | false),
     profile: profileJson(summary.profile as ProfileLike | false),

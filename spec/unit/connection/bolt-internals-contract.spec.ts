@@ -104,6 +104,8 @@ describe('connection: bolt-connection internals contract', () => {
     expect(observers.ResultStreamObserver.prototype.resume).to.be.a('function')
     const result = readFileSync(require.resolve('neo4j-driver-core/lib/result.js'), 'utf8')
     expect(result).to.include('this._watermarks = watermarks').and.to.include('_this._watermarks.high')
+    // createResult's lazy call site replaces the stack core captures eagerly, and core reads it only for an error.
+    expect(result).to.include('this._stack = captureStacktrace()').and.to.include('replaceStacktrace(error, _this._stack)')
   })
 
   it('core still provides the internals sessions use', () => {

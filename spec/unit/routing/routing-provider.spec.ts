@@ -181,6 +181,18 @@ describe('routing: provider (fake pools)', () => {
     expect(pools.routes.map(r => r.database)).to.deep.equal([null, null])
   })
 
+  it('resolving the home database again asks the routers of the last known one first, not only the seed (which may be the member that died)', async () => {
+    const pools = new FakePools()
+    pools.ssr = true
+    pools.replies.set('*', () => table(['b:1'], ['c:1'], ['10.9.9.9:1', 'b:1', 'c:1'], 'home'))
+    const p = provider(pools)
+    await p.acquire(request('WRITE', null)) // resolved through the seed
+    pools.down.add('10.9.9.9:1') // the seed was the old leader, and is gone
+    const fresh = await p.refreshRoutingTable(null, { bookmarks: [], deadline: Date.now() + 10_000 })
+    expect(fresh.database).to.equal('home')
+    expect(pools.routes.map(r => r.router)).to.deep.equal(['10.9.9.9:1', 'b:1'])
+  })
+
   it('with server-side routing, routes by the cached home database and names none (the server resolves it)', async () => {
     const pools = new FakePools()
     pools.ssr = true
