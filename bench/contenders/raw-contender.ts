@@ -1,12 +1,13 @@
 // The raw Bolt floors as Contenders, on one connection per worker and role:
 //
 //   auto-commit ('raw')    RUN + PULL, one round trip per query
-//   managed ('raw-tx')     what a managed transaction needs at the least:
-//                          for executeQuery (the driver consumes the result
-//                          itself) BEGIN + RUN + PULL + COMMIT in one write,
-//                          one round trip; for executeRead / executeWrite with
-//                          a transaction function BEGIN + RUN + PULL, then
-//                          COMMIT once the function has its result: two
+//   managed ('raw-tx')     what a managed transaction needs at the least on
+//                          default settings: BEGIN + RUN + PULL (the fetch
+//                          size) in one write, then COMMIT once the records
+//                          are in: two round trips (executeQuery and
+//                          transaction functions alike; COMMIT may only follow
+//                          the query at once when everything is pulled at once,
+//                          fetchSize -1)
 //
 // Session churn has no session to open, so its floor is the bare read (for
 // the managed floor, a read transaction with COMMIT apart, as executeRead). Streaming is auto-commit in every
@@ -24,14 +25,13 @@ export function rawContender (setup: ContenderSetup, style: FloorStyle): Contend
   const seed = new URL(setup.uri.replace(/^neo4j:/, 'http:')).host
   const client = new RawBoltClient(seed, { user: setup.user, password: setup.password }, setup.database)
   const id = style === 'managed' ? 'raw-tx' : 'raw'
-  /** `executeQuery`: the managed floor may write COMMIT with the query (one round trip); a transaction function's may not. */
-  const query = async (worker: number, role: Role, text: string, parameters: PackMap = {}, executeQuery = false): Promise<QueryOutcome> =>
+  const query = async (worker: number, role: Role, text: string, parameters: PackMap = {}): Promise<QueryOutcome> =>
     style === 'managed'
-      ? await client.transaction(worker, role, text, parameters, { pipelineCommit: executeQuery })
+      ? await client.transaction(worker, role, text, parameters)
       : await client.run(worker, role, text, parameters)
 
-  const readOne = async (worker: number, text: string, expected: number, executeQuery: boolean): Promise<void> => {
-    const { records } = await query(worker, 'READ', text, {}, executeQuery)
+  const readOne = async (worker: number, text: string, expected: number): Promise<void> => {
+    const { records } = await query(worker, 'READ', text, {})
     if (records !== expected) throw new WrongAnswerError(text, expected, records)
   }
   const write = async (worker: number, seq: number): Promise<string> => {
@@ -40,10 +40,10 @@ export function rawContender (setup: ContenderSetup, style: FloorStyle): Contend
     return connection.address
   }
   const ops: Record<OpKind, (worker: number, seq: number) => Promise<void>> = {
-    'read-return-1': async (worker) => { await readOne(worker, QUERIES.return1, 1, true) },
-    'read-match-10': async (worker) => { await readOne(worker, QUERIES.match10, MATCH_ROWS, true) },
+    'read-return-1': async (worker) => { await readOne(worker, QUERIES.return1, 1) },
+    'read-match-10': async (worker) => { await readOne(worker, QUERIES.match10, MATCH_ROWS) },
     'write-merge': async (worker, seq) => { await write(worker, seq) },
-    'session-churn': async (worker) => { await readOne(worker, QUERIES.return1, 1, false) }
+    'session-churn': async (worker) => { await readOne(worker, QUERIES.return1, 1) }
   }
 
   return {

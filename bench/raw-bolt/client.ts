@@ -52,13 +52,13 @@ export class RawBoltClient {
     }
   }
 
-  /** A managed transaction (BEGIN + RUN + PULL, then COMMIT; or all four in one write) on this worker's connection for `role`. */
-  async transaction (worker: number, role: Role, query: string, parameters: PackMap = {}, options: { pipelineCommit?: boolean } = {}): Promise<QueryOutcome> {
+  /** A managed transaction (BEGIN + RUN + PULL, then COMMIT) on this worker's connection for `role`. */
+  async transaction (worker: number, role: Role, query: string, parameters: PackMap = {}): Promise<QueryOutcome> {
     const connection = await this.connection(worker, role)
     const extra: PackMap = role === 'READ' ? { mode: 'r' } : {}
     if (this.database !== null) extra.db = this.database
     try {
-      return await connection.transaction(query, parameters, extra, undefined, options.pipelineCommit === true)
+      return await connection.transaction(query, parameters, extra)
     } catch (error) {
       if (error instanceof RawBoltError && (error.isConnectionLoss || error.code.endsWith('NotALeader'))) this.forget(worker, role, connection)
       throw error

@@ -6,9 +6,7 @@
 // each query costs one round trip) and answers matched to requests in order.
 // transaction() is the managed-transaction floor: BEGIN + RUN + PULL in one
 // write, then COMMIT once the result is in (two round trips), which is what a
-// driver must send for executeRead / executeWrite with a transaction function;
-// with `pipelineCommit`, COMMIT goes in the same write (one round trip), which
-// is the least for executeQuery, whose result the driver consumes itself.
+// driver must send for a managed transaction on default settings.
 // Every message is fully decoded, as a driver's would be, using the
 // fixture's PackStream and chunking modules (test tooling, not the library).
 // No pool, no routing, no retries, no records kept unless asked for.
@@ -137,19 +135,15 @@ export class RawBoltConnection {
   /**
    * A managed transaction's least traffic: BEGIN (with `extra`: mode, db) +
    * RUN + PULL written together, then COMMIT after the last record (a second
-   * round trip: a transaction function has its result before it returns and
-   * the driver commits). With `pipelineCommit`, COMMIT is written with the
-   * others (one round trip: executeQuery, which consumes the result itself,
-   * may do that; a failed RUN makes the server ignore the COMMIT). A FAILURE
+   * round trip: COMMIT is only valid once the result has ended). A FAILURE
    * is followed by RESET, then thrown; nothing is retried.
    */
-  async transaction (query: string, parameters: PackMap, extra: PackMap, onRecord?: (values: PackValue[]) => void, pipelineCommit = false): Promise<QueryOutcome> {
+  async transaction (query: string, parameters: PackMap, extra: PackMap, onRecord?: (values: PackValue[]) => void): Promise<QueryOutcome> {
     let records = 0
     const count = onRecord === undefined
       ? () => { records++ }
       : (values: PackValue[]) => { records++; onRecord(values) }
     const requests = [this.request(TAG.BEGIN, [extra]), this.request(TAG.RUN, [query, parameters, {}]), this.request(TAG.PULL, [{ n: -1n }], count)]
-    if (pipelineCommit) requests.push(this.request(TAG.COMMIT, []))
     this.flush()
     const settled = await Promise.allSettled(requests)
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
@@ -158,7 +152,6 @@ export class RawBoltConnection {
       throw failed.reason as RawBoltError
     }
     const pulled = (settled[2] as PromiseFulfilledResult<PackMap>).value
-    if (pipelineCommit) return { records, summary: { ...pulled, ...(settled[3] as PromiseFulfilledResult<PackMap>).value } }
     const commit = this.request(TAG.COMMIT, [])
     this.flush()
     try {

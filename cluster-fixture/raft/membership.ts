@@ -25,6 +25,11 @@ export function countVoters (membership: Membership, ids: Iterable<string>): num
   return count
 }
 
+/** Whether `ids` (votes won, or peers heard from) include a majority of the voters. */
+export function hasMajority (membership: Membership, ids: Iterable<string>): boolean {
+  return countVoters(membership, ids) >= majorityOf(membership)
+}
+
 /**
  * Throws unless `next` differs from `current` by at most one voter (added or
  * removed) and is well formed. Learners may change freely: they never count

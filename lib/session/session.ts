@@ -19,7 +19,7 @@ import { resolveTransactionConfig, type ResolvedSessionConfig, type TransactionC
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
 const { Bookmarks } = internal.bookmarks
-const { TELEMETRY_APIS } = internal.constants
+const { TELEMETRY_APIS, FETCH_ALL } = internal.constants
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
 
@@ -238,8 +238,10 @@ export class Session {
         // Only where a lost COMMIT may be re-run: a COMMIT that left with its query
         // is in flight from the first byte, so a connection lost at any point would
         // leave the outcome unknown, where a separate COMMIT lets a write whose
-        // query failed be retried.
-        commitWithQuery: pipelining.commitWithQuery && safeToRepeat,
+        // query failed be retried. And only when the session pulls everything at
+        // once (fetchSize -1): COMMIT is refused while a result has more to send,
+        // and with batches it is the application's fetch size that the PULL names.
+        commitWithQuery: pipelining.commitWithQuery && safeToRepeat && this.fetchSize === FETCH_ALL,
         telemetry: telemetrySent ? undefined : telemetry
       })
       try {

@@ -4,7 +4,7 @@
 
 import { expect } from 'chai'
 import type { PackMap } from '../../cluster-fixture/bolt/packstream.js'
-import neo4j, { type Driver, type Record as Neo4jRecord } from '../../lib/index.js'
+import neo4j, { type Config, type Driver, type Record as Neo4jRecord } from '../../lib/index.js'
 import { either, failure, housekeeping, IGNORED, record, ScriptedMember, success, type Received, type Script } from './scripted-member.js'
 
 const members: ScriptedMember[] = []
@@ -16,8 +16,8 @@ async function member (version: { major: number, minor: number }, script: Script
   return m
 }
 
-function open (url: string): Driver {
-  const d = neo4j.driver(url, neo4j.auth.basic('neo4j', 'pass'), { maxTransactionRetryTime: 2000, connectionAcquisitionTimeout: 5000 })
+function open (url: string, config: Config = {}): Driver {
+  const d = neo4j.driver(url, neo4j.auth.basic('neo4j', 'pass'), { maxTransactionRetryTime: 2000, connectionAcquisitionTimeout: 5000, ...config })
   drivers.push(d)
   return d
 }
@@ -126,13 +126,21 @@ describe('integration: wire behaviour testkit checks (scripted member)', functio
     expect(m.names().filter(n => n === 'HELLO')).to.have.length(1)
   })
 
-  it('executeQuery READ sends BEGIN, RUN, PULL (all) and COMMIT together, and a connection lost meanwhile is retried (a read cannot have written)', async () => {
+  it('executeQuery sends BEGIN, RUN and PULL (the fetch size) together, and COMMIT once the records are in', async () => {
+    const m = await member({ major: 5, minor: 0 }, either(housekeeping('Neo4j/5.0.0'), answersQueries))
+    const d = open(`bolt://${m.address}`)
+    await d.executeQuery('RETURN 1 AS n', {}, { routing: neo4j.routing.READ })
+    expect(m.received.find(r => r.name === 'PULL')?.fields[0]).to.deep.equal({ n: 1000n })
+    expect(m.names().slice(-4)).to.deep.equal(['BEGIN', 'RUN', 'PULL', 'COMMIT'])
+  })
+
+  it('fetchSize -1: executeQuery READ sends BEGIN, RUN, PULL (all) and COMMIT together, and a connection lost meanwhile is retried (a read cannot have written)', async () => {
     let dropped = false
     const m = await member({ major: 5, minor: 0 }, either(housekeeping('Neo4j/5.0.0'), (request, history) => {
       if (request.name === 'BEGIN' && !dropped) { dropped = true; return 'close' }
       return answersQueries(request, history)
     }))
-    const d = open(`bolt://${m.address}`)
+    const d = open(`bolt://${m.address}`, { fetchSize: -1 })
     const { records } = await d.executeQuery('RETURN 1 AS n', {}, { routing: neo4j.routing.READ })
     expect(records[0]?.get('n').toNumber()).to.equal(1)
     const second = m.received.filter(r => r.connection === 2).map(r => r.name)

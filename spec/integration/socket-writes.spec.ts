@@ -1,7 +1,8 @@
 // Socket writes per transaction: executeQuery's BEGIN rides in the same write
 // as its RUN + PULL, so a one-query transaction costs two writes (BEGIN+RUN+
-// PULL, COMMIT) instead of three; a read (or idempotent work) whose result the
-// driver consumes itself sends COMMIT in that write too: one write, one round trip. A transaction function's BEGIN goes out at
+// PULL, COMMIT) instead of three. With fetchSize -1 (everything at once), a
+// read (or idempotent work) whose result the driver consumes itself sends
+// COMMIT in that write too: one write, one round trip. A transaction function's BEGIN goes out at
 // once and is answered before the work is called (the work never runs for a
 // transaction that did not begin), so BEGIN is never held back.
 
@@ -50,15 +51,30 @@ describe('integration: socket writes per transaction', function () {
     expect(backend.committed).to.equal(2)
   })
 
-  it('executeQuery read, or idempotent write: BEGIN+RUN+PULL(all)+COMMIT in one write', async () => {
+  it('executeQuery read with the default fetch size: BEGIN+RUN+PULL(1000) in one write, COMMIT once the records are in', async () => {
     const read = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', routing: neo4j.routing.READ })
     expect(read.records).to.have.length(1)
-    expect(writes).to.equal(1)
-    const write = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', transactionConfig: { idempotent: true } })
-    expect(write.records).to.have.length(1)
     expect(writes).to.equal(2)
-    expect(backend.committed).to.equal(3)
-    expect(read.summary.counters.containsUpdates()).to.equal(false)
+  })
+
+  it('fetchSize -1: executeQuery read, or idempotent write, sends BEGIN+RUN+PULL(all)+COMMIT in one write', async () => {
+    const all = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD), { fetchSize: -1 })
+    try {
+      await all.executeQuery('RETURN 1', {}, { database: 'neo4j', routing: neo4j.routing.READ }) // routing table, pooled connection
+      writes = 0
+      const read = await all.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', routing: neo4j.routing.READ })
+      expect(read.records).to.have.length(1)
+      expect(writes).to.equal(1)
+      const write = await all.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', transactionConfig: { idempotent: true } })
+      expect(write.records).to.have.length(1)
+      expect(writes).to.equal(2)
+      const notIdempotent = await all.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j' })
+      expect(notIdempotent.records).to.have.length(1)
+      expect(writes).to.equal(4) // a write that may not run twice keeps COMMIT apart
+      expect(read.summary.counters.containsUpdates()).to.equal(false)
+    } finally {
+      await all.close()
+    }
   })
 
   it('executeQuery with a resultTransformer of its own keeps COMMIT apart (the transformer may still throw)', async () => {

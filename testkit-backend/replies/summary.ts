@@ -75,7 +75,7 @@ function position (p: unknown): Record<string, number> | null {
 
 /**
  * testkit expects the severity level and category fields from a driver with
- * notification filters, and on Bolt 5.6+ (where they come from GQL statuses) always.
+ * notification filters, and from Bolt 5.2 on (which brought categories) always.
  */
 const FULL_NOTIFICATIONS = FEATURES.includes('Feature:API:Driver:NotificationsConfig')
 
@@ -138,9 +138,9 @@ export function protocolText (protocol: { toString: () => string } | undefined):
   return protocol === undefined ? null : protocol.toString()
 }
 
-function isAtLeast56 (protocol: { toString: () => string } | undefined): boolean {
-  const [major = 0, minor = 0] = (protocol?.toString() ?? '0.0').split('.').map(Number)
-  return major > 5 || (major === 5 && minor >= 6)
+function isAtLeast (protocol: { toString: () => string } | undefined, major: number, minor: number): boolean {
+  const [actualMajor = 0, actualMinor = 0] = (protocol?.toString() ?? '0.0').split('.').map(Number)
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor)
 }
 
 export function summaryJson (summary: ResultSummary): Record<string, unknown> {
@@ -152,7 +152,7 @@ export function summaryJson (summary: ResultSummary): Record<string, unknown> {
     },
     counters: countersJson(summary),
     database: summary.database?.name ?? null,
-    notifications: summary.notifications.map(n => notificationJson(n, FULL_NOTIFICATIONS || isAtLeast56(summary.server.protocolVersion))),
+    notifications: summary.notifications.map(n => notificationJson(n, FULL_NOTIFICATIONS || isAtLeast(summary.server.protocolVersion, 5, 2))),
     gqlStatusObjects: summary.gqlStatusObjects.map(gqlStatusObjectJson),
     plan: planJson(summary.plan as PlanLike | false),
     profile: profileJson(summary.profile as ProfileLike | false),
