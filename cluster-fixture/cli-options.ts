@@ -36,6 +36,8 @@ export const USAGE = `Usage:
       --tls-key FILE --tls-cert FILE
                              serve every member over TLS with this PEM key and certificate
                              (clients use neo4j+s:// or, for a self-signed one, neo4j+ssc://)
+      --tls-client-ca FILE   with --tls-key/--tls-cert: require a client certificate signed by this
+                             PEM CA (mutual TLS; clients set clientCertificate)
       --control-port P       control endpoint port (default: port + ${CONTROL_PORT_OFFSET}; free when --port 0)
   cluster-fixture status                 members, their state and each database's leader
   cluster-fixture stop|start|blackhole|partition|heal <member>
@@ -66,6 +68,7 @@ export const OPTIONS = {
   'keep-alive': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-cert': { type: 'string' },
+  'tls-client-ca': { type: 'string' },
   'control-port': { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' }

@@ -61,7 +61,11 @@ function clusterOptions (values: Values): ClusterOptions & { basePort: number } 
 function tlsFiles (values: Values): ClusterOptions['tls'] {
   const keyFile = values['tls-key']
   const certFile = values['tls-cert']
-  if (keyFile === undefined && certFile === undefined) return undefined
+  const clientCaFile = values['tls-client-ca']
+  if (keyFile === undefined && certFile === undefined) {
+    if (clientCaFile !== undefined) throw new UsageError('--tls-client-ca needs --tls-key and --tls-cert')
+    return undefined
+  }
   if (keyFile === undefined || certFile === undefined) throw new UsageError('--tls-key and --tls-cert go together')
   const read = (flag: string, file: string): Buffer => {
     try {
@@ -70,7 +74,8 @@ function tlsFiles (values: Values): ClusterOptions['tls'] {
       throw new UsageError(`${flag}: cannot read ${file}: ${(error as Error).message}`)
     }
   }
-  return { key: read('--tls-key', keyFile), cert: read('--tls-cert', certFile) }
+  const pair = { key: read('--tls-key', keyFile), cert: read('--tls-cert', certFile) }
+  return clientCaFile === undefined ? pair : { ...pair, clientCa: read('--tls-client-ca', clientCaFile) }
 }
 
 function formatStatus (status: StatusReport): string {

@@ -38,6 +38,8 @@ export const STATUS = {
   UnsupportedAdministrationCommand: { code: 'Neo.ClientError.Statement.UnsupportedAdministrationCommand', gql: '42N17', title: 'syntax error or access rule violation - unsupported request' },
   ConstraintValidationFailed: { code: 'Neo.ClientError.Schema.ConstraintValidationFailed', gql: '22N41', title: 'data exception - merge node uniqueness constraint violation' },
   Unauthorized: { code: 'Neo.ClientError.Security.Unauthorized', gql: '42NFF', title: 'syntax error or access rule violation - permission/access denied' },
+  TokenExpired: { code: 'Neo.ClientError.Security.TokenExpired', gql: '42NFF', title: 'syntax error or access rule violation - permission/access denied' },
+  AuthorizationExpired: { code: 'Neo.ClientError.Security.AuthorizationExpired', gql: '42NFF', title: 'syntax error or access rule violation - permission/access denied' },
   // Neo4j describes every protocol error with the same sentence; the detail is in the message and the cause.
   RequestInvalid: { code: 'Neo.ClientError.Request.Invalid', gql: '08N06', title: 'connection exception - protocol error', detail: 'General network protocol error.' },
   // A request field of the wrong type (docs-bolt message.adoc, TELEMETRY "oh no!": 22G03 with a 22N01 cause).

@@ -5,8 +5,9 @@
 // is ignored, as the official driver ignores it, with a warning (a "did you
 // mean" for a typo) that the Driver logs and publishes.
 
+import { resolveCertificateProvider, type ClientCertificate, type ClientCertificateProvider, type EncryptionProfile, type NotificationFilter } from 'neo4j-driver-core'
+import { isAuthTokenManager } from './auth/auth.js'
 import { DRIVER_PRODUCT } from './version.js'
-import type { ClientCertificate, ClientCertificateProvider, EncryptionProfile, NotificationFilter } from 'neo4j-driver-core'
 import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
 import type { OptionName } from './option-names.js'
@@ -59,7 +60,13 @@ export interface Config {
   telemetryDisabled?: boolean
   /** Accepted for compatibility; auto-commit `session.run` is never retried here. */
   disableAutoCommitRetries?: boolean
-  /** Official option, not supported yet: driver() throws a ConfigurationError naming it. */
+  /**
+   * Mutual TLS: the certificate this driver presents to servers that ask for
+   * one ({ certfile, keyfile, password }: PEM file paths), or a provider
+   * (clientCertificateProviders.rotating(...), or an object with hasUpdate()
+   * and getClientCertificate()) asked before each new connection. Used only
+   * on encrypted connections.
+   */
   clientCertificate?: ClientCertificate | ClientCertificateProvider
   /** Official option (client-side property encryption), not supported: driver() throws a ConfigurationError naming it. */
   encryptionProfiles?: EncryptionProfile[]
@@ -128,6 +135,8 @@ export interface ResolvedConfig {
   readonly resolver: ((address: string) => string[] | Promise<string[]>) | undefined
   readonly userAgent: string
   readonly notificationFilter: NotificationFilter | undefined
+  /** undefined: no client certificate (no mutual TLS). */
+  readonly clientCertificate: ClientCertificateProvider | undefined
   readonly telemetryDisabled: boolean
   readonly retry: ResolvedRetry
   readonly routingTablePurgeDelay: number
@@ -161,7 +170,6 @@ export const DEFAULTS = {
 
 /** Official options this driver cannot honour: failing beats silently connecting without them. */
 const UNSUPPORTED: Record<string, string> = {
-  clientCertificate: 'client certificates are not supported yet',
   encryptionProfiles: 'client-side property encryption is not supported'
 }
 
@@ -178,7 +186,17 @@ type Check = (key: string, value: unknown, warn: (message: string) => void) => v
 const sameNames: [keyof Config] extends [OptionName<'driver'>] ? [OptionName<'driver'>] extends [keyof Config] ? true : false : false = true
 void sameNames
 
-const KNOWN: Record<Exclude<OptionName<'driver'>, 'clientCertificate' | 'encryptionProfiles'>, Check> = {
+const KNOWN: Record<Exclude<OptionName<'driver'>, 'encryptionProfiles'>, Check> = {
+  clientCertificate: (key, value) => {
+    try {
+      resolveCertificateProvider(value)
+    } catch {
+      // Never describe the value: it may hold a key password.
+      throw new ConfigurationError(key, `'${key}' must be a client certificate { certfile, keyfile, password } (paths of PEM files; ` +
+        "'password' optional) or a provider such as clientCertificateProviders.rotating({ initialCertificate }), got " +
+        (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : `a ${typeof value}`))
+    }
+  },
   encrypted: oneOf([true, false, 'ENCRYPTION_ON', 'ENCRYPTION_OFF']),
   trust: oneOf(['TRUST_ALL_CERTIFICATES', 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES', 'TRUST_SYSTEM_CA_SIGNED_CERTIFICATES']),
   trustedCertificates: (key, value) => {
@@ -317,6 +335,7 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
     resolver: c.resolver,
     userAgent: c.userAgent ?? DEFAULT_USER_AGENT,
     notificationFilter: c.notificationFilter,
+    clientCertificate: resolveCertificateProvider(c.clientCertificate),
     telemetryDisabled: c.telemetryDisabled === true,
     retry: { ...DEFAULTS.retry, ...knownRetryDelays(c.retry ?? {}) },
     routingTablePurgeDelay: c.routingTablePurgeDelay ?? DEFAULTS.routingTablePurgeDelay,
@@ -343,8 +362,10 @@ export function validateAuthToken (token: unknown): void {
     throw new ConfigurationError('auth', `the auth token must be an object such as auth.basic(user, password), got ${Array.isArray(token) ? 'an array' : `a ${typeof token}`}`)
   }
   const t = token as Record<string, unknown>
+  if (isAuthTokenManager(token)) return
   if (typeof t.getToken === 'function') {
-    throw new ConfigurationError('auth', 'auth token managers are not supported yet; pass a static token such as auth.basic(user, password)')
+    throw new ConfigurationError('auth', 'an auth token manager needs getToken() and handleSecurityException(token, code) methods; ' +
+      'build one with authTokenManagers.basic({ tokenProvider }) or authTokenManagers.bearer({ tokenProvider })')
   }
   if (typeof t.scheme !== 'string' || t.scheme === '') {
     throw new ConfigurationError('auth', "the auth token needs a 'scheme' string; build it with auth.basic(user, password), auth.bearer(token) or auth.none()")

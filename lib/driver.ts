@@ -6,6 +6,8 @@
 import { auth as coreAuth, ProtocolVersion, ServerInfo, type AuthTokenManager, type EagerResult, type Rules, type types } from 'neo4j-driver-core'
 import { bookmarkManager, type BookmarkManager } from './bookmarks/bookmark-manager.js'
 import { resolveConfig, validateAuthToken, type Config, type ResolvedConfig } from './config.js'
+import { staticPrincipal, toAuthTokenManager } from './auth/auth.js'
+import { ClientCertificateSource } from './connection/client-certificate.js'
 import { ConnectionPools } from './connection/pools.js'
 import { ConfigurationError, neo4jError, DRIVER_CLOSED, NOT_SUPPORTED, type ConfigurationScope } from './errors.js'
 import { createLog, type Log } from './log.js'
@@ -18,7 +20,7 @@ import { resolveQueryConfig, type QueryConfig } from './session/query-config.js'
 import { RxSession } from './session/rx-session.js'
 import { Session } from './session/session.js'
 import type { ManagedTransaction } from './session/transaction.js'
-import { resolveSessionConfig, type SessionConfig } from './session/session-config.js'
+import { checkAuthOption, resolveSessionConfig, type SessionConfig } from './session/session-config.js'
 import { warnOnce } from './unknown-options.js'
 import { describe } from './url.js'
 import type { PoolStats } from './connection/member-pool.js'
@@ -41,7 +43,8 @@ export class Driver {
   constructor (url: string, authToken: AuthToken | AuthTokenManager | NoAuthToken | undefined, userConfig: Config = {}) {
     this.config = resolveConfig(url, userConfig)
     validateAuthToken(authToken)
-    const token = (authToken ?? coreAuth.none()) as { scheme: string, principal?: unknown }
+    const authTokenManager = toAuthTokenManager((authToken ?? coreAuth.none()) as AuthToken | AuthTokenManager)
+    const certificates = this.config.clientCertificate === undefined ? undefined : new ClientCertificateSource(this.config.clientCertificate)
     this.log = createLog(this.config.logging)
     // Unknown options are ignored like the official driver does, but said out loud.
     for (const warning of this.config.warnings) warnOnce(this.log, warning)
@@ -58,9 +61,11 @@ export class Driver {
         telemetryDisabled: c.telemetryDisabled,
         routingContext: c.url.routing ? { ...c.url.routingContext, address: c.url.hostPort } : null,
         userAgent: c.userAgent,
-        authToken: token,
+        authToken: {}, // each connection asks authTokenManager (or takes its session's token)
+        ...(certificates !== undefined && c.encrypted ? { clientCertificate: async () => await certificates.get() } : {}),
         receiveTimeout: c.receiveTimeout
       },
+      authTokenManager,
       maxSize: c.maxConnectionPoolSize,
       maxLifetime: c.maxConnectionLifetime,
       livenessCheckTimeout: c.connectionLivenessCheckTimeout,
@@ -79,7 +84,7 @@ export class Driver {
         resolver: c.resolver,
         purgeDelayMs: c.routingTablePurgeDelay,
         routeTimeoutMs: c.connectionTimeout,
-        principal: typeof token.principal === 'string' ? token.principal : undefined,
+        principal: staticPrincipal(authToken),
         log: this.log,
         now
       })
@@ -101,7 +106,6 @@ export class Driver {
         maxDelayMs: this.config.retry.maxDelay,
         jitter: this.config.retry.jitter
       },
-      notificationFilter: this.config.notificationFilter,
       log: this.log,
       now: () => this.config.clock.now()
     }, resolved)
@@ -125,7 +129,8 @@ export class Driver {
       defaultAccessMode: c.routing,
       database: c.database,
       impersonatedUser: c.impersonatedUser,
-      bookmarkManager: c.bookmarkManager
+      bookmarkManager: c.bookmarkManager,
+      auth: c.auth
     })
     try {
       const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
@@ -200,29 +205,33 @@ export class Driver {
   async supportsUserImpersonation (): Promise<boolean> { return true }
 
   /**
-   * Whether the server could take per-session auth (Bolt ≥ 5.1), as the
-   * official driver answers it. This driver does not implement per-session
-   * auth yet: session({ auth }) still throws a ConfigurationError.
+   * Whether the server takes per-session auth (Bolt ≥ 5.1): the version a
+   * connection already negotiated, else one read from a real connection.
    */
   async supportsSessionAuth (): Promise<boolean> {
-    return (await this.getNegotiatedProtocolVersion()).isGreaterOrEqualTo(BOLT_5_1)
+    this.assertOpen()
+    const version = this.provider.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
+    return version.isGreaterOrEqualTo(BOLT_5_1)
   }
 
   /**
-   * Whether the driver's own credentials are accepted: true, or false for an
-   * authentication failure (other failures throw). A pooled connection that
-   * already authenticated counts. Checking other credentials (`auth`) needs
-   * per-session auth, which is not supported yet: that throws a Neo4jError
-   * with code 'NotSupported'.
+   * Whether credentials are accepted, as the official driver answers it:
+   * true; false when the server refuses them (Unauthorized, TokenExpired,
+   * CredentialsExpired, Forbidden); any other error throws. `auth`: the token
+   * to check (default: the driver's); it logs on with LOGOFF + LOGON on a
+   * reader of `database` (default 'system'), so it needs Bolt 5.1+ (older
+   * servers: "Driver is connected to a database that does not support user switch.").
    */
   async verifyAuthentication (config: { database?: string, auth?: AuthToken } = {}): Promise<boolean> {
     this.assertOpen()
-    if (config.auth !== undefined) {
-      throw neo4jError('verifyAuthentication({ auth }) checks other credentials through per-session auth, which this driver does not support yet; ' +
-        'call verifyAuthentication() to check the driver\'s own credentials, or create a driver with the credentials to check.', NOT_SUPPORTED)
-    }
+    if (config.database !== undefined) checkDatabaseName(config.database, 'verifyConnectivity')
+    const auth = checkAuthOption(config.auth, message => new ConfigurationError('auth', message, 'verifyConnectivity'))
     try {
-      await this.getServerInfo({ database: config.database })
+      await this.provider.verifyAuthentication({
+        database: config.database ?? 'system',
+        auth,
+        deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout
+      })
       return true
     } catch (error) {
       if (isAuthenticationFailure(error)) return false

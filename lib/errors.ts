@@ -330,6 +330,20 @@ export function isCertificateRejected (error: unknown): boolean {
   return error !== null && typeof error === 'object' && CERTIFICATE_REJECTED in error
 }
 
+const SECURITY_HANDLED = Symbol('neo4j-cluster.securityHandled')
+
+/**
+ * The driver's auth token manager handled this security error (e.g. a bearer
+ * manager fetches a new token after TokenExpired): a transaction function
+ * retries it, as the official driver does.
+ */
+export function markSecurityHandled (error: unknown): void {
+  if (error !== null && typeof error === 'object' && !(SECURITY_HANDLED in error)) {
+    Object.defineProperty(error, SECURITY_HANDLED, { value: true, enumerable: false })
+  }
+  if (error instanceof Neo4jError) setRetryable(error, true)
+}
+
 export function isMemberUnresponsive (error: unknown): boolean {
   return error !== null && typeof error === 'object' && MEMBER_UNRESPONSIVE in error
 }
@@ -377,6 +391,7 @@ export function isRetryableError (error: unknown): boolean {
   const code = error.code
   if (code === TRANSACTION_TERMINATED || code === LOCK_CLIENT_STOPPED) return false
   if (code === SERVICE_UNAVAILABLE || code === SESSION_EXPIRED || code === AUTHORIZATION_EXPIRED) return true
+  if (SECURITY_HANDLED in error) return true
   if (isWriterLost(error)) return true
   return typeof code === 'string' && code.includes('TransientError')
 }

@@ -78,7 +78,9 @@ export class TestkitConnection {
         const reply = await handle()
         if (reply !== NO_REPLY) this.write(reply.name, reply.data)
       } catch (error) {
-        const reply = errorReply(this.context, error)
+        // Only a pending security decision is waited for: other errors keep their place in the answer order.
+        const notHandled = this.context.securityDecisions.length > 0 ? await this.context.settleSecurityDecisions() : undefined
+        const reply = errorReply(this.context, error, notHandled)
         debug('#%d %s failed: %s %o', this.number, name, reply.name, reply.data)
         this.write(reply.name, reply.data)
       }

@@ -3,7 +3,7 @@
 // callbacks waiting for testkit's answers, and an id counter. Everything is released when the
 // connection closes, so one test can never leak into the next.
 
-import type { BookmarkManager, Driver, ManagedTransaction, Result, Session, Transaction } from '../lib/index.js'
+import type { AuthTokenManager, BookmarkManager, ClientCertificateProvider, Driver, ManagedTransaction, Result, Session, Transaction } from '../lib/index.js'
 import { BackendClock } from './clock.js'
 import { BackendProblem } from './protocol/problems.js'
 
@@ -32,7 +32,11 @@ export interface ResultEntry {
   iterator: ReturnType<Result[typeof Symbol.asyncIterator]> | undefined
 }
 
-type CallbackKind = 'resolver' | 'bookmarksSupplier' | 'bookmarksConsumer'
+type CallbackKind = 'resolver' | 'bookmarksSupplier' | 'bookmarksConsumer' | 'getAuth' | 'handleSecurityException' |
+'basicAuthTokenProvider' | 'bearerAuthTokenProvider' | 'clientCertificateProvider'
+
+/** What testkit answered to an AuthTokenManagerHandleSecurityExceptionRequest. */
+export interface SecurityDecision { readonly code: string, readonly handled: boolean }
 
 interface PendingCallback {
   readonly kind: CallbackKind
@@ -68,6 +72,16 @@ export class Context {
   readonly results = new Registry<ResultEntry>('result')
   readonly errors = new Registry<Error>('error')
   readonly bookmarkManagers = new Registry<BookmarkManager>('bookmark manager')
+  /** NewAuthTokenManager / NewBasicAuthTokenManager / NewBearerAuthTokenManager (one id space, as testkit wants). */
+  readonly authTokenManagers = new Registry<AuthTokenManager>('auth token manager')
+  readonly certificateProviders = new Registry<ClientCertificateProvider>('client certificate provider')
+  /**
+   * handleSecurityException answers synchronously (the driver's error path
+   * cannot wait), so the backend's custom managers answer "handled" at once
+   * and ask testkit in the background; an error reply waits for those
+   * answers and reports the error as not retryable if testkit said "not handled".
+   */
+  readonly securityDecisions: Array<Promise<SecurityDecision>> = []
   /** The time every driver of this connection reads; FakeTime requests freeze and move it. */
   readonly clock = new BackendClock()
   private readonly callbacks = new Map<string, PendingCallback>()
@@ -75,6 +89,20 @@ export class Context {
   private closed = false
 
   constructor (readonly send: Send) {}
+
+  /**
+   * Wait (bounded) for testkit's answers to the security-exception callbacks
+   * sent so far; the codes it said it did not handle.
+   */
+  async settleSecurityDecisions (): Promise<ReadonlySet<string>> {
+    if (this.securityDecisions.length === 0) return new Set()
+    const pending = this.securityDecisions.splice(0)
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise<SecurityDecision[]>(resolve => { timer = setTimeout(() => resolve([]), CLOSE_BOUND_MS) })
+    const decisions = await Promise.race([Promise.all(pending), bound])
+    clearTimeout(timer)
+    return new Set(decisions.filter(d => !d.handled).map(d => d.code))
+  }
 
   nextId (): Id {
     return ++this.lastId
@@ -119,6 +147,7 @@ export class Context {
     const bound = new Promise<void>(resolve => { timer = setTimeout(resolve, CLOSE_BOUND_MS) })
     await Promise.race([Promise.allSettled(drivers.map(async driver => await driver.close())), bound])
     clearTimeout(timer)
-    for (const registry of [this.drivers, this.sessions, this.transactions, this.results, this.errors, this.bookmarkManagers]) registry.clear()
+    for (const registry of [this.drivers, this.sessions, this.transactions, this.results, this.errors, this.bookmarkManagers,
+      this.authTokenManagers, this.certificateProviders]) registry.clear()
   }
 }

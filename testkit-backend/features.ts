@@ -25,6 +25,20 @@ export const FEATURES: readonly string[] = [
   'Feature:Auth:Custom', // auth.custom
   'Feature:Auth:Kerberos', // auth.kerberos
   'Feature:Impersonation', // session / executeQuery impersonatedUser
+  // --- Auth (lib/auth/auth.ts, lib/connection/pools.ts) ----------------------
+  'Feature:Auth:Managed', // driver(url, authTokenManager): authTokenManagers.basic / .bearer, or custom { getToken, handleSecurityException }
+  'Feature:API:Session:AuthConfig', // session({ auth }): LOGOFF + LOGON on a pooled connection (Bolt 5.1+), and back for the next session
+  'Feature:API:Driver.SupportsSessionAuth', // driver.supportsSessionAuth()
+  'Feature:API:Driver.VerifyAuthentication', // driver.verifyAuthentication({ auth, database })
+  'Feature:API:Driver.ExecuteQuery:WithAuth', // executeQuery(query, params, { auth })
+  // AuthorizationExpired marks every connection of that member's pool for a new logon and closes the failed one (pools.ts securityError)
+  'AuthorizationExpiredTreatment',
+  // config.clientCertificate: { certfile, keyfile, password } or a provider (connection/client-certificate.ts). The tests it
+  // turns on are in testkit's tests/tls (they need its Go TLS server); ours: spec/integration/mtls.spec.ts, spec/interop.
+  'Feature:API:SSLClientCertificate',
+  // Driver filter in HELLO, a session's own filter in its BEGIN/RUN, nothing extra otherwise (session.ts)
+  'Feature:API:Driver:NotificationsConfig',
+  'Feature:API:Session:NotificationsConfig',
 
   // --- Bolt: the versions neo4j-driver-bolt-connection 6.3.0 negotiates and testkit 5.0 knows.
   // Not 4.1 (bolt-connection dropped it) nor 5.5 (never offered); 5.8 / 6.x are unknown to branch 5.0.
@@ -74,19 +88,10 @@ export const FEATURES: readonly string[] = [
  * Not sent anywhere: kept here so the gap list lives beside the declared one.
  */
 export const NOT_DECLARED: Readonly<Record<string, string>> = {
-  'Feature:Auth:Managed': 'auth token managers are rejected by driver() (lib/config.ts validateAuthToken)',
-  'Feature:API:Session:AuthConfig': 'per-session auth is rejected (lib/session/session-config.ts)',
-  'Feature:API:Driver.SupportsSessionAuth': 'no driver.supportsSessionAuth()',
-  'Feature:API:Driver.VerifyAuthentication': 'no driver.verifyAuthentication()',
-  'Feature:API:Driver.ExecuteQuery:WithAuth': "executeQuery rejects the 'auth' option",
-  'Feature:API:SSLClientCertificate': "config 'clientCertificate' is rejected",
   'Feature:API:Result.Single': 'core Result has no single()',
   'Feature:API:Result.SingleOptional': 'core Result has no singleOptional()',
-  'Feature:API:Driver:NotificationsConfig': 'unverified on the wire: sessions resend the driver-level notification filter in every BEGIN/RUN, the official drivers send it in HELLO only',
-  'Feature:API:Session:NotificationsConfig': 'unverified on the wire (see Driver:NotificationsConfig)',
   'Feature:Bolt:4.1': 'bolt-connection 6.3.0 does not negotiate 4.1',
   'Feature:Bolt:4.2': 'bolt-connection 6.3.0 offers 4.2 only within a version range, which 4.2 servers do not read',
-  AuthorizationExpiredTreatment: 'unverified: the driver retries AuthorizationExpired but does not re-authenticate the other pooled connections',
   'Optimization:MinimalBookmarksSet': 'unverified against the official bookmark-manager traffic',
   'Optimization:ExecuteQueryPipelining': 'unverified: executeQuery is a managed transaction (BEGIN, RUN, PULL, COMMIT)',
   'Optimization:ConnectionReuse': 'unverified: routing (ROUTE) and queries may use different pooled connections',

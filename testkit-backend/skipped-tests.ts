@@ -64,10 +64,6 @@ export const SKIPPED_TESTS: readonly SkipEntry[] = [
   // Liveness checks (Backend:MockTime ticks instead of sleeping): the liveness logic passes test_no_timeout and
   // TestLivenessCheck.test_timeout; these fail on something else.
   {
-    pattern: 'stub.driver_parameters.test_liveness_check.*.test_timeout_with_re_auth',
-    reason: 'per-session auth is rejected by the driver (lib/session/session-config.ts): the test gives each session its own NewSession.authorizationToken'
-  },
-  {
     pattern: 'stub.driver_parameters.test_liveness_check.*.test_timeout_recv_timeout',
     reason: 'its script (v5x4/liveness_check_recv_timeout.script) expects a RESET after each committed transaction, before the liveness RESET; ' +
       'the driver returns a cleanly committed connection to the pool without RESET'

@@ -31,6 +31,16 @@ export interface AuthRequest {
   credentials?: string
 }
 
+/**
+ * A successful logon: the principal, and a check run before each later
+ * request of the connection (until LOGOFF), which throws when the logon no
+ * longer holds (TokenExpired, AuthorizationExpired).
+ */
+export interface LoggedOn {
+  user: string
+  check?: () => void
+}
+
 export type RouteRole = 'WRITE' | 'READ' | 'ROUTE'
 
 export interface RoutingTableReply {
@@ -105,8 +115,8 @@ export interface MemberBackend {
   readonly serverAgent: string
   /** This member's advertised 'host:port'. */
   readonly address: string
-  /** Returns the authenticated principal; throws FixtureError('Unauthorized', …, { fatal: true }). */
-  authenticate: (auth: AuthRequest) => string
+  /** Returns the authenticated principal (and a check for later requests); throws FixtureError('Unauthorized', …, { fatal: true }). */
+  authenticate: (auth: AuthRequest) => string | LoggedOn
   route: (request: RouteRequest, interruption?: Interruption) => Promise<RoutingTableReply>
   beginTransaction: (request: TxRequest, interruption?: Interruption) => Promise<BackendTransaction>
 }

@@ -13,7 +13,8 @@
 //                         progress (default 60 000, Neo4j's server.bolt.connection_keep_alive; 0 = never)
 //     lenient             let requests that break a strict rule through (default false: refused as
 //                         Neo4j refuses them; see strict-rules.ts). Breaches are counted either way.
-//     tls                 { key, cert } (PEM): serve TLS (node:tls) instead of plain TCP
+//     tls                 { key, cert, clientCa? } (PEM): serve TLS (node:tls) instead of plain TCP;
+//                         clientCa: require client certificates signed by it (mutual TLS)
 //     maxVersion          pretend to be an older server: '5.8' (default) … '5.0' or '4.4' (never 5.5)
 //     manifest            answer a Manifest v1 handshake request with the manifest (default true, as
 //                         Neo4j 5.26 does; false: always the legacy 4-byte reply)
@@ -64,7 +65,8 @@ export interface BoltServerOptions {
   hints?: ConnectionHints
   keepAliveMs?: number
   lenient?: boolean
-  tls?: { key: string | Buffer, cert: string | Buffer }
+  /** `clientCa`: require a client certificate signed by this CA (mutual TLS); a client without one fails the TLS handshake. */
+  tls?: { key: string | Buffer, cert: string | Buffer, clientCa?: string | Buffer }
   maxVersion?: BoltVersionName
   manifest?: boolean
   maxMessageBytes?: number
@@ -180,7 +182,8 @@ export class BoltServer {
     if (tlsOptions === undefined) {
       return net.createServer(socket => this.accept(socket))
     }
-    const server = tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert, handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT_MS },
+    const mutual = tlsOptions.clientCa === undefined ? {} : { ca: tlsOptions.clientCa, requestCert: true, rejectUnauthorized: true }
+    const server = tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert, handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT_MS, ...mutual },
       socket => {
         this.accept(socket)
       })

@@ -5,7 +5,7 @@
 // functions only read requests and build answers.
 
 import type { CypherMap } from '../values.js'
-import type { AuthRequest } from './backend.js'
+import type { AuthRequest, LoggedOn } from './backend.js'
 import { isPackMap, mapField, optionalMap, optionalString, stringList } from './messages.js'
 import { type PackMap, type Structure } from './packstream.js'
 import { invalidInput, wrongType } from './request-errors.js'
@@ -60,11 +60,12 @@ function checkBoltAgent (ctx: SessionContext, agent: PackMap[string] | undefined
 }
 
 /** The credentials go to the backend and nowhere else (never logged, never echoed). */
-export function authenticate (ctx: SessionContext, token: PackMap): string {
+export function authenticate (ctx: SessionContext, token: PackMap): LoggedOn {
   const auth: AuthRequest = { scheme: optionalString(token, 'scheme') ?? 'none' }
   if (typeof token.principal === 'string') auth.principal = token.principal
   if (typeof token.credentials === 'string') auth.credentials = token.credentials
-  return String(ctx.backend.authenticate(auth))
+  const result = ctx.backend.authenticate(auth)
+  return typeof result === 'string' ? { user: result } : result
 }
 
 const TELEMETRY_APIS = [0n, 1n, 2n, 3n]

@@ -40,6 +40,8 @@ export class BoltSession {
   /** How values are encoded on this connection (4.4 may switch to UTC DateTime in HELLO). */
   readonly codec: CodecOptions
   private user: string | null = null
+  /** Run before each request of the logged-on connection: throws when the logon expired. */
+  private loginCheck: (() => void) | undefined
   private routingContext: CypherMap | null = null
   private readonly transactions: SessionTransactions
   private interruptsPending = 0
@@ -91,6 +93,8 @@ export class BoltSession {
         this.sink.ignored()
         return
       }
+      // A logon that expired (bearer token, authorization) fails the request; LOGOFF may still end it.
+      if (this.isAuthenticated() && name !== 'LOGOFF') this.loginCheck?.()
       await this.dispatch(name, request, work)
     } catch (error) {
       if (error instanceof Interrupted || work.interrupted) return await this.interrupted()
@@ -200,7 +204,7 @@ export class BoltSession {
   private async hello (request: Structure): Promise<void> {
     try {
       const { metadata, routing, extra } = hello(this.ctx, request, this.codec)
-      if (!features.logon(this.ctx.version)) this.user = authenticate(this.ctx, extra)
+      if (!features.logon(this.ctx.version)) this.logIn(authenticate(this.ctx, extra))
       this.routingContext = routing
       this.sink.success(metadata)
     } catch (error) {
@@ -211,7 +215,7 @@ export class BoltSession {
 
   private async logon (request: Structure): Promise<void> {
     try {
-      this.user = authenticate(this.ctx, mapField(request, 0, 'LOGON auth'))
+      this.logIn(authenticate(this.ctx, mapField(request, 0, 'LOGON auth')))
     } catch (error) {
       return await this.fail(error, true)
     }
@@ -219,8 +223,14 @@ export class BoltSession {
     this.state = 'READY'
   }
 
+  private logIn (login: { user: string, check?: () => void }): void {
+    this.user = login.user
+    this.loginCheck = login.check
+  }
+
   private logoff (): void {
     this.user = null
+    this.loginCheck = undefined
     this.sink.success({})
     this.state = 'AUTHENTICATION'
   }

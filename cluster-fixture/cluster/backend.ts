@@ -4,7 +4,7 @@
 // (server-side-routing.ts).
 
 import type {
-  AuthRequest, BackendTransaction, Interruption, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
+  AuthRequest, LoggedOn, BackendTransaction, Interruption, MemberBackend, RouteRequest, RoutingTableReply, TxRequest
 } from '../bolt/backend.js'
 import { FixtureError } from '../errors.js'
 import { waitForBookmarks } from './bookmark-wait.js'
@@ -30,10 +30,8 @@ export class ClusterMemberBackend implements MemberBackend {
     return this.member.address
   }
 
-  authenticate (auth: AuthRequest): string {
-    const { user, password } = this.services.options.auth
-    if (auth.scheme === 'basic' && auth.principal === user && auth.credentials === password) return user
-    throw new FixtureError('Unauthorized', 'The client is unauthorized due to authentication failure.', { fatal: true })
+  authenticate (auth: AuthRequest): LoggedOn {
+    return this.services.auth.logOn(auth, this.member.name)
   }
 
   async route (request: RouteRequest, interruption?: Interruption): Promise<RoutingTableReply> {

@@ -10,6 +10,7 @@ import { DEFAULT_DATABASE, SYSTEM_DATABASE } from './catalogue.js'
 import { ClusterMember } from './member.js'
 import { resolveOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js'
 import type { ClusterServices, ClusterView, CopyInfo, MemberInfo } from './services.js'
+import { ClusterAuth } from './auth.js'
 
 const debug = createDebug('neo4j-cluster:fixture:cluster')
 
@@ -49,7 +50,8 @@ export class Cluster {
     this.network = new InProcessNetwork(this.scheduler, random)
     const primaries = Array.from({ length: options.primaries }, (_, i) => `server${i + 1}`)
     const secondaries = Array.from({ length: options.secondaries }, (_, i) => `server${options.primaries + i + 1}`)
-    const services: ClusterServices = { options, network: this.network, scheduler: this.scheduler, random, view: this.view() }
+    const auth = new ClusterAuth([options.auth, ...options.users], () => this.scheduler.now())
+    const services: ClusterServices = { options, network: this.network, scheduler: this.scheduler, random, view: this.view(), auth }
     this.services = services
     ;[...primaries, ...secondaries].forEach((name, i) => {
       const port = options.basePort === 0 ? 0 : options.basePort + i
@@ -153,6 +155,25 @@ export class Cluster {
 
   setHostile (name: string, mode: HostileMode | null): void {
     this.member(name).bolt.setHostile(mode)
+  }
+
+  /**
+   * A bearer token (scheme 'bearer') for one of the cluster's users, valid for
+   * `ttlMs` on the cluster's clock: logging on with it after that fails with
+   * TokenExpired, and a connection logged on with it fails its next request
+   * with TokenExpired once it expired (and closes).
+   */
+  issueBearerToken (user: string, ttlMs: number): string {
+    return this.services.auth.issueBearerToken(user, ttlMs)
+  }
+
+  /**
+   * Every connection to `name` (every member without one) logged on until now
+   * fails its next request with AuthorizationExpired, until it logs on again.
+   */
+  expireAuthorization (name?: string): void {
+    if (name !== undefined) this.member(name)
+    this.services.auth.expireAuthorization(name)
   }
 
   /** ROUTE requests received by one member, or by all together. */

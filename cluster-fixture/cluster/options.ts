@@ -6,6 +6,12 @@ import { createSecureContext } from 'node:tls'
 export interface ClusterTlsOptions {
   key: string | Buffer
   cert: string | Buffer
+  /**
+   * Mutual TLS: members ask every client for a certificate and refuse the
+   * TLS handshake of one without a certificate signed by this CA (PEM), as a
+   * Neo4j with `client_auth=REQUIRE` does. Default: no client certificate asked for.
+   */
+  clientCa?: string | Buffer
 }
 
 export interface ClusterOptions {
@@ -16,6 +22,8 @@ export interface ClusterOptions {
   /** Port of server1; serverN gets basePort + N - 1. 0 (default) = free ports chosen by the OS. */
   basePort?: number
   auth?: { user: string, password: string }
+  /** More users who may log on (basic scheme), beside `auth`'s; default none. */
+  users?: Array<{ user: string, password: string }>
   /** TTL of ROUTE answers in seconds, default 300 (Neo4j's default). */
   routingTtlSeconds?: number
   /** Randomized Raft election timeout window in ms, default [300, 600]. Neo4j uses longer ones. */
@@ -89,6 +97,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedClusterOptions, 'seed' | 'failureDete
   secondaries: 2,
   basePort: 0,
   auth: { user: 'neo4j', password: 'password123' },
+  users: [],
   routingTtlSeconds: 300,
   electionTimeoutMs: [300, 600],
   heartbeatMs: 100,
@@ -140,6 +149,13 @@ export function resolveOptions (options: ClusterOptions = {}): ResolvedClusterOp
   if (auth === null || typeof auth !== 'object' || typeof auth.user !== 'string' || typeof auth.password !== 'string' || auth.user === '') {
     throw new ClusterOptionsError('auth', 'must be { user: string, password: string } with a non-empty user')
   }
+  const users = resolved.users
+  if (!Array.isArray(users) || !users.every(u => u !== null && typeof u === 'object' && typeof u.user === 'string' && u.user !== '' && typeof u.password === 'string')) {
+    throw new ClusterOptionsError('users', 'must be an array of { user: string, password: string } with non-empty users')
+  }
+  if (users.some(u => u.user === auth.user) || new Set(users.map(u => u.user)).size !== users.length) {
+    throw new ClusterOptionsError('users', 'names each user once, and not the auth option\'s user')
+  }
   integer('routingTtlSeconds', resolved.routingTtlSeconds, 1, 86_400)
   const window = resolved.electionTimeoutMs
   if (!Array.isArray(window) || window.length !== 2 || !window.every((n) => Number.isFinite(n)) || window[0] < 10 || window[1] < window[0]) {
@@ -182,13 +198,14 @@ function tlsOption (value: unknown): ClusterTlsOptions | null {
   if (typeof value !== 'object' || !pem((value as ClusterTlsOptions).key) || !pem((value as ClusterTlsOptions).cert)) {
     throw new ClusterOptionsError('tls', 'must be null or { key, cert } with PEM strings or Buffers')
   }
-  const { key, cert } = value as ClusterTlsOptions
+  const { key, cert, clientCa } = value as ClusterTlsOptions
+  if (clientCa !== undefined && !pem(clientCa)) throw new ClusterOptionsError('tls.clientCa', 'must be a PEM string or Buffer (the CA that signs client certificates)')
   try {
-    createSecureContext({ key, cert })
+    createSecureContext({ key, cert, ...(clientCa !== undefined ? { ca: clientCa } : {}) })
   } catch (error) {
     throw new ClusterOptionsError('tls', `the key and certificate are not a usable PEM pair: ${(error as Error).message}`)
   }
-  return { key, cert }
+  return clientCa === undefined ? { key, cert } : { key, cert, clientCa }
 }
 
 function integer (key: string, value: unknown, min: number, max: number): void {

@@ -3,6 +3,7 @@
 // service; here, the members' objects in the same process).
 
 import type { MemberBackend } from '../bolt/backend.js'
+import type { ClusterAuth } from './auth.js'
 import type { InProcessNetwork, Membership, RandomSource, Scheduler } from '../raft/index.js'
 import type { MemberMode } from './catalogue.js'
 import type { ResolvedClusterOptions } from './options.js'
@@ -54,4 +55,6 @@ export interface ClusterServices {
   scheduler: Scheduler
   random: RandomSource
   view: ClusterView
+  /** Users, bearer tokens and authorization expiry, shared by every member. */
+  auth: ClusterAuth
 }

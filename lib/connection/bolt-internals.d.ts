@@ -24,6 +24,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     _open: boolean
   }
 
+  export interface LoadedClientCertificate { cert: unknown, key: unknown, passphrase?: string }
+
   export interface RouteRequest {
     routingContext: Record<string, unknown>
     databaseName: string | null
@@ -89,6 +91,10 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     _ch: ChannelLike
     /** The (transformed) fatal error, once the connection broke. */
     _error?: Neo4jError
+    /** The token the connection logged on with (null once marked for a new logon, e.g. after AuthorizationExpired). */
+    authToken: object | null | undefined
+    /** Bolt 5.1+: LOGOFF/LOGON can switch the user of an open connection. */
+    readonly supportsReAuth: boolean
     connect (userAgent: string, boltAgent: Record<string, string>, authToken: object, waitReAuth?: boolean): Promise<ChannelConnection>
     protocol (): BoltProtocolLike
     getProtocolVersion (): ProtocolVersion
@@ -110,7 +116,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     errorCode: string
     handleUnavailability?: (error: Neo4jError, address: ServerAddress) => Neo4jError
     handleWriteFailure?: (error: Neo4jError, address: ServerAddress) => Neo4jError
-    handleSecurityError?: (error: Neo4jError, address: ServerAddress) => Neo4jError
+    /** `connection`: the one the error came from (absent for errors not tied to one). */
+    handleSecurityError?: (error: Neo4jError, address: ServerAddress, connection?: ChannelConnection) => Neo4jError
   }
 
   export class ConnectionErrorHandler {
@@ -136,7 +143,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     config: ChannelConnectionConfig,
     errorHandler: ConnectionErrorHandler,
     log: Logger,
-    clientCertificate: null | undefined,
+    /** A loaded client certificate (node:tls `cert`, `key`, `passphrase`) for mutual TLS, or null. */
+    clientCertificate: LoadedClientCertificate | null | undefined,
     serversideRouting: Record<string, unknown> | null,
     ssrCallback: ((enabled: boolean, action: 'OPEN' | 'CLOSE') => void) | undefined,
     createChannel: (channelConfig: unknown) => ChannelLike
@@ -152,8 +160,11 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
 
 declare module 'neo4j-driver-bolt-connection/lib/channel/index.js' {
   import type { ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+  import type { LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
   const channel: {
     Channel: new (channelConfig: unknown) => ChannelLike
+    /** Reads a ClientCertificate's files (certfile, keyfile, password) into what node:tls takes. */
+    ClientCertificatesLoader: { load: (certificate: object) => Promise<LoadedClientCertificate> }
   }
   export default channel
 }

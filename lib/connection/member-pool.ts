@@ -24,8 +24,18 @@ export interface PoolableConnection {
 
 export interface MemberPoolOptions<C extends PoolableConnection> {
   readonly address: string
-  /** Opens a connection; must give up by `deadline` (ms since epoch). */
-  readonly open: (deadline: number) => Promise<C>
+  /**
+   * Opens a connection; must give up by `deadline` (ms since epoch).
+   * `context` is what the caller of acquire() passed (e.g. who to log on as).
+   */
+  readonly open: (deadline: number, context: unknown) => Promise<C>
+  /**
+   * Makes a connection taken from the idle list (or handed over by a
+   * release) fit for `context` before it is handed out, e.g. logs it on
+   * again as another user. False: the connection is unusable (it is closed
+   * and another one is tried); a throw goes to the caller (after closing it).
+   */
+  readonly prepare?: (connection: C, context: unknown, deadline: number) => Promise<boolean>
   /** Infinity = unlimited. */
   readonly maxSize: number
   /** ms; Infinity = no limit. */
@@ -48,6 +58,7 @@ interface Waiter<C> {
   reject: (error: Error) => void
   timer: unknown
   deadline: number
+  context: unknown
 }
 
 export interface PoolStats { address: string, inUse: number, idle: number, opening: number, waiting: number, maxSize: number }
@@ -83,13 +94,19 @@ export class MemberPool<C extends PoolableConnection> {
   }
 
   /** Get a connection, opening one if there is room, else wait in line until `deadline`. */
-  async acquire (deadline: number): Promise<C> {
+  async acquire (deadline: number, context?: unknown): Promise<C> {
     if (this.closed) throw neo4jError(`The pool for ${this.options.address} is closed (driver closed)`, DRIVER_CLOSED)
     this.closeExpiredIdle()
-    const reused = await this.takeIdle(deadline)
+    const reused = await this.takeIdle(deadline, context)
     if (reused !== undefined) return reused
-    if (this.active.size + this.opening < this.options.maxSize) return await this.openNew(deadline)
-    return await this.enqueue(deadline)
+    if (this.active.size + this.opening < this.options.maxSize) return await this.openNew(deadline, context)
+    return await this.enqueue(deadline, context)
+  }
+
+  /** Every connection of the pool, idle or in use (e.g. to mark them all for a new logon). */
+  forEach (visit: (connection: C) => void): void {
+    for (const { connection } of this.idle) visit(connection)
+    for (const connection of this.active) visit(connection)
   }
 
   /**
@@ -108,7 +125,7 @@ export class MemberPool<C extends PoolableConnection> {
       this.clearWaiterTimer(waiter)
       this.active.add(connection)
       connection.acquired()
-      waiter.resolve(connection)
+      this.handOver(connection, waiter)
       return
     }
     this.idle.push({ connection, since: this.now() })
@@ -187,7 +204,24 @@ export class MemberPool<C extends PoolableConnection> {
     return timeout !== undefined && this.now() - idleSince >= timeout
   }
 
-  private async takeIdle (deadline: number): Promise<C | undefined> {
+  /** A released connection goes to a waiter once it is fit for the waiter's context; else a new one is opened for it. */
+  private handOver (connection: C, waiter: Waiter<C>): void {
+    const prepare = this.options.prepare
+    if (prepare === undefined) { waiter.resolve(connection); return }
+    prepare(connection, waiter.context, waiter.deadline).then(ok => {
+      if (ok) { waiter.resolve(connection); return }
+      this.active.delete(connection)
+      this.destroy(connection)
+      this.openNew(waiter.deadline, waiter.context).then(waiter.resolve, waiter.reject)
+    }, (error: Error) => {
+      this.active.delete(connection)
+      this.destroy(connection)
+      this.serveWaitersWithNewConnections()
+      waiter.reject(error)
+    })
+  }
+
+  private async takeIdle (deadline: number, context: unknown): Promise<C | undefined> {
     // Bounded: each pass removes one entry from the idle list.
     while (this.idle.length > 0) {
       const entry = this.idle.pop()
@@ -201,6 +235,21 @@ export class MemberPool<C extends PoolableConnection> {
       this.active.add(connection)
       if (this.needsPing(entry.since)) {
         const ok = await this.ping(connection, deadline)
+        if (!ok) {
+          this.active.delete(connection)
+          this.destroy(connection)
+          continue
+        }
+      }
+      if (this.options.prepare !== undefined) {
+        let ok: boolean
+        try {
+          ok = await this.options.prepare(connection, context, deadline)
+        } catch (error) {
+          this.active.delete(connection)
+          this.destroy(connection)
+          throw error
+        }
         if (!ok) {
           this.active.delete(connection)
           this.destroy(connection)
@@ -231,11 +280,11 @@ export class MemberPool<C extends PoolableConnection> {
     }
   }
 
-  private async openNew (deadline: number): Promise<C> {
+  private async openNew (deadline: number, context: unknown): Promise<C> {
     this.opening++
     let connection: C
     try {
-      connection = await this.options.open(deadline)
+      connection = await this.options.open(deadline, context)
     } catch (error) {
       this.opening--
       // The slot is free again: a waiter may open its own connection.
@@ -252,9 +301,9 @@ export class MemberPool<C extends PoolableConnection> {
     return connection
   }
 
-  private async enqueue (deadline: number): Promise<C> {
+  private async enqueue (deadline: number, context: unknown): Promise<C> {
     return await new Promise<C>((resolve, reject) => {
-      const waiter: Waiter<C> = { resolve, reject, timer: undefined, deadline }
+      const waiter: Waiter<C> = { resolve, reject, timer: undefined, deadline, context }
       const wait = deadline - this.now()
       const expire = (): void => {
         const state = this.describe() // before leaving the queue, so the count includes this caller
@@ -277,7 +326,7 @@ export class MemberPool<C extends PoolableConnection> {
     while (this.waiters.length > 0 && this.active.size + this.opening < this.options.maxSize && !this.closed) {
       const waiter = this.waiters.shift() as Waiter<C>
       this.clearWaiterTimer(waiter)
-      this.openNew(waiter.deadline).then(waiter.resolve, waiter.reject)
+      this.openNew(waiter.deadline, waiter.context).then(waiter.resolve, waiter.reject)
     }
   }
 }

@@ -5,16 +5,17 @@
 // server has been silent to the unresponsive-member detector, which probes a
 // silent member and, if it is black-holed, fails what is in flight there.
 
-import type { internal, ProtocolVersion } from 'neo4j-driver-core'
+import type { AuthTokenManager, internal, Neo4jError, ProtocolVersion } from 'neo4j-driver-core'
+import { sameToken, userSwitchUnsupported, type AuthToken } from '../auth/auth.js'
 import { systemClock, type DriverClock } from '../clock.js'
-import { ILLEGAL_STATE, isConnectionLost, neo4jError, tagConnectionLost } from '../errors.js'
+import { AUTHORIZATION_EXPIRED, ILLEGAL_STATE, isConnectionLost, markSecurityHandled, neo4jError, tagConnectionLost } from '../errors.js'
 import { publish } from '../events.js'
 import type { LogFunction } from '../log.js'
 import { MemberPool, type PoolableConnection, type PoolStats } from './member-pool.js'
 import { ReceiveClock } from './receive-clock.js'
 import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
 import {
-  failConnection, isProtocolViolation, openConnection, receiveTimeoutOf, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
+  boltAgent, failConnection, isProtocolViolation, openConnection, receiveTimeoutOf, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
   type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
 } from './wire.js'
 import type { RouteReply } from '../routing/routing-table.js'
@@ -87,6 +88,22 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
 
   /** `{ address, agent, protocolVersion }` as core's ResultSummary expects. */
   get server (): { address: string, agent?: string } { return this.wire.server }
+  /** The token this connection logged on with; null once marked for a new logon (AuthorizationExpired). */
+  get authToken (): object | null | undefined { return this.wire.authToken }
+  /** Log on again at the next acquisition (the server said this connection's authorization expired). */
+  markForLogon (): void { this.wire.authToken = null }
+  /** Logged on with a session's own token (its security errors are not the driver's token manager's business). */
+  sessionAuth = false
+  /** Bolt 5.1+: the user of this connection can be switched (LOGOFF + LOGON). */
+  get supportsReAuth (): boolean { return this.wire.supportsReAuth }
+  /**
+   * LOGOFF + LOGON as `token`. `wait`: until the server answered (a failure
+   * rejects); otherwise the two go out now and their answers are read
+   * before the next request's (a refused LOGON fails that request).
+   */
+  async logOn (userAgent: string, token: object, wait: boolean): Promise<void> {
+    await this.wire.connect(userAgent, { ...boltAgent() }, token, wait)
+  }
   get serverAgent (): string | undefined { return this.wire.version }
   get id (): number { return this.wire.id }
 
@@ -206,8 +223,19 @@ export function targetKey (target: ConnectionTarget): string {
   return target.resolvedHost === undefined ? target.hostPort : `${target.hostPort}(${target.resolvedHost})`
 }
 
+/** Who a connection must be logged on as when it is handed out. */
+export interface AcquireAuth {
+  /** A session's own token (per-session auth); undefined: the driver's token manager decides. */
+  readonly auth?: AuthToken
+  /** Leave a pooled connection logged on as it is (verifyAuthentication logs on itself, waiting for the answer). */
+  readonly skipReAuth?: boolean
+}
+
 export interface PoolsOptions {
+  /** `authToken` here is unused: each new connection asks `authTokenManager` (or takes the session's token). */
   readonly connect: ConnectOptions
+  /** The driver's credentials (a static token is wrapped in core's static manager). */
+  readonly authTokenManager: AuthTokenManager
   readonly maxSize: number
   readonly maxLifetime: number
   readonly livenessCheckTimeout: number | undefined
@@ -230,6 +258,8 @@ const PROBE_BACKOFF_CAP = 8
 
 export class ConnectionPools {
   private readonly pools = new Map<string, MemberPool<PooledConnection>>()
+  /** The pooled connection around each wire connection (security errors name the wire one). */
+  private readonly byWire = new WeakMap<WireConnection, PooledConnection>()
   /** pool key → how to reach it (a probe opens a fresh connection there). */
   private readonly targets = new Map<string, ConnectionTarget>()
   private readonly options: PoolsOptions
@@ -249,6 +279,9 @@ export class ConnectionPools {
    * elected), so its requests fail without waiting for the probe's timeout.
    */
   memberReplaced: ((hostPort: string, signal: AbortSignal) => Promise<Error | undefined>) | undefined
+
+  /** The Bolt version of the connection opened last (supportsSessionAuth reads it without using a connection). */
+  private lastVersion: ProtocolVersion | undefined
 
   /** Open connections whose server advertised `ssr.enabled`, and those whose server did not. */
   private readonly serverSideRoutingCounts = { with: 0, without: 0 }
@@ -337,14 +370,20 @@ export class ConnectionPools {
     if (pool === undefined) {
       const created: MemberPool<PooledConnection> = new MemberPool<PooledConnection>({
         address: key,
-        open: async (deadline) => {
+        open: async (deadline, context) => {
+          const authToken = (context as AcquireAuth | undefined)?.auth ?? await this.options.authTokenManager.getToken()
+          const connect: ConnectOptions = { ...this.options.connect, authToken, onSecurityError: (error, wireConnection) => { this.securityError(key, error, wireConnection) } }
           // Deadlines are on the driver's clock; the socket waits in real time.
-          const wireConnection = await openConnection(target, this.options.connect, Date.now() + (deadline - this.clock.now()))
+          const wireConnection = await openConnection(target, connect, Date.now() + (deadline - this.clock.now()))
           this.options.log(`opened connection ${wireConnection.id} to ${key} (Bolt ${wireConnection.getProtocolVersion()})`)
+          this.lastVersion = wireConnection.getProtocolVersion()
           const connection = new PooledConnection(key, wireConnection, created, this.resetTimeoutMs, this.clock.now())
+          connection.sessionAuth = (context as AcquireAuth | undefined)?.auth !== undefined
+          this.byWire.set(wireConnection, connection)
           this.watch(connection, wireConnection)
           return connection
         },
+        prepare: async (connection, context) => await this.authenticate(connection, context as AcquireAuth | undefined),
         maxSize: this.options.maxSize,
         maxLifetime: this.options.maxLifetime,
         livenessCheckTimeout: this.options.livenessCheckTimeout,
@@ -376,10 +415,93 @@ export class ConnectionPools {
     detector.watch(connection)
   }
 
-  /** A connection to `target` ('host:port' or a resolved seed address) by `deadline` (ms since epoch). */
-  async acquire (target: ConnectionTarget | string, deadline: number): Promise<PooledConnection> {
+  /**
+   * A connection to `target` ('host:port' or a resolved seed address) by
+   * `deadline` (ms since epoch), logged on as `auth` says: a pooled
+   * connection logged on as someone else logs on again (LOGOFF + LOGON,
+   * pipelined with the first request), which needs Bolt 5.1+; with a
+   * session's own token on an older server this fails as the official driver
+   * fails ("Driver is connected to a database that does not support user switch.").
+   */
+  async acquire (target: ConnectionTarget | string, deadline: number, auth?: AcquireAuth): Promise<PooledConnection> {
     const t = typeof target === 'string' ? { hostPort: target } : target
-    return await this.poolFor(t).acquire(deadline)
+    const connection = await this.poolFor(t).acquire(deadline, auth)
+    if (auth?.auth !== undefined && auth.skipReAuth !== true && (!connection.supportsReAuth || !sameToken(auth.auth, connection.authToken))) {
+      // A connection opened for this user on a server that cannot switch back: not for the pool.
+      if (sameToken(auth.auth, connection.authToken)) await connection.close().catch(() => {})
+      await connection.release()
+      throw userSwitchUnsupported()
+    }
+    return connection
+  }
+
+  /**
+   * Make a pooled connection fit to hand out: logged on as the session's
+   * token, or as the driver's current token (a token manager may have
+   * rotated it, or AuthorizationExpired marked the connection). False: it
+   * cannot be (a server before Bolt 5.1, a failed write): close it, use another.
+   */
+  private async authenticate (connection: PooledConnection, context: AcquireAuth | undefined): Promise<boolean> {
+    const userAgent = this.options.connect.userAgent
+    try {
+      const sessionToken = context?.auth
+      if (sessionToken !== undefined) {
+        const current = connection.authToken
+        const switchUser = connection.supportsReAuth && context?.skipReAuth !== true && !sameToken(current, sessionToken)
+        if (current === null || current === undefined || switchUser) {
+          await connection.logOn(userAgent, sessionToken, false)
+          connection.sessionAuth = true
+        }
+        return true
+      }
+      const token = await this.options.authTokenManager.getToken()
+      // The same credentials as the manager's current token need no new logon, whoever asked for them.
+      if (!sameToken(token, connection.authToken)) await connection.logOn(userAgent, token, false)
+      connection.sessionAuth = false
+      return true
+    } catch (error) {
+      this.options.log(`a pooled connection to ${connection.address} could not log on again (${(error as Error).message}); closing it`)
+      return false
+    }
+  }
+
+  /**
+   * A Neo.ClientError.Security.* error on a connection: the token manager
+   * hears of it (handled: the error becomes retryable, e.g. TokenExpired with
+   * a bearer manager that fetches a new token); AuthorizationExpired marks
+   * every connection to that member for a new logon; the connection itself
+   * is closed, as the official driver does.
+   */
+  private securityError (key: string, error: Neo4jError, wireConnection: WireConnection | undefined): void {
+    if (wireConnection === undefined) return
+    let handled = false
+    // A session's own credentials failed: the driver's manager did not issue them, so it is not told (as in the official driver).
+    if (this.byWire.get(wireConnection)?.sessionAuth !== true) try {
+      handled = this.options.authTokenManager.handleSecurityException(wireConnection.authToken as AuthToken, error.code as `Neo.ClientError.Security.${string}`)
+    } catch (thrown) {
+      this.options.log(`the auth token manager's handleSecurityException threw: ${(thrown as Error).message}`, 'warn')
+    }
+    if (handled) markSecurityHandled(error)
+    if (error.code === AUTHORIZATION_EXPIRED) this.pools.get(key)?.forEach(connection => { connection.markForLogon() })
+    void wireConnection.close().catch(() => {})
+  }
+
+  /**
+   * verifyAuthentication: a connection to `target` logged on as `token` now,
+   * waiting for the server's answer (a connection that just logged on as it
+   * counts). Needs Bolt 5.1+, as in the official driver.
+   */
+  async verifyAuthentication (target: string, deadline: number, token: AuthToken | undefined): Promise<void> {
+    const connection = await this.acquire(target, deadline, { auth: token, skipReAuth: true })
+    try {
+      if (!connection.supportsReAuth) throw userSwitchUnsupported()
+      // A connection that has just logged on as this token proves it already (no round trip, as in the official driver).
+      if (token !== undefined && (!connection.justAuthenticated() || !sameToken(token, connection.authToken))) {
+        await connection.logOn(this.options.connect.userAgent, token, true)
+      }
+    } finally {
+      await connection.release()
+    }
   }
 
   /** Connections in use or opening at `address` (what least-connected selection compares). */
@@ -422,6 +544,9 @@ export class ConnectionPools {
   }
 
   get isClosed (): boolean { return this.closed }
+
+  /** The Bolt version the last connection opened negotiated; undefined before the first. */
+  knownProtocolVersion (): ProtocolVersion | undefined { return this.lastVersion }
 
   async close (): Promise<void> {
     this.closed = true

@@ -5,10 +5,10 @@
 // sends ROUTE, and adapts the few behaviours we change: BEGIN without its own
 // socket write, requests orphaned by an answer that cannot be handled.
 
-import wire, { type ChannelConnection, type ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+import wire, { type ChannelConnection, type ChannelLike, type LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagBudgetSpent, tagConnectionLost } from '../errors.js'
+import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagBudgetSpent, tagConnectionLost } from '../errors.js'
 import type { RouteReply } from '../routing/routing-table.js'
 import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
@@ -24,6 +24,12 @@ const { Bookmarks } = internal.bookmarks
 const { Logger } = internal.logger
 
 export type WireConnection = ChannelConnection
+export type { LoadedClientCertificate }
+
+/** Read a client certificate's files (PEM cert chain, key, key password) as bolt-connection's node channel does. */
+export async function loadClientCertificate (certificate: object): Promise<LoadedClientCertificate> {
+  return await channelModule.ClientCertificatesLoader.load(certificate)
+}
 
 const BOLT_4_0 = new ProtocolVersion(4, 0)
 const BOLT_4_3 = new ProtocolVersion(4, 3)
@@ -49,7 +55,15 @@ export interface ConnectOptions {
   /** HELLO `routing`; null for a direct (bolt://) driver. */
   readonly routingContext: Readonly<Record<string, string>> | null
   readonly userAgent: string
+  /** Who HELLO/LOGON logs on as. */
   readonly authToken: object
+  /** The client certificate for mutual TLS (loaded; asked for each new connection), if any. */
+  readonly clientCertificate?: () => Promise<LoadedClientCertificate | null>
+  /**
+   * Told of every Neo.ClientError.Security.* error on a connection (a FAILURE,
+   * or a failed LOGON), with that connection, before anyone else sees the error.
+   */
+  readonly onSecurityError?: (error: Neo4jError, connection: WireConnection | undefined) => void
   /** ms of silence while a request is outstanding before the connection is declared dead (0 = off). */
   readonly receiveTimeout: number
   /**
@@ -69,7 +83,7 @@ export function boltAgent (): BoltAgent {
   return { product: DRIVER_PRODUCT, platform: `${process.platform} ${process.arch}`, languageDetails: `Node/${process.versions.node}` }
 }
 
-function createErrorHandler (routing: boolean): ReturnType<typeof wire.ConnectionErrorHandler.create> {
+function createErrorHandler (routing: boolean, onSecurityError: ConnectOptions['onSecurityError']): ReturnType<typeof wire.ConnectionErrorHandler.create> {
   const code = networkErrorCode(routing)
   const handler = wire.ConnectionErrorHandler.create({
     errorCode: code,
@@ -80,15 +94,31 @@ function createErrorHandler (routing: boolean): ReturnType<typeof wire.Connectio
       return error
     },
     handleWriteFailure: (error, address) => { tagAddress(error, address.asHostPort()); return error },
-    handleSecurityError: (error, address) => { tagAddress(error, address.asHostPort()); return error }
+    handleSecurityError: (error, address, connection) => {
+      tagAddress(error, address.asHostPort())
+      onSecurityError?.(error, connection)
+      return error
+    }
   })
   // Every error bolt-connection reports passes here. Servers always send
   // `Neo.`-prefixed codes; anything else is a protocol violation that must
   // reach the application as a ProtocolError (a Neo4jError naming the member),
   // never as Node's RangeError or a TypeError from a decoder.
   const categorized = handler.handleAndTransformError.bind(handler)
+  /**
+   * A refused LOGON pipelined before a request (a pooled connection switching
+   * user) reaches bolt-connection as a fatal ProtocolError carrying the
+   * server's message; the requests waiting on the connection get that. Give
+   * them the server's own error instead (Unauthorized, TokenExpired…), which
+   * says what happened and keeps its code.
+   */
+  let securityFailure: Neo4jError | undefined
   handler.handleAndTransformError = (error, address, connection) => {
     const hostPort = address.asHostPort()
+    if (error instanceof Neo4jError && error.code?.startsWith('Neo.ClientError.Security.') === true) securityFailure = error
+    else if (error instanceof Neo4jError && error.code === PROTOCOL_ERROR && securityFailure !== undefined && error.message === securityFailure.message) {
+      return securityFailure
+    }
     // A decoder threw (a length running past the end of a message, a value of
     // the wrong type): bolt-connection treats it as fatal, the connection is broken.
     if (!((error as unknown) instanceof GQLError)) {
@@ -144,7 +174,18 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         '(TCP connect, Bolt handshake and authentication: the time left for it); the member may be down or black-holed', routing, 'timeout'))
     }, budget)
   })
+  /**
+   * Security errors reach options.onSecurityError only once the connection
+   * logged on: a refused HELLO/LOGON is the caller's error (as in the official
+   * driver, whose pool creates connections without its security handler).
+   */
+  let established = false
+  const onSecurityError: ConnectOptions['onSecurityError'] = options.onSecurityError === undefined
+    ? undefined
+    : (error, conn) => { if (established) options.onSecurityError?.(error, conn) }
   const open = async (): Promise<WireConnection> => {
+    const clientCertificate = options.clientCertificate === undefined ? null : await options.clientCertificate()
+    if (timedOut) throw new Error('timed out')
     const conn = await wire.createChannelConnection(
       toServerAddress(target),
       {
@@ -157,9 +198,9 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         notificationFilter: options.notificationFilter,
         telemetryDisabled: options.telemetryDisabled !== false
       },
-      createErrorHandler(routing),
+      createErrorHandler(routing, onSecurityError),
       Logger.noOp(),
-      null,
+      clientCertificate,
       options.routingContext === null ? null : { ...options.routingContext },
       serverSideRoutingReporter(options.onServerSideRouting),
       (channelConfig) => { channel = new channelModule.Channel(channelConfig); return channel }
@@ -177,6 +218,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
       throw error
     }
     if (options.receiveTimeout > 0) conn._ch.setupReceiveTimeout(options.receiveTimeout)
+    established = true
     return conn
   }
   try {

@@ -4,6 +4,7 @@
 // off, so against a cluster writes fail on followers and nothing fails over:
 // use neo4j:// for clusters.
 
+import type { AuthToken } from '../auth/auth.js'
 import type { ConnectionPools } from '../connection/pools.js'
 import { ILLEGAL_STATE, neo4jError } from '../errors.js'
 import { checkMember, type Acquired, type AcquireRequest, type ConnectionProvider, type MemberInfo } from './provider.js'
@@ -24,7 +25,7 @@ export class DirectProvider implements ConnectionProvider {
   }
 
   async acquire (request: AcquireRequest): Promise<Acquired> {
-    const connection = await this.pools.acquire(this.options.address, request.deadline)
+    const connection = await this.pools.acquire(this.options.address, request.deadline, { auth: request.auth })
     return { connection, database: request.database }
   }
 
@@ -42,6 +43,10 @@ export class DirectProvider implements ConnectionProvider {
 
   async serverInfo (request: { readonly deadline: number }): Promise<MemberInfo> {
     return await checkMember(this.pools, this.options.address, request.deadline)
+  }
+
+  async verifyAuthentication (request: { readonly auth: AuthToken | undefined, readonly deadline: number }): Promise<void> {
+    await this.pools.verifyAuthentication(this.options.address, request.deadline, request.auth)
   }
 
   async close (): Promise<void> {

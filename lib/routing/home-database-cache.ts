@@ -2,11 +2,15 @@
 // per user (until evicted) instead of one per session (js#1138).
 
 import { LRUCache } from 'lru-cache'
+import { homeDatabaseKey as authHomeDatabaseKey, type AuthToken } from '../auth/auth.js'
 
-/** The key for whoever the session acts as: an impersonated user, else the driver's principal. */
-export function homeDatabaseKey (impersonatedUser: string | null | undefined, principal: string | undefined): string {
-  if (impersonatedUser !== undefined && impersonatedUser !== null && impersonatedUser !== '') return `impersonated:${impersonatedUser}`
-  return principal !== undefined ? `basic:${principal}` : 'default'
+/**
+ * The key for whoever the session acts as: an impersonated user, else the
+ * session's own auth (per-session auth: each user has a home database), else
+ * the driver's principal.
+ */
+export function homeDatabaseKey (impersonatedUser: string | null | undefined, principal: string | undefined, sessionAuth?: AuthToken): string {
+  return authHomeDatabaseKey(impersonatedUser, sessionAuth, principal)
 }
 
 export class HomeDatabaseCache {

@@ -3,6 +3,7 @@
 // Two implementations: RoutingProvider (neo4j://) and DirectProvider (bolt://).
 
 import type { ProtocolVersion } from 'neo4j-driver-core'
+import type { AuthToken } from '../auth/auth.js'
 import type { ConnectionPools, PooledConnection } from '../connection/pools.js'
 import type { AccessMode, RoutingTableSnapshot } from './routing-table.js'
 
@@ -23,6 +24,8 @@ export interface AcquireRequest {
    */
   readonly bookmarks: BookmarkSource
   readonly impersonatedUser: string | null
+  /** The session's own token (per-session auth): its connections, ROUTE included, log on as it. */
+  readonly auth?: AuthToken
   /** ms since epoch: acquisition, including any rediscovery, gives up then. */
   readonly deadline: number
   /**
@@ -54,6 +57,12 @@ export interface ConnectionProvider {
    * table in turn (no database: the home database, resolved again).
    */
   serverInfo: (request: { readonly database: string | null, readonly deadline: number }) => Promise<MemberInfo>
+  /**
+   * verifyAuthentication: log on as `auth` (undefined: the driver's token) on
+   * a reader of `database` (routing: found with a ROUTE sent as that user)
+   * and wait for the answer. Throws the server's error.
+   */
+  verifyAuthentication: (request: { readonly database: string, readonly auth: AuthToken | undefined, readonly deadline: number }) => Promise<void>
   close: () => Promise<void>
 }
 

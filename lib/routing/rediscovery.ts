@@ -5,9 +5,10 @@
 // instead of "no routing servers available".
 
 import { Neo4jError } from 'neo4j-driver-core'
+import { isUserSwitchUnsupported } from '../auth/auth.js'
 import { connectFailureKind, type ConnectionTarget } from '../connection/wire.js'
 import {
-  codeOf, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
+  codeOf, CONFIGURATION_ERROR, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
   PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, tagBudgetSpent, type RouterAttempt, type RouterFailureReason
 } from '../errors.js'
 import { fromRouteReply, RoutingTableError, type RouteReply, type RoutingTable } from './routing-table.js'
@@ -50,6 +51,9 @@ export function endsDiscovery (error: unknown): boolean {
   if (code === DATABASE_NOT_FOUND || code === INVALID_BOOKMARK || code === INVALID_BOOKMARK_MIXTURE) return true
   if (code === 'Neo.ClientError.Statement.ArgumentError' || code === 'Neo.ClientError.Statement.TypeError') return true
   if (code === 'Neo.ClientError.Request.Invalid') return true
+  // The driver's own configuration (an unreadable client certificate), or per-session auth on a
+  // cluster older than Bolt 5.1: the same for every router.
+  if (code === CONFIGURATION_ERROR || isUserSwitchUnsupported(error)) return true
   return code.startsWith('Neo.ClientError.Security.') && code !== 'Neo.ClientError.Security.AuthorizationExpired'
 }
 

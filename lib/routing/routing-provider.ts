@@ -4,6 +4,7 @@
 // errors at once: an unreachable member is forgotten, a member that is no
 // longer leader stops being the writer.
 
+import { isUserSwitchUnsupported, type AuthToken } from '../auth/auth.js'
 import type { ConnectionPools } from '../connection/pools.js'
 import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
 import { DiscoveryError, MemberReplacedError, neo4jError, SESSION_EXPIRED, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
@@ -154,6 +155,18 @@ export class RoutingProvider implements ConnectionProvider {
     throw failure
   }
 
+  async verifyAuthentication (request: { readonly database: string, readonly auth: AuthToken | undefined, readonly deadline: number }): Promise<void> {
+    const { table } = await this.tableFor({ mode: 'READ', database: request.database, bookmarks: NO_BOOKMARKS, impersonatedUser: null, auth: request.auth, deadline: request.deadline })
+    const reader = table.readers[0]
+    if (reader === undefined) throw neo4jError(`No servers available for database '${table.database}' with access mode 'READ'`, SERVICE_UNAVAILABLE)
+    try {
+      await this.pools.verifyAuthentication(reader, request.deadline, request.auth)
+    } catch (error) {
+      this.onError(error, reader, table.database)
+      throw error
+    }
+  }
+
   async acquire (request: AcquireRequest): Promise<Acquired> {
     const target = await this.tableFor(request)
     let table = target.table
@@ -164,7 +177,7 @@ export class RoutingProvider implements ConnectionProvider {
       const refusedAgo = this.pacedOut(address)
       if (refusedAgo !== undefined) throw quarantinedOnlyCandidate(table.database, request.mode, address, refusedAgo)
       try {
-        const connection = await this.pools.acquire(address, request.deadline)
+        const connection = await this.pools.acquire(address, request.deadline, { auth: request.auth })
         return { connection, database: target.database }
       } catch (error) {
         this.onError(error, address, table.database)
@@ -283,11 +296,12 @@ export class RoutingProvider implements ConnectionProvider {
    */
   private async tableFor (request: AcquireRequest): Promise<{ table: RoutingTable, database: string | null }> {
     if (request.database === null) {
-      const homeKey = homeDatabaseKey(request.impersonatedUser, this.options.principal)
+      // Per user: a session with its own auth has its own home database (auth.ts homeDatabaseKey).
+      const homeKey = homeDatabaseKey(request.impersonatedUser, this.options.principal, request.auth)
       const guess = this.pools.serverSideRouting() ? this.homeDatabases.get(homeKey) : undefined
       const guessed = guess === undefined ? undefined : this.registry.get(guess)
       if (guessed !== undefined && !isStaleFor(guessed, request.mode, this.now())) return { table: guessed, database: null }
-      const table = await this.refreshHomeTable(homeKey, request.impersonatedUser, request.bookmarks, request.deadline)
+      const table = await this.refreshHomeTable(homeKey, request.impersonatedUser, request.bookmarks, request.deadline, request.auth)
       if (isStaleFor(table, request.mode, this.now())) throw noMemberError(table.database, request.mode, table)
       // The session keeps this name for its next transactions; DEFAULT_DATABASE ('') is never sent.
       return { table, database: table.database }
@@ -306,8 +320,8 @@ export class RoutingProvider implements ConnectionProvider {
   }
 
   /** ROUTE without a database: the user's home database, resolved now and remembered for routing-side guesses. */
-  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: BookmarkSource, deadline: number): Promise<RoutingTable> {
-    const table = await this.refresh(null, { mode: 'READ', database: null, bookmarks, impersonatedUser, deadline }, homeKey)
+  private async refreshHomeTable (homeKey: string, impersonatedUser: string | null, bookmarks: BookmarkSource, deadline: number, auth?: AuthToken): Promise<RoutingTable> {
+    const table = await this.refresh(null, { mode: 'READ', database: null, bookmarks, impersonatedUser, deadline, auth }, homeKey)
     this.homeDatabases.set(homeKey, table.database)
     return table
   }
@@ -333,7 +347,8 @@ export class RoutingProvider implements ConnectionProvider {
       const known = routersHealthyFirst(current, noWriterFrom)
       const started = this.now()
       try {
-        const result = await discover(this.sendRoute, {
+        // ROUTE goes out as the session's user when it brings its own auth (as in the official driver).
+        const result = await discover(this.routeAs(request.auth), {
           query,
           knownRouters: known,
           resolveSeed: async () => await resolveSeed(this.options.seed, this.options.resolver),
@@ -347,6 +362,8 @@ export class RoutingProvider implements ConnectionProvider {
         else this.writerlessAnswers.delete(result.table.database)
         return this.registry.get(result.table.database) ?? result.table
       } catch (error) {
+        // Per-session auth on a server without user switching: the official error, as the official reports it.
+        if (error instanceof DiscoveryError && isUserSwitchUnsupported(error.cause)) throw error.cause
         if (error instanceof DiscoveryError) {
           this.forgetUnreachable(error.attempts)
           if (codeOf(error) === DATABASE_NOT_FOUND) {
@@ -372,8 +389,13 @@ export class RoutingProvider implements ConnectionProvider {
       !isExpired(cached, now) && !this.refreshes.isRunning(cached.database)
   }
 
-  private readonly sendRoute = async (target: ConnectionTarget, query: RouteQuery, deadline: number): ReturnType<Parameters<typeof discover>[0]> => {
-    const connection = await this.pools.acquire(target, deadline)
+  /** ROUTE on a router connection logged on as `auth` (undefined: the driver's credentials). */
+  private routeAs (auth: AuthToken | undefined): Parameters<typeof discover>[0] {
+    return async (target, query, deadline) => await this.sendRoute(target, query, deadline, auth)
+  }
+
+  private readonly sendRoute = async (target: ConnectionTarget, query: RouteQuery, deadline: number, auth?: AuthToken): ReturnType<Parameters<typeof discover>[0]> => {
+    const connection = await this.pools.acquire(target, deadline, { auth })
     const limit = Math.min(deadline - this.now(), this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : Infinity, MAX_TIMER_MS)
     let timer: NodeJS.Timeout | undefined
     let dirty = true

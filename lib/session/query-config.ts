@@ -10,7 +10,8 @@ import type { Log } from '../log.js'
 import { isOptionOf } from '../option-names.js'
 import { unknownOptionMessage, warnOnce } from '../unknown-options.js'
 import { describe } from '../url.js'
-import type { TransactionConfig } from './session-config.js'
+import { checkAuthOption, type TransactionConfig } from './session-config.js'
+import type { AuthToken } from '../auth/auth.js'
 
 export type RoutingControl = 'READ' | 'WRITE'
 
@@ -23,7 +24,7 @@ export interface QueryConfig<T = EagerResult> {
   bookmarkManager?: BookmarkManager | null
   resultTransformer?: ResultTransformer<T>
   transactionConfig?: TransactionConfig
-  /** Official option, not supported yet (per-query auth): executeQuery rejects with a ConfigurationError naming it. */
+  /** Per-query auth: the query runs as this user (see SessionConfig.auth). */
   auth?: types.AuthToken
   /** Official option, not supported yet: executeQuery rejects with a ConfigurationError naming it. */
   signal?: AbortSignal
@@ -43,9 +44,10 @@ export interface ResolvedQueryConfig<T> {
    */
   readonly driverConsumesResult: boolean
   readonly transactionConfig: TransactionConfig | undefined
+  readonly auth: AuthToken | undefined
 }
 
-const NOT_SUPPORTED_YET = ['auth', 'signal']
+const NOT_SUPPORTED_YET = ['signal']
 
 function queryError (key: string, message: string): ConfigurationError {
   return new ConfigurationError(key, message, 'executeQuery')
@@ -81,6 +83,7 @@ export function resolveQueryConfig<T> (config: unknown, defaultManager: Bookmark
     bookmarkManager: manager === null ? undefined : (manager ?? defaultManager),
     resultTransformer: (c.resultTransformer ?? resultTransformers.eager()) as (result: Result) => Promise<T>,
     driverConsumesResult: c.resultTransformer === undefined,
-    transactionConfig: c.transactionConfig
+    transactionConfig: c.transactionConfig,
+    auth: checkAuthOption(c.auth, message => queryError('auth', message))
   }
 }

@@ -7,6 +7,7 @@
 import { int, internal, isInt, type Integer, type NotificationFilter, type types } from 'neo4j-driver-core'
 import type { BookmarkManager } from '../bookmarks/bookmark-manager.js'
 import { ConfigurationError } from '../errors.js'
+import { isAuthTokenManager, type AuthToken } from '../auth/auth.js'
 import type { Log } from '../log.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { isOptionOf } from '../option-names.js'
@@ -27,7 +28,12 @@ export interface SessionConfig {
   fetchSize?: number
   bookmarkManager?: BookmarkManager
   notificationFilter?: NotificationFilter
-  /** Official option, not supported yet (per-session auth): session() throws a ConfigurationError naming it. */
+  /**
+   * Per-session auth: this session's work runs as this user (a pooled
+   * connection logs on again with LOGOFF + LOGON, Bolt 5.1+; on older servers
+   * the session's first use fails with "Driver is connected to a database
+   * that does not support user switch.").
+   */
   auth?: types.AuthToken
   /** Accepted for compatibility; auto-commit runs are never retried here. */
   disableAutoCommitRetries?: boolean
@@ -53,6 +59,18 @@ export interface ResolvedSessionConfig {
   readonly fetchSize: number | undefined
   readonly bookmarkManager: BookmarkManager | undefined
   readonly notificationFilter: NotificationFilter | undefined
+  /** The session's own token; undefined: the driver's credentials. */
+  readonly auth: AuthToken | undefined
+}
+
+/** A per-session / per-query token: an object with a scheme (credentials never appear in the message). */
+export function checkAuthOption (value: unknown, error: (message: string) => Error): AuthToken | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object' || Array.isArray(value)) throw error(`'auth' must be an auth token such as auth.basic(user, password), got ${Array.isArray(value) ? 'an array' : `a ${typeof value}`}`)
+  if (isAuthTokenManager(value)) throw error("'auth' takes a token such as auth.basic(user, password), not a token manager (a manager is given to driver())")
+  const t = value as Record<string, unknown>
+  if (typeof t.scheme !== 'string' || t.scheme === '') throw error("'auth' needs a 'scheme' string; build it with auth.basic(user, password), auth.bearer(token) or auth.none()")
+  return value as AuthToken
 }
 
 
@@ -82,7 +100,6 @@ export function resolveSessionConfig (config: unknown, log?: Log): ResolvedSessi
   if (typeof config !== 'object' || Array.isArray(config)) throw sessionError('session', `the session config must be an object, got ${describe(config)}`)
   const c = config as Record<string, unknown>
   for (const key of Object.keys(c)) {
-    if (key === 'auth' && c.auth !== undefined) throw sessionError('auth', 'per-session auth is not supported yet; create a driver per user')
     if (!isOptionOf('session', key)) warnOnce(log, unknownOptionMessage('session', key))
   }
   const mode = c.defaultAccessMode ?? 'WRITE'
@@ -109,7 +126,8 @@ export function resolveSessionConfig (config: unknown, log?: Log): ResolvedSessi
     impersonatedUser: optionalString('impersonatedUser', c.impersonatedUser),
     fetchSize: fetchSize as number | undefined,
     bookmarkManager: (manager ?? undefined) as BookmarkManager | undefined,
-    notificationFilter: (c.notificationFilter ?? undefined) as NotificationFilter | undefined
+    notificationFilter: (c.notificationFilter ?? undefined) as NotificationFilter | undefined,
+    auth: checkAuthOption(c.auth, message => sessionError('auth', message))
   }
 }
 

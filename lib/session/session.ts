@@ -29,7 +29,6 @@ export interface SessionContext {
   readonly fetchSize: number
   readonly acquisitionTimeout: number
   readonly retryPolicy: RetryPolicy
-  readonly notificationFilter: unknown
   readonly log: Log
   /** The driver's clock: deadlines (default Date.now). */
   readonly now?: () => number
@@ -48,6 +47,18 @@ interface Pipelining {
   readonly api: number
 }
 
+/**
+ * End an auto-commit stream early: DISCARD what the server still holds.
+ * cancel() alone never sends it for a stream its consumer paused (an
+ * iterator that stopped reading) while a PULL was in flight: that answer's
+ * records pause it again, and a paused stream waits (session.close hung).
+ */
+function cancelStream (observer: ResultStreamObserver): void {
+  observer.pause = () => {}
+  observer.cancel()
+  observer.resume()
+}
+
 export type TransactionWork<T> = (tx: ManagedTransaction) => Promise<T> | T
 
 export class Session {
@@ -55,6 +66,8 @@ export class Session {
   private readonly mode: AccessMode
   private database: string | null
   private readonly impersonatedUser: string | null
+  /** Per-session auth (undefined: the driver's credentials). */
+  private readonly auth: ResolvedSessionConfig['auth']
   private readonly fetchSize: number
   private readonly notificationFilter: unknown
   private readonly bookmarks: SessionBookmarks
@@ -74,8 +87,10 @@ export class Session {
     this.mode = config.mode
     this.database = config.database
     this.impersonatedUser = config.impersonatedUser
+    this.auth = config.auth
     this.fetchSize = config.fetchSize ?? context.fetchSize
-    this.notificationFilter = config.notificationFilter ?? context.notificationFilter
+    // Only the session's own filter goes in BEGIN/RUN: the driver's went in HELLO (as the official drivers send them).
+    this.notificationFilter = config.notificationFilter
     this.bookmarks = new SessionBookmarks(config.bookmarks, config.bookmarkManager)
   }
 
@@ -103,7 +118,7 @@ export class Session {
     const connection = (async (): Promise<PooledConnection> => {
       await previous
       const acquired = await this.context.provider.acquire({
-        mode: this.mode, database: this.database, bookmarks: async () => await this.bookmarks.current(), impersonatedUser: this.impersonatedUser, deadline: this.now() + this.context.acquisitionTimeout
+        mode: this.mode, database: this.database, bookmarks: async () => await this.bookmarks.current(), impersonatedUser: this.impersonatedUser, auth: this.auth, deadline: this.now() + this.context.acquisitionTimeout
       })
       // Asked again for the query itself (a bookmark supplier may know more by now), as the official drivers do.
       used = await this.bookmarks.current()
@@ -179,7 +194,7 @@ export class Session {
     if (!this.open) return
     this.open = false
     try {
-      for (const observer of this.liveObservers) void observer.then(o => { o.cancel() }, () => {})
+      for (const observer of this.liveObservers) void observer.then(cancelStream, () => {})
       // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
       await this.activeTx?.close().catch(() => {})
       await this.pending
@@ -259,6 +274,7 @@ export class Session {
       mode,
       database: this.database,
       impersonatedUser: this.impersonatedUser,
+      auth: this.auth,
       txConfig,
       fetchSize: this.fetchSize,
       notificationFilter: this.notificationFilter,

@@ -9,7 +9,7 @@
 import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
 import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
-import type { ConnectionProvider } from '../routing/provider.js'
+import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
 import type { Log } from '../log.js'
@@ -31,6 +31,8 @@ export interface TxStart {
   readonly mode: AccessMode
   readonly database: string | null
   readonly impersonatedUser: string | null
+  /** Per-session auth: passed on to acquisition (the connection logs on as it). */
+  readonly auth?: AcquireRequest['auth']
   readonly txConfig: InstanceType<typeof TxConfig>
   readonly fetchSize: number
   readonly notificationFilter: unknown
@@ -84,7 +86,7 @@ export class TxCore {
     this.begun.catch(() => {}) // observed through commit/run; never an unhandled rejection
     this.ready = (async () => {
       const acquired = await start.provider.acquire({
-        mode: start.mode, database: start.database, bookmarks: async () => await start.bookmarks.current(), impersonatedUser: start.impersonatedUser, deadline: start.deadline,
+        mode: start.mode, database: start.database, bookmarks: async () => await start.bookmarks.current(), impersonatedUser: start.impersonatedUser, auth: start.auth, deadline: start.deadline,
         retrying: start.retrying === true
       })
       // Asked again for BEGIN (a bookmark supplier may know more by now), as the official drivers do.

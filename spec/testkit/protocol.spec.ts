@@ -89,7 +89,8 @@ describe('testkit backend: protocol over TCP', function () {
   it('answers requests the driver has no API for with BackendError saying what is missing', async () => {
     const error = await client.expect('BackendError', 'ForceHomeDatabaseResolution', { driverId: 1 })
     expect(error.msg).to.match(/ForceHomeDatabaseResolution is not supported.*home database/)
-    expect((await client.expect('BackendError', 'NewAuthTokenManager')).msg).to.match(/token managers/)
+    expect((await client.expect('BackendError', 'DomainNameResolutionCompleted', { requestId: 1 })).msg).to.match(/DNS resolver/)
+    expect((await client.expect('AuthTokenManager', 'NewAuthTokenManager')).id).to.not.equal(undefined)
     expect((await client.expect('BackendError', 'ResultSingle', { resultId: 1 })).msg).to.match(/single\(\)/)
   })
 

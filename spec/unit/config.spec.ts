@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { DEFAULTS, resolveConfig, validateAuthToken } from '../../lib/config.js'
 import { ConfigurationError } from '../../lib/errors.js'
 import { normalizeAddress, parseUrl, splitHostPort } from '../../lib/url.js'
-import { Neo4jError } from 'neo4j-driver-core'
+import { auth, authTokenManagers, Neo4jError } from 'neo4j-driver-core'
 
 function configError (fn: () => unknown): ConfigurationError {
   try {
@@ -145,7 +145,10 @@ describe('config: options', () => {
       "ignoring unknown driver option 'retry.delay'",
       "ignoring unknown driver option 'logging.levle' (did you mean 'logging.level'?)"
     ])
-    expect(configError(() => resolveConfig(url, { clientCertificate: {} } as never)).message).to.match(/not supported/)
+    expect(configError(() => resolveConfig(url, { clientCertificate: { certfile: 5, keyfile: 'k.pem' } as never })).message)
+      .to.match(/'clientCertificate' must be a client certificate/)
+    expect(configError(() => resolveConfig(url, { clientCertificate: { keyfile: 'k.pem', password: 'hunter2' } as never })).message).not.to.include('hunter2')
+    expect(resolveConfig(url, { clientCertificate: { certfile: 'c.pem', keyfile: 'k.pem' } }).clientCertificate).to.have.property('getClientCertificate')
     expect(configError(() => resolveConfig(url, { encryptionProfiles: [] })).message).to.match(/not supported/)
     expect(resolveConfig(url, { boltAgent: {} } as never).warnings[0]).to.match(/ignoring driver option 'boltAgent': the bolt agent is set by the driver/)
   })
@@ -180,6 +183,8 @@ describe('config: options', () => {
     const error = configError(() => validateAuthToken({ scheme: 'basic', principal: 'neo4j', credentials: 12345678 }))
     expect(error.message).not.to.include('12345678')
     expect(configError(() => validateAuthToken('neo4j/pw')).message).not.to.include('pw')
-    expect(configError(() => validateAuthToken({ getToken: () => ({}) })).message).to.match(/token managers/)
+    expect(configError(() => validateAuthToken({ getToken: () => ({}) })).message).to.match(/handleSecurityException/)
+    validateAuthToken(authTokenManagers.bearer({ tokenProvider: async () => ({ token: auth.bearer('t') }) }))
+    validateAuthToken({ getToken: async () => auth.basic('a', 'b'), handleSecurityException: () => false })
   })
 })

@@ -86,7 +86,12 @@ describe('options: unknown keys are ignored with a warning, bad values of known 
     expect(bad.message).not.to.include('driver configuration')
     expect(rejection(() => resolveSessionConfig({ bookmarks: 42 })).message).to.include('the number 42')
     expect(rejection(() => resolveSessionConfig({ fetchSize: 0 })).message).to.match(/^Invalid session configuration: session option 'fetchSize'/)
-    expect(rejection(() => resolveSessionConfig({ auth: neo4j.auth.basic('a', 'b') })).message).to.match(/per-session auth is not supported yet/)
+    expect(resolveSessionConfig({ auth: neo4j.auth.basic('a', 'b') }).auth).to.deep.include({ scheme: 'basic', principal: 'a' })
+    const badAuth = rejection(() => resolveSessionConfig({ auth: 'a:secret' }))
+    expect(badAuth.key).to.equal('auth')
+    expect(badAuth.message).not.to.include('secret')
+    expect(rejection(() => resolveSessionConfig({ auth: neo4j.authTokenManagers.basic({ tokenProvider: async () => neo4j.auth.basic('a', 'b') }) })).message)
+      .to.match(/not a token manager/)
   })
 
   it('transaction: unknown keys warned about; timeout takes numbers (rounded up), Integers and bigints; bad values rejected', () => {
@@ -112,6 +117,8 @@ describe('options: unknown keys are ignored with a warning, bad values of known 
     expect(resolveQueryConfig({ bookmarkManager: null }, manager).bookmarkManager).to.equal(undefined)
     expect(rejection(() => resolveQueryConfig({ routing: 'READS' }, manager)).message).to.match(/^Invalid executeQuery configuration: executeQuery option 'routing'/)
     expect(rejection(() => resolveQueryConfig({ database: 5 }, manager)).key).to.equal('database')
-    expect(rejection(() => resolveQueryConfig({ auth: neo4j.auth.basic('a', 'b') }, manager)).message).to.match(/not supported yet/)
+    expect(resolveQueryConfig({ auth: neo4j.auth.basic('a', 'b') }, manager).auth).to.deep.include({ scheme: 'basic', principal: 'a' })
+    expect(rejection(() => resolveQueryConfig({ auth: { principal: 'a' } }, manager)).message).to.match(/'auth' needs a 'scheme'/)
+    expect(rejection(() => resolveQueryConfig({ signal: new AbortController().signal }, manager)).message).to.match(/not supported yet/)
   })
 })

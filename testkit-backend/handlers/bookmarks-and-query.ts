@@ -60,7 +60,7 @@ function bookmarkManagerOf (context: Context, config: Fields): BookmarkManager |
 export async function ExecuteQuery (context: Context, f: Fields): Promise<HandlerResult> {
   const driver = context.drivers.get(f.id('driverId'))
   const config = new Fields('ExecuteQuery.config', f.optionalObject('config') ?? {})
-  const options: QueryConfig & { auth?: unknown } = {}
+  const options: QueryConfig = {}
   const routing = config.optionalString('routing')
   if (routing !== undefined) {
     if (routing !== 'r' && routing !== 'w') throw new BackendProblem(`ExecuteQuery: unknown routing ${JSON.stringify(routing)} (expected "r" or "w")`)
@@ -74,7 +74,6 @@ export async function ExecuteQuery (context: Context, f: Fields): Promise<Handle
   if (manager !== undefined) options.bookmarkManager = manager
   const transactionConfig = config.transactionConfig()
   if (Object.keys(transactionConfig).length > 0) options.transactionConfig = transactionConfig
-  // Handed to the driver, which refuses per-query auth with its own error.
   const auth = config.optionalObject('authorizationToken')
   if (auth !== undefined) options.auth = wrappedAuthToken(auth)
   const { keys, records, summary } = await driver.executeQuery(f.string('cypher'), f.params(), options)

@@ -5,6 +5,7 @@
 import neo4j, { type AuthToken, type Config } from '../../lib/index.js'
 import type { Context } from '../context.js'
 import { BackendProblem, unsupported } from '../protocol/problems.js'
+import { clientCertificateOf } from './auth.js'
 import { NO_REPLY, type HandlerResult } from '../replies/reply.js'
 import { protocolText } from '../replies/summary.js'
 import type { Fields } from './data.js'
@@ -48,12 +49,14 @@ export function notificationFilterOf (f: Fields): Config['notificationFilter'] {
 }
 
 function driverConfig (context: Context, f: Fields): Config {
+  // Every driver of the connection reads the connection's clock, so FakeTime requests move its time.
+  const config: Config = { useBigInt: true, clock: context.clock }
   if (f.optionalBoolean('domainNameResolverRegistered') === true) {
     throw unsupported('NewDriver.domainNameResolverRegistered', 'the driver has no DNS resolver hook (config.resolver maps addresses; names are resolved by the OS)')
   }
-  if (f.has('clientCertificate') || f.has('clientCertificateProviderId')) throw unsupported('NewDriver.clientCertificate', "config 'clientCertificate' (mutual TLS) is rejected by driver()")
-  // Every driver of the connection reads the connection's clock, so FakeTime requests move its time.
-  const config: Config = { useBigInt: true, clock: context.clock }
+  if (f.has('clientCertificate') && f.has('clientCertificateProviderId')) throw new BackendProblem('NewDriver: clientCertificate and clientCertificateProviderId both set')
+  if (f.has('clientCertificate')) config.clientCertificate = clientCertificateOf(f.raw('clientCertificate'))
+  if (f.has('clientCertificateProviderId')) config.clientCertificate = context.certificateProviders.get(f.id('clientCertificateProviderId'))
   const userAgent = f.optionalString('userAgent')
   if (userAgent !== undefined) config.userAgent = userAgent
   if (f.optionalBoolean('resolverRegistered') === true) {
@@ -98,9 +101,9 @@ function driverConfig (context: Context, f: Fields): Config {
 }
 
 export async function NewDriver (context: Context, f: Fields): Promise<HandlerResult> {
-  if (f.has('authTokenManagerId')) throw unsupported('NewDriver.authTokenManagerId', 'auth token managers are rejected by driver()')
   const wrapped = f.optionalObject('authorizationToken')
-  const token = wrapped === undefined ? undefined : wrappedAuthToken(wrapped)
+  if (wrapped !== undefined && f.has('authTokenManagerId')) throw new BackendProblem('NewDriver: authorizationToken and authTokenManagerId both set')
+  const token = f.has('authTokenManagerId') ? context.authTokenManagers.get(f.id('authTokenManagerId')) : wrapped === undefined ? undefined : wrappedAuthToken(wrapped)
   const driver = neo4j.driver(f.string('uri'), token, driverConfig(context, f))
   const id = context.drivers.add(context.nextId(), driver)
   return { name: 'Driver', data: { id } }

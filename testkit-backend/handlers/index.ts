@@ -6,6 +6,11 @@ import { FEATURES } from '../features.js'
 import { unsupported } from '../protocol/problems.js'
 import type { HandlerResult } from '../replies/reply.js'
 import { skipReason } from '../skipped-tests.js'
+import {
+  AuthTokenManagerClose, AuthTokenManagerGetAuthCompleted, AuthTokenManagerHandleSecurityExceptionCompleted, BasicAuthTokenProviderCompleted,
+  BearerAuthTokenProviderCompleted, CheckSessionAuthSupport, ClientCertificateProviderClose, ClientCertificateProviderCompleted,
+  NewAuthTokenManager, NewBasicAuthTokenManager, NewBearerAuthTokenManager, NewClientCertificateProvider, VerifyAuthentication
+} from './auth.js'
 import { BookmarkManagerClose, BookmarksConsumerCompleted, BookmarksSupplierCompleted, ExecuteQuery, NewBookmarkManager } from './bookmarks-and-query.js'
 import type { Fields } from './data.js'
 import {
@@ -75,11 +80,22 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ExecuteQuery,
   FakeTimeInstall,
   FakeTimeTick,
-  FakeTimeUninstall
+  FakeTimeUninstall,
+  NewAuthTokenManager,
+  AuthTokenManagerClose,
+  AuthTokenManagerGetAuthCompleted,
+  AuthTokenManagerHandleSecurityExceptionCompleted,
+  NewBasicAuthTokenManager,
+  BasicAuthTokenProviderCompleted,
+  NewBearerAuthTokenManager,
+  BearerAuthTokenProviderCompleted,
+  NewClientCertificateProvider,
+  ClientCertificateProviderClose,
+  ClientCertificateProviderCompleted,
+  VerifyAuthentication,
+  CheckSessionAuthSupport
 }
 
-const TOKEN_MANAGERS = 'auth token managers are rejected by driver() (lib/config.ts validateAuthToken)'
-const CLIENT_CERTIFICATES = "mutual TLS is not supported (config 'clientCertificate' is rejected)"
 
 /** Requests testkit may send that the driver has no API for: answered with BackendError naming the gap. */
 export const UNSUPPORTED: Readonly<Record<string, string>> = {
@@ -87,24 +103,12 @@ export const UNSUPPORTED: Readonly<Record<string, string>> = {
   ForceHomeDatabaseResolution: 'the driver cannot drop its cached home database for the next session; ' +
     'refreshRoutingTable() re-resolves it only by sending ROUTE at once, an exchange the scripts do not expect',
   DomainNameResolutionCompleted: 'the driver has no DNS resolver hook',
-  VerifyAuthentication: 'the driver has no verifyAuthentication()',
-  CheckSessionAuthSupport: 'the driver has no supportsSessionAuth() (per-session auth is rejected)',
   ResultSingle: "neo4j-driver-core's Result has no single()",
   ResultSingleOptional: "neo4j-driver-core's Result has no singleOptional()",
-  NewAuthTokenManager: TOKEN_MANAGERS,
-  AuthTokenManagerClose: TOKEN_MANAGERS,
-  AuthTokenManagerGetAuthCompleted: TOKEN_MANAGERS,
-  AuthTokenManagerHandleSecurityExceptionCompleted: TOKEN_MANAGERS,
-  AuthTokenManagerOnAuthExpiredCompleted: TOKEN_MANAGERS,
-  NewBasicAuthTokenManager: TOKEN_MANAGERS,
-  BasicAuthTokenProviderCompleted: TOKEN_MANAGERS,
-  NewBearerAuthTokenManager: TOKEN_MANAGERS,
-  BearerAuthTokenProviderCompleted: TOKEN_MANAGERS,
-  NewExpirationBasedAuthTokenManager: TOKEN_MANAGERS,
-  ExpirationBasedAuthTokenProviderCompleted: TOKEN_MANAGERS,
-  NewClientCertificateProvider: CLIENT_CERTIFICATES,
-  ClientCertificateProviderClose: CLIENT_CERTIFICATES,
-  ClientCertificateProviderCompleted: CLIENT_CERTIFICATES
+  // Pre-5.0 testkit names of the bearer manager (NewBearerAuthTokenManager on 5.0) and its old callback.
+  NewExpirationBasedAuthTokenManager: 'an old testkit name: this backend answers NewBearerAuthTokenManager',
+  ExpirationBasedAuthTokenProviderCompleted: 'an old testkit name: this backend answers BearerAuthTokenProviderCompleted',
+  AuthTokenManagerOnAuthExpiredCompleted: 'an old testkit name: this backend answers AuthTokenManagerHandleSecurityExceptionCompleted'
 }
 
 export function handlerFor (name: string): Handler | undefined {

@@ -10,13 +10,13 @@ import type { Context } from '../context.js'
 import { BackendProblem, FrontendProblem } from '../protocol/problems.js'
 import { NO_REPLY, type HandlerResult } from '../replies/reply.js'
 import type { Fields } from './data.js'
-import { notificationFilterOf } from './driver.js'
+import { notificationFilterOf, wrappedAuthToken } from './driver.js'
 
 export async function NewSession (context: Context, f: Fields): Promise<HandlerResult> {
   const driver = context.drivers.get(f.id('driverId'))
   const accessMode = f.string('accessMode')
   if (accessMode !== 'r' && accessMode !== 'w') throw new BackendProblem(`NewSession: unknown accessMode ${JSON.stringify(accessMode)} (expected "r" or "w")`)
-  const config: SessionConfig & { auth?: unknown } = { defaultAccessMode: accessMode === 'r' ? 'READ' : 'WRITE' }
+  const config: SessionConfig = { defaultAccessMode: accessMode === 'r' ? 'READ' : 'WRITE' }
   const bookmarks = f.optionalStrings('bookmarks')
   if (bookmarks !== undefined) config.bookmarks = bookmarks
   const database = f.optionalString('database')
@@ -28,8 +28,8 @@ export async function NewSession (context: Context, f: Fields): Promise<HandlerR
   if (f.has('bookmarkManagerId')) config.bookmarkManager = context.bookmarkManagers.get(f.id('bookmarkManagerId'))
   const filter = notificationFilterOf(f)
   if (filter !== undefined) config.notificationFilter = filter
-  // Handed to the driver, which refuses per-session auth with its own error.
-  if (f.has('authorizationToken')) config.auth = f.raw('authorizationToken') as SessionConfig['auth']
+  const auth = f.optionalObject('authorizationToken')
+  if (auth !== undefined) config.auth = wrappedAuthToken(auth)
   const session = driver.session(config)
   const id = context.sessions.add(context.nextId(), { session, attempt: undefined })
   return { name: 'Session', data: { id } }

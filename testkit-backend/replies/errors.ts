@@ -44,7 +44,13 @@ function rawClassification (error: GQLError): string | null {
   return typeof raw === 'string' ? raw : null
 }
 
-function driverError (context: Context, error: Error): Reply {
+/**
+ * `notHandled`: security codes the test's token manager said it did not
+ * handle (answered after the driver had to decide; see
+ * Context.securityDecisions): such an error is not retryable after all.
+ * AuthorizationExpired always is.
+ */
+function driverError (context: Context, error: Error, notHandled: ReadonlySet<string>): Reply {
   const id = context.errors.add(context.nextId(), error)
   const gql = error instanceof GQLError ? error : undefined
   const code = (error as { code?: unknown }).code
@@ -55,7 +61,7 @@ function driverError (context: Context, error: Error): Reply {
       errorType: error.name,
       msg: error.message,
       code: typeof code === 'string' ? code : null,
-      retryable: isRetryableError(error),
+      retryable: isRetryableError(error) && !(typeof code === 'string' && notHandled.has(code) && code !== 'Neo.ClientError.Security.AuthorizationExpired'),
       gqlStatus: gql?.gqlStatus ?? null,
       statusDescription: gql?.gqlStatusDescription ?? null,
       diagnosticRecord: diagnosticRecord(gql?.diagnosticRecord),
@@ -67,13 +73,13 @@ function driverError (context: Context, error: Error): Reply {
 }
 
 /** The response for a failed request. */
-export function errorReply (context: Context, error: unknown): Reply {
+export function errorReply (context: Context, error: unknown, notHandled: ReadonlySet<string> = new Set()): Reply {
   const frontend = frontendProblemIn(error)
   if (frontend !== undefined) return { name: 'FrontendError', data: { msg: frontend.message } }
   if (error instanceof BackendProblem) return { name: 'BackendError', data: { msg: error.message } }
   if (error instanceof Error) {
     try {
-      return driverError(context, error)
+      return driverError(context, error, notHandled)
     } catch (encodingFailure) {
       return { name: 'BackendError', data: { msg: `could not encode ${error.name}: ${(encodingFailure as Error).message}` } }
     }

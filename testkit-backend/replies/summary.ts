@@ -86,7 +86,7 @@ function notificationJson (n: ResultSummary['notifications'][number], full: bool
     description: n.description,
     severity: n.rawSeverityLevel,
     ...(full
-      ? { severityLevel: n.severityLevel, rawSeverityLevel: n.rawSeverityLevel, category: n.category, rawCategory: n.rawCategory ?? null }
+      ? { severityLevel: n.severityLevel, rawSeverityLevel: n.rawSeverityLevel, category: n.category, rawCategory: n.rawCategory ?? '' }
       : {})
   }
   const at = position(n.position)

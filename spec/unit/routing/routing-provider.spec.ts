@@ -22,15 +22,18 @@ class FakePools {
   replies = new Map<string, () => RouteReply | Error>()
   down = new Set<string>()
   acquired: string[] = []
+  /** The auth each acquisition asked for (undefined: the driver's). */
+  acquiredAs: unknown[] = []
   closedIdle: string[] = []
   routeDelayMs = 0
   /** Whether every connection's server advertised `ssr.enabled`. */
   ssr = false
   serverSideRouting (): boolean { return this.ssr }
-  async acquire (target: ConnectionTarget | string): Promise<unknown> {
+  async acquire (target: ConnectionTarget | string, _deadline?: number, auth?: { auth?: unknown }): Promise<unknown> {
     const address = typeof target === 'string' ? target : target.hostPort
     if (this.down.has(address)) throw lost(address)
     this.acquired.push(address)
+    this.acquiredAs.push(auth?.auth)
     return {
       address,
       route: async (q: { database: string | null, bookmarks: readonly string[] }) => {
@@ -204,6 +207,22 @@ describe('routing: provider (fake pools)', () => {
     expect(second.database).to.equal(null) // routed by the cached guess, no database named
     expect(second.connection.address).to.equal('b:1')
     expect(pools.routes.map(r => r.database)).to.deep.equal([null])
+  })
+
+  it('per-session auth: ROUTE and the work go out as the session user, and each user has a home database of their own', async () => {
+    const pools = new FakePools()
+    pools.ssr = true
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1'], 'home'))
+    const p = provider(pools)
+    const alice = { scheme: 'basic', principal: 'alice', credentials: 'a' }
+    await p.acquire(request('READ', null)) // the driver's user: resolved and cached
+    const asAlice = await p.acquire({ ...request('READ', null), auth: alice as never })
+    expect(asAlice.database).to.equal('home') // alice's home database is not the driver user's: resolved by ROUTE
+    expect(pools.routes.map(r => r.database)).to.deep.equal([null, null])
+    expect(pools.acquiredAs).to.deep.equal([undefined, undefined, alice, alice]) // ROUTE, then the reader, each as their user
+    const again = await p.acquire({ ...request('READ', null), auth: { ...alice } as never })
+    expect(again.database).to.equal(null) // alice's cached home database now routes her sessions
+    expect(pools.routes).to.have.length(2)
   })
 
   it('discovery failure lists every router tried', async () => {

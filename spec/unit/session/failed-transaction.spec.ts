@@ -44,6 +44,7 @@ function fakeProvider (script: Script): ConnectionProvider {
     routingTable: () => undefined,
     refreshRoutingTable: async () => { throw new Error('not in this spec') },
     serverInfo: async () => { throw new Error('not used') },
+    verifyAuthentication: async () => { throw new Error('not used') },
     close: async () => {}
   }
 }
@@ -54,7 +55,6 @@ function session (script: Script, budgetMs = 5_000): Session {
     fetchSize: 1000,
     acquisitionTimeout: 5_000,
     retryPolicy: { budgetMs, initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, jitter: 0 },
-    notificationFilter: undefined,
     log: silentLog
   }, resolveSessionConfig({ database: 'neo4j' }))
 }
