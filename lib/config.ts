@@ -10,17 +10,12 @@ import { isAuthTokenManager } from './auth/auth.js'
 import { DRIVER_PRODUCT } from './version.js'
 import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
+import type { LoggingConfig } from './log.js'
 import type { OptionName } from './option-names.js'
 import { unknownOptionMessage } from './unknown-options.js'
 import { describe, parseUrl, type ParsedUrl, type TrustStrategy } from './url.js'
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
-export interface LoggingConfig {
-  level?: LogLevel
-  logger: (level: LogLevel, message: string) => void
-  /** Accepted for compatibility: this driver never logs credentials, so there is nothing to unredact. */
-  unredactDebugLogs?: boolean
-}
+export type { LoggingConfig, LogLevel } from './log.js'
 
 export interface RetryDelays {
   /** First backoff delay in ms (official driver: 1000). Default 50. */

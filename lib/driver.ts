@@ -8,10 +8,12 @@ import { bookmarkManager, type BookmarkManager } from './bookmarks/bookmark-mana
 import { resolveConfig, validateAuthToken, type Config, type ResolvedConfig } from './config.js'
 import { staticPrincipal, toAuthTokenManager } from './auth/auth.js'
 import { ClientCertificateSource } from './connection/client-certificate.js'
-import { ConnectionPools } from './connection/pools.js'
+import { ConnectionPools } from './connection/connection-pools.js'
+import type { PooledConnection } from './connection/pooled-connection.js'
 import { ConfigurationError, neo4jError, DRIVER_CLOSED, NOT_SUPPORTED, type ConfigurationScope } from './errors.js'
 import { createLog, type Log } from './log.js'
 import { DirectProvider } from './routing/direct-provider.js'
+import type { MemberEvents } from './routing/member-connections.js'
 import type { ConnectionProvider } from './routing/provider.js'
 import { RoutingProvider } from './routing/routing-provider.js'
 import type { RoutingTableSnapshot } from './routing/routing-table.js'
@@ -35,7 +37,9 @@ export class Driver {
   /** Shared by every executeQuery call that does not pass its own, so one-liner writes are visible to the next one-liner read. */
   readonly executeQueryBookmarkManager: BookmarkManager = bookmarkManager()
   private readonly config: ResolvedConfig
-  private readonly provider: ConnectionProvider
+  private readonly provider: ConnectionProvider<PooledConnection>
+  /** The connections the provider routes over (built by it, wired to its callbacks); pool stats and the negotiated version are read here. */
+  private readonly pools: ConnectionPools
   private readonly log: Log
   private closed = false
 
@@ -49,7 +53,10 @@ export class Driver {
     // Unknown options are ignored like the official driver does, but said out loud.
     for (const warning of this.config.warnings) warnOnce(this.log, warning)
     const c = this.config
-    const pools = new ConnectionPools({
+    let pools: ConnectionPools | undefined
+    // The provider builds the pools itself, giving them its callbacks (an unresponsive member is forgotten, …).
+    const connections = (events: MemberEvents): ConnectionPools => (pools = new ConnectionPools({
+      ...events,
       connect: {
         encrypted: c.encrypted,
         trust: c.trust,
@@ -74,11 +81,11 @@ export class Driver {
       unresponsiveProbeTimeout: c.unresponsiveProbeTimeout,
       clock: c.clock,
       log: this.log.pool
-    })
+    }))
     const now = (): number => c.clock.now()
     this.provider = c.url.routing
       ? new RoutingProvider({
-        pools,
+        connections,
         seed: c.url.hostPort,
         routingContext: c.url.routingContext,
         resolver: c.resolver,
@@ -88,7 +95,9 @@ export class Driver {
         log: this.log,
         now
       })
-      : new DirectProvider({ pools, address: c.url.hostPort })
+      : new DirectProvider({ connections, address: c.url.hostPort })
+    if (pools === undefined) throw new Error('the connection provider did not build its connections') // never: both build them at construction
+    this.pools = pools
     this.log.driver(`created for ${c.url.scheme}://${c.url.hostPort} (routing ${c.url.routing ? 'on' : 'off'}, encrypted ${String(c.encrypted)})`)
   }
 
@@ -173,7 +182,7 @@ export class Driver {
 
   /** Connections per member: `inUse` is 0 everywhere once all sessions are closed and results consumed. */
   poolStats (): { inUse: number, idle: number, opening: number, waiting: number, members: PoolStats[] } {
-    return { ...this.provider.pools.totals(), members: this.provider.pools.stats() }
+    return { ...this.pools.totals(), members: this.pools.stats() }
   }
 
   /** Fetches a routing table (neo4j://) or opens a connection (bolt://); throws the reason when it cannot. */
@@ -210,7 +219,7 @@ export class Driver {
    */
   async supportsSessionAuth (): Promise<boolean> {
     this.assertOpen()
-    const version = this.provider.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
+    const version = this.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
     return version.isGreaterOrEqualTo(BOLT_5_1)
   }
 

@@ -6,8 +6,7 @@
 
 import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
-import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
-import { tagAddress } from '../errors.js'
+import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
 import type { Log } from '../log.js'
 import { runWithRetry } from '../retry/retry-executor.js'
 import type { RetryPolicy } from '../retry/retry-state.js'
@@ -25,15 +24,13 @@ type ResultStreamObserver = internal.observer.ResultStreamObserver
 
 /** @internal What the driver gives its sessions (kept out of the published .d.ts: it names connection internals). */
 export interface SessionContext {
-  readonly provider: ConnectionProvider
+  readonly provider: ConnectionProvider<PooledConnection>
   readonly fetchSize: number
   readonly acquisitionTimeout: number
   readonly retryPolicy: RetryPolicy
   readonly log: Log
   /** The driver's clock: deadlines (default Date.now). */
   readonly now?: () => number
-  /** Called once when the session closes (the driver tracks open sessions). */
-  readonly onClosed?: (session: Session) => void
 }
 
 /** How a transaction function's requests are sent (see executeManaged and TxStart.commitWithQuery). */
@@ -147,7 +144,6 @@ export class Session {
         .catch(error => this.context.log.session(`bookmark manager failed: ${String(error)}`, 'warn')),
       afterComplete: () => { void conn.release().finally(streamEnded) },
       beforeError: (error: Error) => {
-        tagAddress(error, conn.address)
         this.context.provider.onError(error, conn.address, database)
       },
       afterError: () => { void conn.release(true).finally(streamEnded) }
@@ -193,14 +189,10 @@ export class Session {
   async close (): Promise<void> {
     if (!this.open) return
     this.open = false
-    try {
-      for (const observer of this.liveObservers) void observer.then(cancelStream, () => {})
-      // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
-      await this.activeTx?.close().catch(() => {})
-      await this.pending
-    } finally {
-      this.context.onClosed?.(this)
-    }
+    for (const observer of this.liveObservers) void observer.then(cancelStream, () => {})
+    // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
+    await this.activeTx?.close().catch(() => {})
+    await this.pending
   }
 
   async [Symbol.asyncDispose] (): Promise<void> {

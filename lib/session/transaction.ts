@@ -7,8 +7,8 @@
 // said the work is idempotent.
 
 import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
-import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
-import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
+import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
+import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode } from '../errors.js'
 import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
@@ -26,7 +26,7 @@ type TxState = 'ACTIVE' | 'FAILED' | 'COMMITTING' | 'COMMITTED' | 'ROLLED_BACK'
 
 /** @internal (names connection internals; kept out of the published .d.ts) */
 export interface TxStart {
-  readonly provider: ConnectionProvider
+  readonly provider: ConnectionProvider<PooledConnection>
   readonly bookmarks: SessionBookmarks
   readonly mode: AccessMode
   readonly database: string | null
@@ -209,7 +209,6 @@ export class TxCore {
     } catch (error) {
       this.state = 'FAILED'
       this.failure = error as Error
-      tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
       throw this.commitOutcome(error as Error, idempotent)
@@ -261,7 +260,6 @@ export class TxCore {
     } catch (error) {
       // The server could not roll back (a database going down): say so, as the official drivers do;
       // RESET on release still ends the transaction on that connection.
-      tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
       throw error
@@ -281,7 +279,6 @@ export class TxCore {
 
   private fail (error: Error, connection: PooledConnection | undefined): void {
     if (connection !== undefined) {
-      tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
     }
     this.failure ??= error
