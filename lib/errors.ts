@@ -58,6 +58,11 @@ export function neo4jError (message: string, code: string, cause?: Error): Neo4j
   return new Neo4jError(message, code as CoreCode, '50N42', 'error: general processing exception - unexpected error', undefined, cause)
 }
 
+/** A call that does not fit the state of what it was made on (code IllegalState, not retryable). */
+export function illegalState (message: string, cause?: Error): Neo4jError {
+  return neo4jError(message, ILLEGAL_STATE, cause)
+}
+
 function setRetryable (error: Neo4jError, retryable: boolean): void {
   error.retryable = retryable
   error.retriable = retryable
@@ -68,7 +73,7 @@ function setRetryable (error: Neo4jError, retryable: boolean): void {
  * configuration", so a bad session or transaction option is not reported as
  * a driver() problem.
  */
-export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity'
+export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity' | 'bookmarkManager'
 
 /**
  * The cause of a member's failure when the rest of the cluster replaced it

@@ -10,7 +10,8 @@
 // nothing, so a subscriber never sees values from a transaction that was
 // rolled back (the official driver re-emits them on every attempt).
 
-import { newError, type RecordShape } from 'neo4j-driver-core'
+import type { RecordShape } from 'neo4j-driver-core'
+import { illegalState } from '../errors.js'
 import { from, Observable, type ObservableInput, type Subscription } from 'rxjs'
 import type { Query } from './query.js'
 import { RxResult } from './rx-result.js'
@@ -125,5 +126,5 @@ export class RxSession {
 }
 
 function abandoned (): Error {
-  return newError('The subscriber unsubscribed from executeRead/executeWrite; the transaction was rolled back.')
+  return illegalState('The subscriber unsubscribed from executeRead/executeWrite; the transaction was rolled back.')
 }

@@ -4,8 +4,9 @@
 // connection each; executeRead/executeWrite retry through lib/retry with a
 // hard deadline. Every path gives its connection back.
 
-import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
+import { internal, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
+import { illegalState, INVALID_ARGUMENT, neo4jError } from '../errors.js'
 import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
 import type { Log } from '../log.js'
 import { runWithRetry } from '../retry/retry-executor.js'
@@ -206,7 +207,7 @@ export class Session {
    */
   private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, pipelining: Pipelining): Promise<T> {
     this.assertCanStart('run a transaction function')
-    if (typeof work !== 'function') throw newError('The transaction work must be a function: tx => tx.run(...)')
+    if (typeof work !== 'function') throw neo4jError('The transaction work must be a function: tx => tx.run(...)', INVALID_ARGUMENT)
     const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig, this.context.log)
     this.managedRunning = true
     try {
@@ -226,7 +227,7 @@ export class Session {
     let telemetrySent = false
     const telemetry: ApiTelemetry = { api: pipelining.api, onTelemetrySuccess: () => { telemetrySent = true } }
     return await runWithRetry(async ({ deadline, attempt }) => {
-      if (!this.open) throw newError('The session was closed while its transaction function was retrying.')
+      if (!this.open) throw illegalState('The session was closed while its transaction function was retrying.')
       const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout), {
         retrying: attempt > 1,
         // Only where a lost COMMIT may be re-run: a COMMIT that left with its query
@@ -286,9 +287,9 @@ export class Session {
   private readonly now = (): number => (this.context.now ?? Date.now)()
 
   private assertCanStart (what: string): void {
-    if (!this.open) throw newError(`Cannot ${what}: the session is closed.`)
+    if (!this.open) throw illegalState(`Cannot ${what}: the session is closed.`)
     if (this.activeTx !== undefined || this.managedRunning) {
-      throw newError(`Cannot ${what} while this session has an open transaction: run it inside the transaction, or use another session.`)
+      throw illegalState(`Cannot ${what} while this session has an open transaction: run it inside the transaction, or use another session.`)
     }
   }
 

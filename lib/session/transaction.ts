@@ -6,9 +6,9 @@
 // unknown outcome and says so (CommitOutcomeUnknownError), unless the caller
 // said the work is idempotent.
 
-import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
+import { internal, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
-import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode } from '../errors.js'
+import { CommitOutcomeUnknownError, illegalState, isConnectionLost, isOutcomeUnknownCode } from '../errors.js'
 import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
@@ -237,9 +237,9 @@ export class TxCore {
   }
 
   async rollback (): Promise<void> {
-    if (this.state === 'COMMITTED') throw newError('Cannot rollback this transaction, because it has already been committed.')
-    if (this.state === 'ROLLED_BACK') throw newError('Cannot rollback this transaction, because it has already been rolled back.')
-    if (this.state === 'COMMITTING') throw newError('Cannot rollback this transaction, because a commit is in progress.')
+    if (this.state === 'COMMITTED') throw illegalState('Cannot rollback this transaction, because it has already been committed.')
+    if (this.state === 'ROLLED_BACK') throw illegalState('Cannot rollback this transaction, because it has already been rolled back.')
+    if (this.state === 'COMMITTING') throw illegalState('Cannot rollback this transaction, because a commit is in progress.')
     const failed = this.state === 'FAILED'
     this.state = 'ROLLED_BACK'
     if (failed) { await this.end(true); return }
@@ -299,13 +299,13 @@ export class TxCore {
 
   private notActiveError (action: string): Error {
     switch (this.state) {
-      case 'COMMITTED': return newError(`Cannot ${action} this transaction, because it has already been committed.`)
-      case 'ROLLED_BACK': return newError(`Cannot ${action} this transaction, because it has already been rolled back.`)
-      case 'COMMITTING': return newError(`Cannot ${action} this transaction, because it is being committed.`)
+      case 'COMMITTED': return illegalState(`Cannot ${action} this transaction, because it has already been committed.`)
+      case 'ROLLED_BACK': return illegalState(`Cannot ${action} this transaction, because it has already been rolled back.`)
+      case 'COMMITTING': return illegalState(`Cannot ${action} this transaction, because it is being committed.`)
       default: {
         const cause = this.failure
-        const error = newError(`Cannot ${action} this transaction, because it has been rolled back either because of an error or explicit termination.` +
-          (cause !== undefined ? ` Cause: ${cause.message}` : ''), undefined, cause)
+        const error = illegalState(`Cannot ${action} this transaction, because it has been rolled back either because of an error or explicit termination.` +
+          (cause !== undefined ? ` Cause: ${cause.message}` : ''), cause)
         return error
       }
     }

@@ -3,7 +3,7 @@ import { isRetryableError as coreIsRetryable, Neo4jError, newError } from 'neo4j
 import {
   AcquisitionTimeoutError, CommitOutcomeUnknownError, DiscoveryError, isConnectionLost, isFastRetryCause, isOutcomeUnknownCode,
   isRetryableError, markRetryable, RetriesExhaustedError, tagBudgetSpent, routingReaction, tagConnectionLost,
-  isCertificateRejected, tagCertificateRejected
+  isCertificateRejected, tagCertificateRejected, errorLabels, hasErrorLabel
 } from '../../lib/errors.js'
 
 const err = (code: string): Neo4jError => newError(`failure ${code}`, code as never)
@@ -74,6 +74,17 @@ describe('errors: classification', () => {
     tagConnectionLost(e) // tagging twice is harmless
     expect(isConnectionLost(e)).to.equal(true)
     expect(Object.keys(e)).to.deep.equal(Object.keys(err('X')))
+  })
+
+  it('labels are public, and registered symbols: a second installed copy of the package reads them', () => {
+    const e = err('SessionExpired')
+    tagConnectionLost(e)
+    expect(errorLabels(e)).to.deep.equal(['ConnectionLost'])
+    expect(hasErrorLabel(e, 'ConnectionLost')).to.equal(true)
+    const other = err('SessionExpired')
+    // What another copy's tagConnectionLost does: the same registered key.
+    Object.defineProperty(other, Symbol.for('neo4j-cluster-driver.ConnectionLost'), { value: true, enumerable: false })
+    expect(isConnectionLost(other)).to.equal(true)
   })
 
   it('recognises server-reported unknown outcomes', () => {
