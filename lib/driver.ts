@@ -235,17 +235,11 @@ export class Driver {
     this.assertOpen()
     if (config.database !== undefined) checkDatabaseName(config.database, 'verifyConnectivity')
     const auth = checkAuthOption(config.auth, message => new ConfigurationError('auth', message, 'verifyConnectivity'))
-    try {
-      await this.provider.verifyAuthentication({
-        database: config.database ?? 'system',
-        auth,
-        deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout
-      })
-      return true
-    } catch (error) {
-      if (isAuthenticationFailure(error)) return false
-      throw error
-    }
+    return await succeededOrRefused(this.provider.verifyAuthentication({
+      database: config.database ?? 'system',
+      auth,
+      deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout
+    }), false)
   }
 
   isEncrypted (): boolean {
@@ -282,6 +276,17 @@ const AUTHENTICATION_FAILURES = new Set([
 
 export function isAuthenticationFailure (error: unknown): boolean {
   return error instanceof Error && AUTHENTICATION_FAILURES.has((error as { code?: string }).code ?? '')
+}
+
+/** true once `work` succeeded; `refused` when the server refused the credentials (isAuthenticationFailure); any other failure is thrown. */
+export async function succeededOrRefused<R> (work: Promise<unknown>, refused: R): Promise<true | R> {
+  try {
+    await work
+    return true
+  } catch (error) {
+    if (isAuthenticationFailure(error)) return refused
+    throw error
+  }
 }
 
 function checkDatabaseName (database: unknown, scope: ConfigurationScope): void {

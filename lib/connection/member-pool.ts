@@ -178,6 +178,12 @@ export class MemberPool<C extends PoolableConnection> {
     connection.close().catch(() => {})
   }
 
+  /** A connection that was handed out (or about to be) turned out unusable: out of the pool, closed. */
+  private discardActive (connection: C): void {
+    this.active.delete(connection)
+    this.destroy(connection)
+  }
+
   private evictIdle (connection: C): void {
     const index = this.idle.findIndex(entry => entry.connection === connection)
     if (index >= 0) {
@@ -210,12 +216,10 @@ export class MemberPool<C extends PoolableConnection> {
     if (prepare === undefined) { waiter.resolve(connection); return }
     prepare(connection, waiter.context, waiter.deadline).then(ok => {
       if (ok) { waiter.resolve(connection); return }
-      this.active.delete(connection)
-      this.destroy(connection)
+      this.discardActive(connection)
       this.openNew(waiter.deadline, waiter.context).then(waiter.resolve, waiter.reject)
     }, (error: Error) => {
-      this.active.delete(connection)
-      this.destroy(connection)
+      this.discardActive(connection)
       this.serveWaitersWithNewConnections()
       waiter.reject(error)
     })
@@ -236,8 +240,7 @@ export class MemberPool<C extends PoolableConnection> {
       if (this.needsPing(entry.since)) {
         const ok = await this.ping(connection, deadline)
         if (!ok) {
-          this.active.delete(connection)
-          this.destroy(connection)
+          this.discardActive(connection)
           continue
         }
       }
@@ -246,13 +249,11 @@ export class MemberPool<C extends PoolableConnection> {
         try {
           ok = await this.options.prepare(connection, context, deadline)
         } catch (error) {
-          this.active.delete(connection)
-          this.destroy(connection)
+          this.discardActive(connection)
           throw error
         }
         if (!ok) {
-          this.active.delete(connection)
-          this.destroy(connection)
+          this.discardActive(connection)
           continue
         }
       }

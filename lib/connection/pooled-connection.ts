@@ -17,12 +17,10 @@ import {
 } from './wire.js'
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
-type Bookmarks = internal.bookmarks.Bookmarks
-type TxConfig = internal.txConfig.TxConfig
 
 export interface BeginRequest {
-  bookmarks: Bookmarks
-  txConfig: TxConfig
+  bookmarks: internal.bookmarks.Bookmarks
+  txConfig: internal.txConfig.TxConfig
   mode: 'READ' | 'WRITE'
   database?: string
   impersonatedUser?: string

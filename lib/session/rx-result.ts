@@ -148,17 +148,20 @@ export class RxResult<R extends RecordShape = RecordShape> {
   }
 
   private complete (summary: ResultSummary): void {
-    if (this.stage === 'completed') return
-    this.stage = 'completed'
-    this.stream = undefined
+    if (!this.finish()) return
     this.summarySubject.next(summary)
     this.summarySubject.complete()
   }
 
   private failed (error: unknown): void {
-    if (this.stage === 'completed') return
+    if (this.finish()) this.summarySubject.error(error)
+  }
+
+  /** The stream is over (whichever way): false when it already was (the summary is told once). */
+  private finish (): boolean {
+    if (this.stage === 'completed') return false
     this.stage = 'completed'
     this.stream = undefined
-    this.summarySubject.error(error)
+    return true
   }
 }

@@ -192,8 +192,7 @@ export class TxCore {
     this.state = 'COMMITTING'
     let connection: PooledConnection
     try {
-      connection = await this.ready
-      await this.begun
+      connection = await this.begunConnection()
       // COMMIT is only valid once every stream of the transaction has ended.
       await Promise.all(this.results.map(async ({ result }) => await result.summary()))
     } catch (error) {
@@ -245,8 +244,7 @@ export class TxCore {
     if (failed) { await this.end(true); return }
     let connection: PooledConnection
     try {
-      connection = await this.ready
-      await this.begun
+      connection = await this.begunConnection()
     } catch {
       await this.end(true)
       return
@@ -265,6 +263,13 @@ export class TxCore {
       throw error
     }
     await this.end(false)
+  }
+
+  /** The transaction's connection once BEGIN succeeded (rejects with what failed: acquisition or BEGIN). */
+  private async begunConnection (): Promise<PooledConnection> {
+    const connection = await this.ready
+    await this.begun
+    return connection
   }
 
   /** Roll back if still open (a failed ROLLBACK is reported); always releases the connection. */
@@ -328,14 +333,21 @@ export class TxCore {
   }
 }
 
-/** `session.beginTransaction()` and the transaction it resolves to. */
-export class Transaction {
+/**
+ * What transaction functions (executeRead/executeWrite) receive: run only; the
+ * driver commits. Transaction adds the explicit transaction's controls to it.
+ */
+export class ManagedTransaction {
   /** @internal */
   protected readonly core: TxCore
-  /** @internal Transactions come from session.beginTransaction(). */
+  /** @internal Managed transactions are handed to executeRead/executeWrite work; transactions come from session.beginTransaction(). */
   constructor (core: TxCore) { this.core = core }
   /** `R` types the records; `parameterRules` map the parameters (record object mapping). */
   run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, parameterRules?: Rules): Result<R> { return this.core.run(query, parameters, parameterRules) as Result<R> }
+}
+
+/** `session.beginTransaction()` and the transaction it resolves to. */
+export class Transaction extends ManagedTransaction {
   async commit (): Promise<void> { await this.core.commit() }
   async rollback (): Promise<void> { await this.core.rollback() }
   async close (): Promise<void> { await this.core.close() }
@@ -366,13 +378,4 @@ export class TransactionPromise extends Transaction implements PromiseLike<Trans
   finally (onFinally?: (() => void) | null): Promise<Transaction> {
     return this.whenBegun().finally(onFinally)
   }
-}
-
-/** What transaction functions (executeRead/executeWrite) receive: run only; the driver commits. */
-export class ManagedTransaction {
-  private readonly core: TxCore
-  /** @internal Managed transactions are handed to executeRead/executeWrite work. */
-  constructor (core: TxCore) { this.core = core }
-  /** `R` types the records; `parameterRules` map the parameters (record object mapping). */
-  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, parameterRules?: Rules): Result<R> { return this.core.run(query, parameters, parameterRules) as Result<R> }
 }
