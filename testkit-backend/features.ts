@@ -31,7 +31,7 @@ export const FEATURES: readonly string[] = [
   'Feature:API:Driver.SupportsSessionAuth', // driver.supportsSessionAuth()
   'Feature:API:Driver.VerifyAuthentication', // driver.verifyAuthentication({ auth, database })
   'Feature:API:Driver.ExecuteQuery:WithAuth', // executeQuery(query, params, { auth })
-  // AuthorizationExpired marks every connection of that member's pool for a new logon and closes the failed one (pools.ts securityError)
+  // AuthorizationExpired marks every connection of that member's pool for a new logon and closes the failed one (connection-pools.ts securityError)
   'AuthorizationExpiredTreatment',
   // config.clientCertificate: { certfile, keyfile, password } or a provider (connection/client-certificate.ts). The tests it
   // turns on are in testkit's tests/tls (they need its Go TLS server); ours: spec/integration/mtls.spec.ts, spec/interop.
