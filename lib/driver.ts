@@ -5,12 +5,12 @@
 
 import { auth as coreAuth, ProtocolVersion, ServerInfo, type AuthTokenManager, type EagerResult, type Rules, type types } from 'neo4j-driver-core'
 import { bookmarkManager, type BookmarkManager } from './bookmarks/bookmark-manager.js'
-import { resolveConfig, validateAuthToken, type Config, type ResolvedConfig } from './config.js'
+import { resolveConfig, type Config, type ResolvedConfig } from './config.js'
 import { staticPrincipal, toAuthTokenManager } from './auth/auth.js'
 import { ClientCertificateSource } from './connection/client-certificate.js'
 import { ConnectionPools } from './connection/connection-pools.js'
 import type { PooledConnection } from './connection/pooled-connection.js'
-import { ConfigurationError, neo4jError, DRIVER_CLOSED, type ConfigurationScope } from './errors.js'
+import { ConfigurationError, neo4jError, DRIVER_CLOSED } from './errors.js'
 import { createLog, type Log } from './log.js'
 import { DirectProvider } from './routing/direct-provider.js'
 import type { MemberEvents } from './routing/member-connections.js'
@@ -22,9 +22,10 @@ import { resolveQueryConfig, type QueryConfig } from './session/query-config.js'
 import { RxSession } from './session/rx-session.js'
 import { Session } from './session/session.js'
 import type { ManagedTransaction } from './session/transaction.js'
-import { checkAuthOption, resolveSessionConfig, type SessionConfig } from './session/session-config.js'
+import { resolveSessionConfig, type SessionConfig } from './session/session-config.js'
 import { warnOnce } from './unknown-options.js'
 import { describe } from './url.js'
+import { checkAuthOption, checkDatabaseName, validateAuthToken } from './validation.js'
 import type { PoolStats } from './connection/member-pool.js'
 
 /** The official driver's auth token type (core's): `credentials` is a string. */
@@ -287,10 +288,6 @@ export async function succeededOrRefused<R> (work: Promise<unknown>, refused: R)
     if (isAuthenticationFailure(error)) return refused
     throw error
   }
-}
-
-function checkDatabaseName (database: unknown, scope: ConfigurationScope): void {
-  if (typeof database !== 'string' || database === '') throw new ConfigurationError('database', `'database' must be a non-empty string, got ${describe(database)}`, scope)
 }
 
 /** Auth token managers are accepted by the type (as in the official driver) but not supported yet: driver() throws a ConfigurationError. */
