@@ -29,3 +29,37 @@ export function isDriverClock (value: unknown): value is DriverClock {
   const c = value as Record<string, unknown>
   return typeof c.now === 'function' && typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function'
 }
+
+/**
+ * `work`'s outcome, or `onTimeout()`'s once `ms` have passed on `clock`,
+ * whichever comes first: every bounded wait in the driver goes through here,
+ * so the timer is always cleared and "no bound" is spelled one way. `ms` at
+ * or beyond MAX_TIMER_MS (Infinity included) sets no timer at all. A throw
+ * from `onTimeout` rejects (a timeout error); a value resolves (a fallback).
+ * Waits on network I/O pass `systemClock` (see above: a paused test clock
+ * must not hang a socket); the rest pass the driver's clock.
+ */
+export async function withTimeout<T> (clock: DriverClock, work: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  if (!(ms < MAX_TIMER_MS)) return await work
+  let timer: unknown
+  const expired = new Promise<T>((resolve, reject) => {
+    timer = clock.setTimeout(() => {
+      try { resolve(onTimeout()) } catch (error) { reject(error) }
+    }, Math.max(0, ms))
+  })
+  try {
+    return await Promise.race([work, expired])
+  } finally {
+    clock.clearTimeout(timer)
+  }
+}
+
+/** Wait `ms` on `clock`; an abort `signal` ends the wait early (resolves, never rejects). */
+export async function sleep (clock: DriverClock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted === true) return
+  await new Promise<void>(resolve => {
+    const timer = clock.setTimeout(done, ms)
+    function done (): void { clock.clearTimeout(timer); signal?.removeEventListener('abort', done); resolve() }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

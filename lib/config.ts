@@ -6,21 +6,17 @@
 // mean" for a typo) that the Driver logs and publishes.
 
 import { resolveCertificateProvider, type ClientCertificate, type ClientCertificateProvider, type EncryptionProfile, type NotificationFilter } from 'neo4j-driver-core'
-import { isAuthTokenManager } from './auth/auth.js'
 import { DRIVER_PRODUCT } from './version.js'
 import { isDriverClock, systemClock, type DriverClock } from './clock.js'
 import { ConfigurationError } from './errors.js'
+import type { LoggingConfig } from './log.js'
 import type { OptionName } from './option-names.js'
 import { unknownOptionMessage } from './unknown-options.js'
+import { checkKeys, durationCheck, fail, oneOf, typeCheck, type Check } from './validation.js'
 import { describe, parseUrl, type ParsedUrl, type TrustStrategy } from './url.js'
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
-export interface LoggingConfig {
-  level?: LogLevel
-  logger: (level: LogLevel, message: string) => void
-  /** Accepted for compatibility: this driver never logs credentials, so there is nothing to unredact. */
-  unredactDebugLogs?: boolean
-}
+export type { LoggingConfig, LogLevel } from './log.js'
+export { validateAuthToken } from './validation.js'
 
 export interface RetryDelays {
   /** First backoff delay in ms (official driver: 1000). Default 50. */
@@ -179,8 +175,6 @@ const IGNORED: Record<string, string> = {
   knownHosts: 'knownHosts was removed in neo4j-driver 4; use trust and trustedCertificates'
 }
 
-/** Validates one key's value (throws); `warn` collects notes about keys nested in it that are ignored. */
-type Check = (key: string, value: unknown, warn: (message: string) => void) => void
 
 // Config's keys and the option-name table are the same list (checked here at compile time).
 const sameNames: [keyof Config] extends [OptionName<'driver'>] ? [OptionName<'driver'>] extends [keyof Config] ? true : false : false = true
@@ -254,36 +248,6 @@ const KNOWN: Record<Exclude<OptionName<'driver'>, 'encryptionProfiles'>, Check> 
   clock: (key, value) => { if (!isDriverClock(value)) fail(key, 'an object { now(), setTimeout(callback, ms), clearTimeout(handle) } (internal, for tests)', value) }
 }
 
-function fail (key: string, expected: string, value: unknown): never {
-  throw new ConfigurationError(key, `'${key}' must be ${expected}, got ${describe(value)}`)
-}
-
-function typeCheck (type: 'boolean' | 'function' | 'string'): Check {
-  return (key, value) => { if (typeof value !== type) fail(key, `a ${type}`, value) }
-}
-
-function oneOf (allowed: readonly unknown[]): Check {
-  return (key, value) => {
-    if (!allowed.includes(value)) fail(key, `one of ${allowed.map(a => JSON.stringify(a)).join(', ')}`, value)
-  }
-}
-
-function durationCheck (strictlyPositive: boolean): Check {
-  return (key, value) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (strictlyPositive && value === 0)) {
-      fail(key, `a finite number of milliseconds ${strictlyPositive ? '> 0' : '≥ 0'}`, value)
-    }
-  }
-}
-
-/** Unknown keys inside an object option are ignored like unknown top-level ones, with a note. */
-function checkKeys (key: string, value: object, allowed: readonly string[], warn: (message: string) => void): void {
-  for (const k of Object.keys(value)) {
-    if (!allowed.includes(k)) warn(unknownOptionMessage('driver', k, { parent: key, keys: allowed }))
-  }
-}
-
-
 /** Validate `config` (and the URL) and fill in defaults. */
 export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConfig {
   const parsed = parseUrl(url)
@@ -352,25 +316,4 @@ export function resolveConfig (url: unknown, config: unknown = {}): ResolvedConf
 function knownRetryDelays (value: RetryDelays): Partial<ResolvedRetry> {
   const keys: ReadonlyArray<keyof ResolvedRetry> = ['initialDelay', 'multiplier', 'maxDelay', 'jitter']
   return Object.fromEntries(keys.filter(k => value[k] !== undefined).map(k => [k, value[k]]))
-}
-
-/** Validate an auth token (credentials never appear in the message). */
-export function validateAuthToken (token: unknown): void {
-  if (token === undefined || token === null) return
-  if (typeof token !== 'object' || Array.isArray(token)) {
-    // Never describe the value itself: it may be a password passed by mistake.
-    throw new ConfigurationError('auth', `the auth token must be an object such as auth.basic(user, password), got ${Array.isArray(token) ? 'an array' : `a ${typeof token}`}`)
-  }
-  const t = token as Record<string, unknown>
-  if (isAuthTokenManager(token)) return
-  if (typeof t.getToken === 'function') {
-    throw new ConfigurationError('auth', 'an auth token manager needs getToken() and handleSecurityException(token, code) methods; ' +
-      'build one with authTokenManagers.basic({ tokenProvider }) or authTokenManagers.bearer({ tokenProvider })')
-  }
-  if (typeof t.scheme !== 'string' || t.scheme === '') {
-    throw new ConfigurationError('auth', "the auth token needs a 'scheme' string; build it with auth.basic(user, password), auth.bearer(token) or auth.none()")
-  }
-  if (t.scheme === 'basic' && (typeof t.principal !== 'string' || typeof t.credentials !== 'string')) {
-    throw new ConfigurationError('auth', 'auth.basic needs a user name and a password, both strings')
-  }
 }

@@ -5,13 +5,15 @@
 
 import { auth as coreAuth, ProtocolVersion, ServerInfo, type AuthTokenManager, type EagerResult, type Rules, type types } from 'neo4j-driver-core'
 import { bookmarkManager, type BookmarkManager } from './bookmarks/bookmark-manager.js'
-import { resolveConfig, validateAuthToken, type Config, type ResolvedConfig } from './config.js'
+import { resolveConfig, type Config, type ResolvedConfig } from './config.js'
 import { staticPrincipal, toAuthTokenManager } from './auth/auth.js'
 import { ClientCertificateSource } from './connection/client-certificate.js'
-import { ConnectionPools } from './connection/pools.js'
-import { ConfigurationError, neo4jError, DRIVER_CLOSED, NOT_SUPPORTED, type ConfigurationScope } from './errors.js'
+import { ConnectionPools } from './connection/connection-pools.js'
+import type { PooledConnection } from './connection/pooled-connection.js'
+import { ConfigurationError, neo4jError, DRIVER_CLOSED } from './errors.js'
 import { createLog, type Log } from './log.js'
 import { DirectProvider } from './routing/direct-provider.js'
+import type { MemberEvents } from './routing/member-connections.js'
 import type { ConnectionProvider } from './routing/provider.js'
 import { RoutingProvider } from './routing/routing-provider.js'
 import type { RoutingTableSnapshot } from './routing/routing-table.js'
@@ -20,9 +22,10 @@ import { resolveQueryConfig, type QueryConfig } from './session/query-config.js'
 import { RxSession } from './session/rx-session.js'
 import { Session } from './session/session.js'
 import type { ManagedTransaction } from './session/transaction.js'
-import { checkAuthOption, resolveSessionConfig, type SessionConfig } from './session/session-config.js'
+import { resolveSessionConfig, type SessionConfig } from './session/session-config.js'
 import { warnOnce } from './unknown-options.js'
 import { describe } from './url.js'
+import { checkAuthOption, checkDatabaseName, validateAuthToken } from './validation.js'
 import type { PoolStats } from './connection/member-pool.js'
 
 /** The official driver's auth token type (core's): `credentials` is a string. */
@@ -35,7 +38,9 @@ export class Driver {
   /** Shared by every executeQuery call that does not pass its own, so one-liner writes are visible to the next one-liner read. */
   readonly executeQueryBookmarkManager: BookmarkManager = bookmarkManager()
   private readonly config: ResolvedConfig
-  private readonly provider: ConnectionProvider
+  private readonly provider: ConnectionProvider<PooledConnection>
+  /** The connections the provider routes over (built by it, wired to its callbacks); pool stats and the negotiated version are read here. */
+  private readonly pools: ConnectionPools
   private readonly log: Log
   private closed = false
 
@@ -49,7 +54,10 @@ export class Driver {
     // Unknown options are ignored like the official driver does, but said out loud.
     for (const warning of this.config.warnings) warnOnce(this.log, warning)
     const c = this.config
-    const pools = new ConnectionPools({
+    let pools: ConnectionPools | undefined
+    // The provider builds the pools itself, giving them its callbacks (an unresponsive member is forgotten, …).
+    const connections = (events: MemberEvents): ConnectionPools => (pools = new ConnectionPools({
+      ...events,
       connect: {
         encrypted: c.encrypted,
         trust: c.trust,
@@ -74,11 +82,11 @@ export class Driver {
       unresponsiveProbeTimeout: c.unresponsiveProbeTimeout,
       clock: c.clock,
       log: this.log.pool
-    })
+    }))
     const now = (): number => c.clock.now()
     this.provider = c.url.routing
       ? new RoutingProvider({
-        pools,
+        connections,
         seed: c.url.hostPort,
         routingContext: c.url.routingContext,
         resolver: c.resolver,
@@ -88,7 +96,9 @@ export class Driver {
         log: this.log,
         now
       })
-      : new DirectProvider({ pools, address: c.url.hostPort })
+      : new DirectProvider({ connections, address: c.url.hostPort })
+    if (pools === undefined) throw new Error('the connection provider did not build its connections') // never: both build them at construction
+    this.pools = pools
     this.log.driver(`created for ${c.url.scheme}://${c.url.hostPort} (routing ${c.url.routing ? 'on' : 'off'}, encrypted ${String(c.encrypted)})`)
   }
 
@@ -173,7 +183,7 @@ export class Driver {
 
   /** Connections per member: `inUse` is 0 everywhere once all sessions are closed and results consumed. */
   poolStats (): { inUse: number, idle: number, opening: number, waiting: number, members: PoolStats[] } {
-    return { ...this.provider.pools.totals(), members: this.provider.pools.stats() }
+    return { ...this.pools.totals(), members: this.pools.stats() }
   }
 
   /** Fetches a routing table (neo4j://) or opens a connection (bolt://); throws the reason when it cannot. */
@@ -210,7 +220,7 @@ export class Driver {
    */
   async supportsSessionAuth (): Promise<boolean> {
     this.assertOpen()
-    const version = this.provider.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
+    const version = this.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
     return version.isGreaterOrEqualTo(BOLT_5_1)
   }
 
@@ -226,17 +236,11 @@ export class Driver {
     this.assertOpen()
     if (config.database !== undefined) checkDatabaseName(config.database, 'verifyConnectivity')
     const auth = checkAuthOption(config.auth, message => new ConfigurationError('auth', message, 'verifyConnectivity'))
-    try {
-      await this.provider.verifyAuthentication({
-        database: config.database ?? 'system',
-        auth,
-        deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout
-      })
-      return true
-    } catch (error) {
-      if (isAuthenticationFailure(error)) return false
-      throw error
-    }
+    return await succeededOrRefused(this.provider.verifyAuthentication({
+      database: config.database ?? 'system',
+      auth,
+      deadline: this.config.clock.now() + this.config.connectionAcquisitionTimeout
+    }), false)
   }
 
   isEncrypted (): boolean {
@@ -275,8 +279,15 @@ export function isAuthenticationFailure (error: unknown): boolean {
   return error instanceof Error && AUTHENTICATION_FAILURES.has((error as { code?: string }).code ?? '')
 }
 
-function checkDatabaseName (database: unknown, scope: ConfigurationScope): void {
-  if (typeof database !== 'string' || database === '') throw new ConfigurationError('database', `'database' must be a non-empty string, got ${describe(database)}`, scope)
+/** true once `work` succeeded; `refused` when the server refused the credentials (isAuthenticationFailure); any other failure is thrown. */
+export async function succeededOrRefused<R> (work: Promise<unknown>, refused: R): Promise<true | R> {
+  try {
+    await work
+    return true
+  } catch (error) {
+    if (isAuthenticationFailure(error)) return refused
+    throw error
+  }
 }
 
 /** Auth token managers are accepted by the type (as in the official driver) but not supported yet: driver() throws a ConfigurationError. */

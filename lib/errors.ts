@@ -5,8 +5,14 @@
 // attempt a retry loop made, and whether a commit's outcome is unknown.
 
 import { Neo4jError, error as coreErrorCodes } from 'neo4j-driver-core'
+import { conciseCause, firstLine } from './messages.js'
 
-/** Codes the driver itself raises (the server's codes start with `Neo.`). */
+/**
+ * Codes the driver itself raises (the server's codes start with `Neo.`). Every
+ * error a user can meet carries one of these or a server's code, never 'N/A'
+ * (README "Errors" lists which error has which; spec/unit/error-codes.spec.ts
+ * holds them to it). The first three are the official driver's.
+ */
 export const SERVICE_UNAVAILABLE = coreErrorCodes.SERVICE_UNAVAILABLE
 export const SESSION_EXPIRED = coreErrorCodes.SESSION_EXPIRED
 export const PROTOCOL_ERROR = coreErrorCodes.PROTOCOL_ERROR
@@ -14,7 +20,14 @@ export const COMMIT_OUTCOME_UNKNOWN = 'CommitOutcomeUnknown'
 export const CONFIGURATION_ERROR = 'ConfigurationError'
 export const CONNECTION_ACQUISITION_TIMEOUT = 'ConnectionAcquisitionTimeout'
 export const DRIVER_CLOSED = 'DriverClosed'
+/**
+ * The call does not fit the state of what it was made on: a closed session,
+ * a transaction already committed or rolled back, a session with a
+ * transaction open, a result already consumed, a connection discarded.
+ */
 export const ILLEGAL_STATE = 'IllegalState'
+/** An argument that is not what the call takes (a transaction function that is not a function). */
+export const INVALID_ARGUMENT = 'InvalidArgument'
 /** An official API whose behaviour this driver does not implement yet (the message says which and what to do instead). */
 export const NOT_SUPPORTED = 'NotSupported'
 
@@ -23,16 +36,12 @@ export const NOT_A_LEADER = 'Neo.ClientError.Cluster.NotALeader'
 export const FORBIDDEN_ON_READ_ONLY_DATABASE = 'Neo.ClientError.General.ForbiddenOnReadOnlyDatabase'
 export const DATABASE_UNAVAILABLE = 'Neo.TransientError.General.DatabaseUnavailable'
 export const DATABASE_NOT_FOUND = 'Neo.ClientError.Database.DatabaseNotFound'
-export const UNAUTHORIZED = 'Neo.ClientError.Security.Unauthorized'
 export const AUTHORIZATION_EXPIRED = 'Neo.ClientError.Security.AuthorizationExpired'
-export const BOOKMARK_TIMEOUT = 'Neo.TransientError.Transaction.BookmarkTimeout'
 export const INVALID_BOOKMARK = 'Neo.ClientError.Transaction.InvalidBookmark'
 export const INVALID_BOOKMARK_MIXTURE = 'Neo.ClientError.Transaction.InvalidBookmarkMixture'
 export const TRANSACTION_TERMINATED = 'Neo.TransientError.Transaction.Terminated'
 export const LOCK_CLIENT_STOPPED = 'Neo.TransientError.Transaction.LockClientStopped'
-export const LEADER_SWITCH = 'Neo.TransientError.Transaction.LeaderSwitch'
 export const REPLICATION_FAILURE = 'Neo.TransientError.Cluster.ReplicationFailure'
-export const SYNTAX_ERROR = 'Neo.ClientError.Statement.SyntaxError'
 
 /**
  * Server codes that mean "the write may or may not have been committed": the
@@ -49,6 +58,11 @@ export function neo4jError (message: string, code: string, cause?: Error): Neo4j
   return new Neo4jError(message, code as CoreCode, '50N42', 'error: general processing exception - unexpected error', undefined, cause)
 }
 
+/** A call that does not fit the state of what it was made on (code IllegalState, not retryable). */
+export function illegalState (message: string, cause?: Error): Neo4jError {
+  return neo4jError(message, ILLEGAL_STATE, cause)
+}
+
 function setRetryable (error: Neo4jError, retryable: boolean): void {
   error.retryable = retryable
   error.retriable = retryable
@@ -59,7 +73,7 @@ function setRetryable (error: Neo4jError, retryable: boolean): void {
  * configuration", so a bad session or transaction option is not reported as
  * a driver() problem.
  */
-export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity'
+export type ConfigurationScope = 'driver' | 'session' | 'transaction' | 'executeQuery' | 'refreshRoutingTable' | 'verifyConnectivity' | 'bookmarkManager'
 
 /**
  * The cause of a member's failure when the rest of the cluster replaced it
@@ -78,8 +92,7 @@ export class ConfigurationError extends Neo4jError {
   readonly scope: ConfigurationScope
   constructor (key: string, message: string, scope: ConfigurationScope = 'driver') {
     super(`Invalid ${scope} configuration: ${message}`, CONFIGURATION_ERROR as CoreCode, '22N00', 'error: data exception - invalid configuration')
-    Object.setPrototypeOf(this, ConfigurationError.prototype)
-    this.name = 'ConfigurationError'
+    ownError(this, ConfigurationError)
     this.key = key
     this.scope = scope
   }
@@ -108,16 +121,15 @@ export class DiscoveryError extends Neo4jError {
     const target = database === null ? 'the home database' : `database '${database}'`
     const tried = attempts.length === 0
       ? 'no router address was known (the seed resolved to nothing)'
-      : attempts.map(a => `${a.address}: ${a.reason} (${conciseCause(a.error.message)})`).join('; ')
+      : attempts.map(a => `${a.address}: ${a.reason} (${conciseCause(a.error.message, QUOTED_LINE_MAX)})`).join('; ')
     const hints = [...new Set(attempts.map(a => REASON_HINTS[a.reason]).filter((h): h is string => h !== undefined))]
     const head = decidingError !== undefined
-      ? `Routing discovery for ${target} stopped: ${firstLine(decidingError.message).replace(/\.$/, '')}.`
+      ? `Routing discovery for ${target} stopped: ${firstLine(decidingError.message, QUOTED_LINE_MAX).replace(/\.$/, '')}.`
       : `Could not get a routing table for ${target}: every router failed.`
     super(`${head} Routers tried: ${tried}${hints.length > 0 ? `. ${hints.join(' ')}` : ''}`, (decidingError?.code ?? SERVICE_UNAVAILABLE) as CoreCode,
       decidingError?.gqlStatus ?? '08N00', decidingError?.gqlStatusDescription ?? 'error: connection exception',
       decidingError?.diagnosticRecord, decidingError ?? attempts.at(-1)?.error)
-    Object.setPrototypeOf(this, DiscoveryError.prototype)
-    this.name = 'DiscoveryError'
+    ownError(this, DiscoveryError)
     this.database = database
     this.attempts = attempts
     // A certificate we do not trust will not become trusted by retrying.
@@ -137,12 +149,6 @@ const REASON_HINTS: Partial<Record<RouterFailureReason, string>> = {
   dns: 'The host name did not resolve: check it, or pass a resolver.'
 }
 
-/** Drop the bolt-connection boilerplate in front of "Caused by: …". */
-function conciseCause (message: string): string {
-  const at = message.lastIndexOf('Caused by: ')
-  return firstLine(at >= 0 ? message.slice(at + 'Caused by: '.length) : message)
-}
-
 /**
  * A COMMIT whose connection died before the server answered (or that the
  * server reported with an outcome-unknown code): the transaction may or may
@@ -154,11 +160,10 @@ export class CommitOutcomeUnknownError extends Neo4jError {
   readonly address: string | undefined
   constructor (cause: Error, address: string | undefined) {
     super(`commit outcome unknown: the connection${address !== undefined ? ` to ${address}` : ''} failed before COMMIT was answered ` +
-      `(${firstLine(cause.message)}). The transaction may or may not have been applied, so it was not re-run. ` +
+      `(${firstLine(cause.message, QUOTED_LINE_MAX)}). The transaction may or may not have been applied, so it was not re-run. ` +
       'Check the data, or mark idempotent work with { idempotent: true } to let the driver retry it.',
     COMMIT_OUTCOME_UNKNOWN as CoreCode, '08N00', 'error: connection exception', undefined, cause)
-    Object.setPrototypeOf(this, CommitOutcomeUnknownError.prototype)
-    this.name = 'CommitOutcomeUnknownError'
+    ownError(this, CommitOutcomeUnknownError)
     this.address = address
     setRetryable(this, false)
   }
@@ -192,8 +197,7 @@ export class RetriesExhaustedError extends Neo4jError {
     lastCode as CoreCode, last instanceof Neo4jError ? last.gqlStatus : '50N42',
     last instanceof Neo4jError ? last.gqlStatusDescription : 'error: general processing exception - unexpected error',
     last instanceof Neo4jError ? last.diagnosticRecord : undefined, last)
-    Object.setPrototypeOf(this, RetriesExhaustedError.prototype)
-    this.name = 'RetriesExhaustedError'
+    ownError(this, RetriesExhaustedError)
     this.attempts = attempts
     this.elapsedMs = elapsedMs
     this.budgetMs = budgetMs
@@ -226,140 +230,119 @@ export function summarizeCauses (attempts: readonly AttemptRecord[]): string {
 /** An error's code and its own first line, without bolt-connection's advice in front of "Caused by: …". */
 function causeLabel (error: Error): string {
   const code = error instanceof Neo4jError ? error.code : error.name
-  return `${code}: ${conciseCause(error.message)}`
+  return `${code}: ${conciseCause(error.message, QUOTED_LINE_MAX)}`
 }
 
 export class AcquisitionTimeoutError extends Neo4jError {
   readonly address: string | undefined
   constructor (message: string, address?: string) {
     super(message, CONNECTION_ACQUISITION_TIMEOUT as CoreCode, '08N00', 'error: connection exception')
-    Object.setPrototypeOf(this, AcquisitionTimeoutError.prototype)
-    this.name = 'AcquisitionTimeoutError'
+    ownError(this, AcquisitionTimeoutError)
     this.address = address
     setRetryable(this, false)
   }
 }
 
-function firstLine (text: string): string {
-  const line = text.split('\n')[0] ?? ''
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
-}
+/** Messages quote other errors by one line, at most this long. */
+const QUOTED_LINE_MAX = 300
 
-export function errorLabel (error: unknown): string {
-  if (error instanceof Neo4jError) return `${error.code}: ${firstLine(error.message)}`
-  if (error instanceof Error) return `${error.name}: ${firstLine(error.message)}`
+/** "code: first line" of an error (its name when it has no code), for logs. */
+export function errorSummary (error: unknown): string {
+  if (error instanceof Neo4jError) return `${error.code}: ${firstLine(error.message, QUOTED_LINE_MAX)}`
+  if (error instanceof Error) return `${error.name}: ${firstLine(error.message, QUOTED_LINE_MAX)}`
   return String(error)
 }
 
 // ---------------------------------------------------------------------------
-// Classification
-
-const ADDRESS = Symbol('neo4j-cluster.address')
-const AWAITING_LEADER = Symbol('neo4j-cluster.awaitingLeader')
-const CONNECTION_LOST = Symbol('neo4j-cluster.connectionLost')
-const MEMBER_UNRESPONSIVE = Symbol('neo4j-cluster.memberUnresponsive')
-
-/** Tag an error with the member it came from (set by the connection layer). */
-export function tagAddress (error: unknown, address: string): void {
-  if (error !== null && typeof error === 'object' && !(ADDRESS in error)) {
-    Object.defineProperty(error, ADDRESS, { value: address, enumerable: false })
-  }
-}
-
-/** Mark "the routing table has no writer yet" (an election is running): worth polling, not backing off far. */
-export function tagAwaitingLeader (error: unknown): void {
-  if (error !== null && typeof error === 'object' && !(AWAITING_LEADER in error)) {
-    Object.defineProperty(error, AWAITING_LEADER, { value: true, enumerable: false })
-  }
-}
-
-export function isAwaitingLeader (error: unknown): boolean {
-  return error !== null && typeof error === 'object' && AWAITING_LEADER in error
-}
-
-export function addressOf (error: unknown): string | undefined {
-  if (error !== null && typeof error === 'object' && ADDRESS in error) {
-    return (error as Record<symbol, string>)[ADDRESS]
-  }
-  return undefined
-}
-
-const BUDGET_SPENT = Symbol('neo4j-cluster.budgetSpent')
-
-/** Mark "nothing was tried: the time budget had run out" (a deadline, not a failure of the cluster). */
-export function tagBudgetSpent (error: unknown): void {
-  if (error !== null && typeof error === 'object' && !(BUDGET_SPENT in error)) {
-    Object.defineProperty(error, BUDGET_SPENT, { value: true, enumerable: false })
-  }
-}
-
-export function isBudgetSpent (error: unknown): boolean {
-  return error !== null && typeof error === 'object' && BUDGET_SPENT in error
-}
-
-/** Mark an error as "the connection died" (network error, not a server FAILURE). */
-export function tagConnectionLost (error: unknown): void {
-  if (error !== null && typeof error === 'object' && !(CONNECTION_LOST in error)) {
-    Object.defineProperty(error, CONNECTION_LOST, { value: true, enumerable: false })
-  }
-}
-
-/** Mark "the member stopped answering" (a black-holed member found by a failed probe); implies connection lost. */
-export function tagMemberUnresponsive (error: unknown): void {
-  tagConnectionLost(error)
-  if (error !== null && typeof error === 'object' && !(MEMBER_UNRESPONSIVE in error)) {
-    Object.defineProperty(error, MEMBER_UNRESPONSIVE, { value: true, enumerable: false })
-  }
-}
-
-const CERTIFICATE_REJECTED = Symbol('neo4j-cluster.certificateRejected')
+// Classification: labels
+//
+// What the driver learnt about an error, put on it as a non-enumerable
+// property keyed by a registered symbol (Symbol.for): readable with
+// errorLabels(e) / hasErrorLabel(e, label), invisible to JSON, and the same
+// key in every installed copy of this package (two copies in one app agree on
+// what they tagged, as undici's brands do).
 
 /**
- * Mark "the member's TLS certificate is not trusted": a failed connection for
- * the routing layer, but never retryable (trust does not come with time).
+ * - ConnectionLost: the connection died (network error, not a server FAILURE).
+ * - MemberUnresponsive: a black-holed member, found by a failed probe (implies ConnectionLost).
+ * - AwaitingLeader: the routing table has no writer yet (an election): worth polling, not backing off far.
+ * - BudgetSpent: nothing was tried, the time budget had run out (a deadline, not a failure of the cluster).
+ * - CertificateRejected: the member's TLS certificate is not trusted (a failed connection, never retryable).
+ * - SecurityHandled: the auth token manager handled this security error (a transaction function retries it).
  */
+export const ERROR_LABELS = ['ConnectionLost', 'MemberUnresponsive', 'AwaitingLeader', 'BudgetSpent', 'CertificateRejected', 'SecurityHandled'] as const
+export type ErrorLabel = typeof ERROR_LABELS[number]
+
+const brandOf = (label: string): symbol => Symbol.for(`neo4j-cluster-driver.${label}`)
+const BRANDS = new Map<ErrorLabel, symbol>(ERROR_LABELS.map(label => [label, brandOf(label)]))
+
+function isObject (value: unknown): value is object {
+  return value !== null && typeof value === 'object'
+}
+
+function label (error: unknown, name: ErrorLabel): void {
+  const brand = BRANDS.get(name) as symbol
+  if (isObject(error) && !(brand in error)) Object.defineProperty(error, brand, { value: true, enumerable: false })
+}
+
+/** Whether the driver put `name` on this error (any installed copy of it). */
+export function hasErrorLabel (error: unknown, name: ErrorLabel): boolean {
+  const brand = BRANDS.get(name)
+  return brand !== undefined && isObject(error) && brand in error
+}
+
+/** Every label the driver put on this error, in ERROR_LABELS order. */
+export function errorLabels (error: unknown): ErrorLabel[] {
+  return ERROR_LABELS.filter(name => hasErrorLabel(error, name))
+}
+
+export const tagConnectionLost = (error: unknown): void => { label(error, 'ConnectionLost') }
+export const tagAwaitingLeader = (error: unknown): void => { label(error, 'AwaitingLeader') }
+export const tagBudgetSpent = (error: unknown): void => { label(error, 'BudgetSpent') }
+export function tagMemberUnresponsive (error: unknown): void {
+  label(error, 'ConnectionLost')
+  label(error, 'MemberUnresponsive')
+}
+/** A failed connection for the routing layer, but never retryable (trust does not come with time). */
 export function tagCertificateRejected (error: unknown): void {
-  tagConnectionLost(error)
-  if (error !== null && typeof error === 'object' && !(CERTIFICATE_REJECTED in error)) {
-    Object.defineProperty(error, CERTIFICATE_REJECTED, { value: true, enumerable: false })
-  }
+  label(error, 'ConnectionLost')
+  label(error, 'CertificateRejected')
   if (error instanceof Neo4jError) setRetryable(error, false)
 }
-
-export function isCertificateRejected (error: unknown): boolean {
-  return error !== null && typeof error === 'object' && CERTIFICATE_REJECTED in error
-}
-
-const SECURITY_HANDLED = Symbol('neo4j-cluster.securityHandled')
-
-/**
- * The driver's auth token manager handled this security error (e.g. a bearer
- * manager fetches a new token after TokenExpired): a transaction function
- * retries it, as the official driver does.
- */
+/** The driver's auth token manager handled this security error (e.g. a bearer manager fetched a new token after TokenExpired): retryable, as in the official driver. */
 export function markSecurityHandled (error: unknown): void {
-  if (error !== null && typeof error === 'object' && !(SECURITY_HANDLED in error)) {
-    Object.defineProperty(error, SECURITY_HANDLED, { value: true, enumerable: false })
-  }
+  label(error, 'SecurityHandled')
   if (error instanceof Neo4jError) setRetryable(error, true)
 }
 
-export function isMemberUnresponsive (error: unknown): boolean {
-  return error !== null && typeof error === 'object' && MEMBER_UNRESPONSIVE in error
+/**
+ * A network-level failure: the socket closed, reset, timed out or never
+ * opened. Only the connection layer knows (it labels such errors); a
+ * ServiceUnavailable code alone does not say it (a DiscoveryError has it too).
+ */
+export const isConnectionLost = (error: unknown): boolean => hasErrorLabel(error, 'ConnectionLost')
+export const isMemberUnresponsive = (error: unknown): boolean => hasErrorLabel(error, 'MemberUnresponsive')
+export const isAwaitingLeader = (error: unknown): boolean => hasErrorLabel(error, 'AwaitingLeader')
+export const isBudgetSpent = (error: unknown): boolean => hasErrorLabel(error, 'BudgetSpent')
+export const isCertificateRejected = (error: unknown): boolean => hasErrorLabel(error, 'CertificateRejected')
+
+/**
+ * This package's own error classes, branded (like the labels) so a second
+ * installed copy recognises them where `instanceof` would not: they decide
+ * their own retryability.
+ */
+const OWN_ERROR = brandOf('OwnError')
+
+/** What each of our classes' constructors does first: a Neo4jError subclass that keeps its prototype, name and brand. */
+function ownError (error: Neo4jError, type: abstract new (...args: never[]) => Neo4jError): void {
+  Object.setPrototypeOf(error, type.prototype)
+  error.name = type.name
+  Object.defineProperty(error, OWN_ERROR, { value: true, enumerable: false })
 }
 
 export function codeOf (error: unknown): string | undefined {
   if (error !== null && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code
   return undefined
-}
-
-/**
- * A network-level failure: the socket closed, reset, timed out or never
- * opened. Only the connection layer knows (it tags such errors); a
- * ServiceUnavailable code alone does not say it (a DiscoveryError has it too).
- */
-export function isConnectionLost (error: unknown): boolean {
-  return error !== null && typeof error === 'object' && CONNECTION_LOST in error
 }
 
 export function isWriterLost (error: unknown): boolean {
@@ -385,13 +368,12 @@ export function routingReaction (error: unknown): RoutingReaction {
 export function isRetryableError (error: unknown): boolean {
   if (!(error instanceof Neo4jError)) return false
   // Our own error classes decide for themselves (e.g. a TLS-only DiscoveryError is not retryable).
-  if (error instanceof CommitOutcomeUnknownError || error instanceof AcquisitionTimeoutError ||
-    error instanceof DiscoveryError || error instanceof RetriesExhaustedError || error instanceof ConfigurationError) return error.retryable
+  if (OWN_ERROR in error) return error.retryable
   if (isCertificateRejected(error)) return false
   const code = error.code
   if (code === TRANSACTION_TERMINATED || code === LOCK_CLIENT_STOPPED) return false
   if (code === SERVICE_UNAVAILABLE || code === SESSION_EXPIRED || code === AUTHORIZATION_EXPIRED) return true
-  if (SECURITY_HANDLED in error) return true
+  if (hasErrorLabel(error, 'SecurityHandled')) return true
   if (isWriterLost(error)) return true
   return typeof code === 'string' && code.includes('TransientError')
 }

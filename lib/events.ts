@@ -5,7 +5,6 @@
 //   diagnostics_channel.subscribe('neo4j-cluster:routing-table', (m) => console.log(m))
 
 import diagnosticsChannel from 'node:diagnostics_channel'
-import type { RoutingTableSnapshot } from './routing/routing-table.js'
 
 export const CHANNELS = {
   routingTable: 'neo4j-cluster:routing-table',
@@ -13,14 +12,29 @@ export const CHANNELS = {
   discoveryFailed: 'neo4j-cluster:discovery-failed',
   retry: 'neo4j-cluster:retry',
   clusterWarning: 'neo4j-cluster:warning',
-  memberProbe: 'neo4j-cluster:member-probe'
+  memberProbe: 'neo4j-cluster:member-probe',
+  route: 'neo4j-cluster:route'
 } as const
+
+/** The public snapshot of a routing table (`driver.routingTable(db)`, the routing-table channel). */
+export interface RoutingTableSnapshot {
+  readonly database: string
+  /** seconds, as the server sent it */
+  readonly ttl: number
+  /** ms since the epoch */
+  readonly expiresAt: number
+  readonly routers: readonly string[]
+  readonly readers: readonly string[]
+  readonly writers: readonly string[]
+}
 
 export interface RoutingTableEvent { table: RoutingTableSnapshot, router: string, previousWriters: readonly string[] }
 export interface ServerForgottenEvent { database: string | null, address: string, role: 'server' | 'writer', reason: string }
 export interface DiscoveryFailedEvent { database: string | null, message: string, routersTried: readonly string[] }
 export interface RetryEvent { attempt: number, delayMs: number, code: string | undefined, message: string, elapsedMs: number, fast: boolean }
 export interface WarningEvent { message: string }
+/** A ROUTE request to one router: once when it is sent, once when it is answered or failed (database null: the home database). */
+export interface RouteEvent { router: string, database: string | null, phase: 'sent' | 'settled' }
 /**
  * A member silent for `silentMs` with a request outstanding was probed with a
  * fresh connection: 'answered' (a slow query; keep waiting) or 'unresponsive'
@@ -34,7 +48,8 @@ const channels = {
   discoveryFailed: diagnosticsChannel.channel(CHANNELS.discoveryFailed),
   retry: diagnosticsChannel.channel(CHANNELS.retry),
   clusterWarning: diagnosticsChannel.channel(CHANNELS.clusterWarning),
-  memberProbe: diagnosticsChannel.channel(CHANNELS.memberProbe)
+  memberProbe: diagnosticsChannel.channel(CHANNELS.memberProbe),
+  route: diagnosticsChannel.channel(CHANNELS.route)
 }
 
 function publisher<T> (channel: diagnosticsChannel.Channel): (message: T) => void {
@@ -47,5 +62,6 @@ export const publish = {
   discoveryFailed: publisher<DiscoveryFailedEvent>(channels.discoveryFailed),
   retry: publisher<RetryEvent>(channels.retry),
   warning: publisher<WarningEvent>(channels.clusterWarning),
-  memberProbe: publisher<MemberProbeEvent>(channels.memberProbe)
+  memberProbe: publisher<MemberProbeEvent>(channels.memberProbe),
+  route: publisher<RouteEvent>(channels.route)
 }

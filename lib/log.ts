@@ -4,7 +4,16 @@
 // auth tokens — so `DEBUG=neo4j-cluster:*` output is safe to paste in an issue.
 
 import createDebug from 'debug'
-import type { LogLevel, LoggingConfig } from './config.js'
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
+
+/** The official driver's `logging` option. */
+export interface LoggingConfig {
+  level?: LogLevel
+  logger: (level: LogLevel, message: string) => void
+  /** Accepted for compatibility: this driver never logs credentials, so there is nothing to unredact. */
+  unredactDebugLogs?: boolean
+}
 
 export type Topic = 'routing' | 'pool' | 'retry' | 'session' | 'driver'
 

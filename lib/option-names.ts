@@ -18,7 +18,8 @@ export const OPTION_NAMES = {
   transaction: ['timeout', 'metadata', 'idempotent'],
   executeQuery: ['routing', 'database', 'impersonatedUser', 'bookmarkManager', 'resultTransformer', 'transactionConfig', 'auth', 'signal'],
   refreshRoutingTable: ['bookmarks'],
-  verifyConnectivity: ['database']
+  verifyConnectivity: ['database'],
+  bookmarkManager: ['initialBookmarks', 'bookmarksSupplier', 'bookmarksConsumer']
 } as const satisfies Record<ConfigurationScope, readonly string[]>
 
 export type OptionName<S extends ConfigurationScope> = typeof OPTION_NAMES[S][number]

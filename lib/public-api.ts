@@ -21,8 +21,8 @@ import { bookmarkManager } from './bookmarks/bookmark-manager.js'
 import { Driver, driver } from './driver.js'
 import {
   AcquisitionTimeoutError, CommitOutcomeUnknownError, ConfigurationError, DiscoveryError, RetriesExhaustedError, isRetryableError,
-  COMMIT_OUTCOME_UNKNOWN, CONFIGURATION_ERROR, CONNECTION_ACQUISITION_TIMEOUT, DRIVER_CLOSED, NOT_SUPPORTED, PROTOCOL_ERROR,
-  SERVICE_UNAVAILABLE, SESSION_EXPIRED
+  errorLabels, hasErrorLabel, COMMIT_OUTCOME_UNKNOWN, CONFIGURATION_ERROR, CONNECTION_ACQUISITION_TIMEOUT, DRIVER_CLOSED, ILLEGAL_STATE,
+  INVALID_ARGUMENT, NOT_SUPPORTED, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED
 } from './errors.js'
 import { CHANNELS } from './events.js'
 import { logging } from './log.js'
@@ -47,7 +47,7 @@ const types = {
 /** Driver-side error codes (server codes start with 'Neo.'): the official three plus ours. */
 const error = {
   SERVICE_UNAVAILABLE, SESSION_EXPIRED, PROTOCOL_ERROR, COMMIT_OUTCOME_UNKNOWN, CONFIGURATION_ERROR, CONNECTION_ACQUISITION_TIMEOUT,
-  DRIVER_CLOSED, NOT_SUPPORTED
+  DRIVER_CLOSED, ILLEGAL_STATE, INVALID_ARGUMENT, NOT_SUPPORTED
 }
 const isRetriableError = isRetryableError
 
@@ -58,7 +58,7 @@ export {
   // Grouping objects, as in the official `neo4j` object
   integer, types, session, routing, error, graph, spatial, temporal,
   // Errors: core's, and our classification and extensions
-  Neo4jError, GQLError, isRetryableError, isRetriableError,
+  Neo4jError, GQLError, isRetryableError, isRetriableError, errorLabels, hasErrorLabel,
   DiscoveryError, CommitOutcomeUnknownError, RetriesExhaustedError, ConfigurationError, AcquisitionTimeoutError,
   CHANNELS as diagnosticsChannels,
   // Auth
@@ -87,12 +87,12 @@ export type { RxTransactionWork } from './session/rx-session.js'
 export type { Query } from './session/query.js'
 export type { TrustStrategy } from './url.js'
 export type { RoutingTableSnapshot } from './routing/routing-table.js'
-export type { ConfigurationScope, RouterAttempt, RouterFailureReason, AttemptRecord } from './errors.js'
+export type { ConfigurationScope, ErrorLabel, RouterAttempt, RouterFailureReason, AttemptRecord } from './errors.js'
 export type { PoolStats } from './connection/member-pool.js'
 /** Internal, for tests only: the shape of the `clock` config option. */
 export type { DriverClock } from './clock.js'
 export type {
-  RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent, MemberProbeEvent
+  RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent, MemberProbeEvent, RouteEvent
 } from './events.js'
 export type {
   RecordShape, QueryResult, MappedQueryResult, ResultObserver, ResultTransformer, NotificationFilter, NotificationPosition,

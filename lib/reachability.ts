@@ -7,16 +7,13 @@
 
 import { auth } from 'neo4j-driver-core'
 import type { Config } from './config.js'
-import { Driver, isAuthenticationFailure } from './driver.js'
+import { Driver, succeededOrRefused } from './driver.js'
 
 export async function hasReachableServer (url: string, config?: Pick<Config, 'logging'>): Promise<true> {
   const probe = new Driver(url, auth.none(), config?.logging !== undefined ? { logging: config.logging } : {})
   try {
-    await probe.getNegotiatedProtocolVersion()
-    return true
-  } catch (error) {
-    if (isAuthenticationFailure(error)) return true
-    throw error
+    // Refused credentials mean a Bolt server answered: reachable.
+    return await succeededOrRefused(probe.getNegotiatedProtocolVersion(), true)
   } finally {
     await probe.close()
   }

@@ -18,7 +18,8 @@ const WHERE: Record<ConfigurationScope, string> = {
   transaction: 'the transaction config (executeRead/executeWrite/beginTransaction/run)',
   executeQuery: "executeQuery's config",
   refreshRoutingTable: 'refreshRoutingTable(database, options)',
-  verifyConnectivity: 'verifyConnectivity(config)'
+  verifyConnectivity: 'verifyConnectivity(config)',
+  bookmarkManager: 'bookmarkManager(config)'
 }
 
 /** The scopes whose options users mix up (the others are single-method argument objects). */

@@ -25,13 +25,13 @@ export const FEATURES: readonly string[] = [
   'Feature:Auth:Custom', // auth.custom
   'Feature:Auth:Kerberos', // auth.kerberos
   'Feature:Impersonation', // session / executeQuery impersonatedUser
-  // --- Auth (lib/auth/auth.ts, lib/connection/pools.ts) ----------------------
+  // --- Auth (lib/auth/auth.ts, lib/connection/connection-pools.ts) ----------------------
   'Feature:Auth:Managed', // driver(url, authTokenManager): authTokenManagers.basic / .bearer, or custom { getToken, handleSecurityException }
   'Feature:API:Session:AuthConfig', // session({ auth }): LOGOFF + LOGON on a pooled connection (Bolt 5.1+), and back for the next session
   'Feature:API:Driver.SupportsSessionAuth', // driver.supportsSessionAuth()
   'Feature:API:Driver.VerifyAuthentication', // driver.verifyAuthentication({ auth, database })
   'Feature:API:Driver.ExecuteQuery:WithAuth', // executeQuery(query, params, { auth })
-  // AuthorizationExpired marks every connection of that member's pool for a new logon and closes the failed one (pools.ts securityError)
+  // AuthorizationExpired marks every connection of that member's pool for a new logon and closes the failed one (connection-pools.ts securityError)
   'AuthorizationExpiredTreatment',
   // config.clientCertificate: { certfile, keyfile, password } or a provider (connection/client-certificate.ts). The tests it
   // turns on are in testkit's tests/tls (they need its Go TLS server); ours: spec/integration/mtls.spec.ts, spec/interop.
@@ -65,7 +65,7 @@ export const FEATURES: readonly string[] = [
   'Optimization:AuthPipelining', // HELLO and LOGON are pipelined on Bolt 5.1+
   // --- Wire optimizations of our own session and pool layers.
   // A connection goes back to its pool without RESET when its work ended cleanly; after a FAILURE, exactly one
-  // RESET (bolt-connection's own); a dirty release (open stream or transaction) sends one (lib/connection/pools.ts release).
+  // RESET (bolt-connection's own); a dirty release (open stream or transaction) sends one (lib/connection/pooled-connection.ts release).
   'Optimization:MinimalResets',
   // beginTransaction() and transaction functions wait for BEGIN's answer: a transaction function is only called once
   // BEGIN succeeded (lib/session/session.ts executeManaged); executeQuery alone pipelines BEGIN with its query.

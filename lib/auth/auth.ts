@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto'
 import { internal, newError, staticAuthTokenManager, type AuthTokenManager, type types } from 'neo4j-driver-core'
+import { isAuthTokenManager } from '../validation.js'
 
 export type AuthToken = types.AuthToken
 
@@ -29,11 +30,7 @@ export function isUserSwitchUnsupported (error: unknown): boolean {
 }
 
 /** An object with getToken() and handleSecurityException() (core's managers, or the application's own). */
-export function isAuthTokenManager (value: unknown): value is AuthTokenManager {
-  return value !== null && typeof value === 'object' &&
-    typeof (value as Partial<AuthTokenManager>).getToken === 'function' &&
-    typeof (value as Partial<AuthTokenManager>).handleSecurityException === 'function'
-}
+export { isAuthTokenManager }
 
 /** The driver's manager: the one given, or a static one around the token (none: auth.none()). */
 export function toAuthTokenManager (auth: AuthToken | AuthTokenManager | undefined | null): AuthTokenManager {

@@ -3,6 +3,10 @@
 // the new one added), optional supplier (extra bookmarks merged into every
 // read) and consumer (told the new set after every update).
 
+import { ConfigurationError } from '../errors.js'
+import { isOptionOf, OPTION_NAMES } from '../option-names.js'
+import { describe } from '../url.js'
+
 /** The interface the official driver's sessions and executeQuery accept; ours takes theirs too. */
 export interface BookmarkManager {
   updateBookmarks: (previousBookmarks: Iterable<string>, newBookmarks: Iterable<string>) => Promise<void>
@@ -43,18 +47,18 @@ function isIterable (value: unknown): value is Iterable<unknown> {
   return value !== null && value !== undefined && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
 }
 
+/** Every bad option throws a ConfigurationError naming it, as every other option of the driver does. */
 export function bookmarkManager (config: BookmarkManagerConfig = {}): BookmarkManager {
-  if (config === null || typeof config !== 'object') throw new TypeError('bookmarkManager(config): config must be an object')
+  const fail = (key: string, message: string): never => { throw new ConfigurationError(key, message, 'bookmarkManager') }
+  if (config === null || typeof config !== 'object') fail('config', `bookmarkManager(config): config must be an object, got ${describe(config)}`)
   const { initialBookmarks, bookmarksSupplier, bookmarksConsumer } = config
   if (initialBookmarks !== undefined && (!isIterable(initialBookmarks) || typeof initialBookmarks === 'string')) {
-    throw new TypeError('bookmarkManager: initialBookmarks must be an iterable of strings (e.g. an array)')
+    fail('initialBookmarks', 'initialBookmarks must be an iterable of strings (e.g. an array)')
   }
-  if (bookmarksSupplier !== undefined && typeof bookmarksSupplier !== 'function') throw new TypeError('bookmarkManager: bookmarksSupplier must be a function')
-  if (bookmarksConsumer !== undefined && typeof bookmarksConsumer !== 'function') throw new TypeError('bookmarkManager: bookmarksConsumer must be a function')
+  if (bookmarksSupplier !== undefined && typeof bookmarksSupplier !== 'function') fail('bookmarksSupplier', 'bookmarksSupplier must be a function')
+  if (bookmarksConsumer !== undefined && typeof bookmarksConsumer !== 'function') fail('bookmarksConsumer', 'bookmarksConsumer must be a function')
   for (const key of Object.keys(config)) {
-    if (!['initialBookmarks', 'bookmarksSupplier', 'bookmarksConsumer'].includes(key)) {
-      throw new TypeError(`bookmarkManager: unknown option '${key}' (takes initialBookmarks, bookmarksSupplier, bookmarksConsumer)`)
-    }
+    if (!isOptionOf('bookmarkManager', key)) fail(key, `unknown option '${key}' (takes ${OPTION_NAMES.bookmarkManager.join(', ')})`)
   }
   return new SetBookmarkManager(config)
 }

@@ -4,7 +4,7 @@
 // by an injected factory, so this file has no wire knowledge and is unit-tested
 // with fakes.
 
-import { systemClock, type DriverClock } from '../clock.js'
+import { MAX_TIMER_MS, systemClock, withTimeout, type DriverClock } from '../clock.js'
 import { AcquisitionTimeoutError, neo4jError, DRIVER_CLOSED } from '../errors.js'
 import type { LogFunction } from '../log.js'
 
@@ -178,6 +178,12 @@ export class MemberPool<C extends PoolableConnection> {
     connection.close().catch(() => {})
   }
 
+  /** A connection that was handed out (or about to be) turned out unusable: out of the pool, closed. */
+  private discardActive (connection: C): void {
+    this.active.delete(connection)
+    this.destroy(connection)
+  }
+
   private evictIdle (connection: C): void {
     const index = this.idle.findIndex(entry => entry.connection === connection)
     if (index >= 0) {
@@ -210,12 +216,10 @@ export class MemberPool<C extends PoolableConnection> {
     if (prepare === undefined) { waiter.resolve(connection); return }
     prepare(connection, waiter.context, waiter.deadline).then(ok => {
       if (ok) { waiter.resolve(connection); return }
-      this.active.delete(connection)
-      this.destroy(connection)
+      this.discardActive(connection)
       this.openNew(waiter.deadline, waiter.context).then(waiter.resolve, waiter.reject)
     }, (error: Error) => {
-      this.active.delete(connection)
-      this.destroy(connection)
+      this.discardActive(connection)
       this.serveWaitersWithNewConnections()
       waiter.reject(error)
     })
@@ -236,8 +240,7 @@ export class MemberPool<C extends PoolableConnection> {
       if (this.needsPing(entry.since)) {
         const ok = await this.ping(connection, deadline)
         if (!ok) {
-          this.active.delete(connection)
-          this.destroy(connection)
+          this.discardActive(connection)
           continue
         }
       }
@@ -246,13 +249,11 @@ export class MemberPool<C extends PoolableConnection> {
         try {
           ok = await this.options.prepare(connection, context, deadline)
         } catch (error) {
-          this.active.delete(connection)
-          this.destroy(connection)
+          this.discardActive(connection)
           throw error
         }
         if (!ok) {
-          this.active.delete(connection)
-          this.destroy(connection)
+          this.discardActive(connection)
           continue
         }
       }
@@ -265,18 +266,13 @@ export class MemberPool<C extends PoolableConnection> {
   private async ping (connection: C, deadline: number): Promise<boolean> {
     const budget = Math.min(this.options.pingTimeout, deadline - this.now())
     if (budget <= 0) return false
-    let timer: NodeJS.Timeout | undefined
     try {
-      await Promise.race([
-        connection.ping(),
-        new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error('liveness check timed out')), budget) })
-      ])
+      // Real time: the ping is network I/O (see lib/clock.ts).
+      await withTimeout(systemClock, connection.ping(), budget, () => { throw new Error('liveness check timed out') })
       return true
     } catch {
       this.options.log(`liveness check failed for an idle connection to ${this.options.address}; opening another`)
       return false
-    } finally {
-      clearTimeout(timer)
     }
   }
 
@@ -316,7 +312,7 @@ export class MemberPool<C extends PoolableConnection> {
       }
       if (wait <= 0) { expire(); return }
       // Beyond setTimeout's range (≈ 24.8 days) means "wait as long as it takes".
-      if (wait < 2 ** 31 - 1) waiter.timer = this.clock.setTimeout(expire, wait)
+      if (wait < MAX_TIMER_MS) waiter.timer = this.clock.setTimeout(expire, wait)
       this.waiters.push(waiter)
     })
   }

@@ -6,9 +6,10 @@
 
 import { Neo4jError } from 'neo4j-driver-core'
 import {
-  codeOf, MemberReplacedError, neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
+  codeOf, MemberReplacedError, neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagCertificateRejected, tagConnectionLost, tagMemberUnresponsive
 } from '../errors.js'
-import type { ConnectionTarget } from './wire.js'
+import { conciseCause, firstLine } from '../messages.js'
+import type { ConnectionTarget } from './route-types.js'
 
 export function networkErrorCode (routing: boolean): string {
   // The official drivers report a lost connection as SessionExpired when
@@ -18,17 +19,11 @@ export function networkErrorCode (routing: boolean): string {
 
 const PROTOCOL_ADVICE = 'The connection is discarded. The member may be faulty, or this port may not serve Bolt.'
 
-export function describeRaw (error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0] ?? ''}`
-  return String(error)
-}
-
 /** A ProtocolError for `hostPort`, tagged like a lost connection (the member is forgotten, a COMMIT in flight has an unknown outcome). */
 export function protocolViolation (hostPort: string, what: string, cause: unknown): Neo4jError {
   const error = neo4jError(`Protocol error: the answer from ${hostPort} ${what}. ${PROTOCOL_ADVICE}`, PROTOCOL_ERROR,
     cause instanceof Error ? cause : undefined)
   tagConnectionLost(error)
-  tagAddress(error, hostPort)
   return error
 }
 
@@ -36,7 +31,6 @@ export function rewriteAsProtocolViolation (error: Neo4jError, hostPort: string,
   error.code = PROTOCOL_ERROR
   error.message = `Protocol error: the answer from ${hostPort} ${what} (${error.message}). ${PROTOCOL_ADVICE}`
   tagConnectionLost(error)
-  tagAddress(error, hostPort)
 }
 
 /**
@@ -56,7 +50,6 @@ export function connectFailure (target: ConnectionTarget, message: string, routi
   const error = neo4jError(message, networkErrorCode(routing), cause)
   Object.defineProperty(error, KIND, { value: kind, enumerable: false })
   tagConnectionLost(error)
-  tagAddress(error, target.hostPort)
   return error
 }
 
@@ -89,7 +82,6 @@ const CERTIFICATE_REJECTED = /certificate is not trusted|did not return any vali
 
 export function normalizeConnectError (error: unknown, target: ConnectionTarget, routing: boolean, handshaking: boolean): Error {
   if (error instanceof Neo4jError) {
-    tagAddress(error, target.hostPort)
     if (error.code === SERVICE_UNAVAILABLE || error.code === SESSION_EXPIRED) {
       tagConnectionLost(error)
       let kind = classifyConnectMessage(error.message)
@@ -120,7 +112,7 @@ export function normalizeConnectError (error: unknown, target: ConnectionTarget,
  * sees a failed connection and tries another member).
  */
 function certificateRejected (error: Neo4jError, target: ConnectionTarget, routing: boolean): Neo4jError {
-  const reason = /Socket responded with: (\S+)/.exec(error.message)?.[1] ?? conciseReason(error.message)
+  const reason = /Socket responded with: (\S+)/.exec(error.message)?.[1] ?? conciseCause(error.message, 200)
   const scheme = routing ? 'neo4j' : 'bolt'
   const rejected = connectFailure(target, `The TLS certificate of ${target.hostPort} is not trusted (${reason}), so the driver did not connect ` +
     `and sent no credentials; retrying will not change that. For a self-signed certificate use ${scheme}+ssc://; for a private CA ` +
@@ -130,11 +122,6 @@ function certificateRejected (error: Neo4jError, target: ConnectionTarget, routi
   return rejected
 }
 
-function conciseReason (message: string): string {
-  const at = message.lastIndexOf('Caused by: ')
-  return (at >= 0 ? message.slice(at + 'Caused by: '.length) : message).split('\n')[0]?.slice(0, 200) ?? ''
-}
-
 /**
  * "This member stopped answering": what every request in flight on a
  * black-holed member fails with. A connection-level error (SessionExpired when
@@ -142,13 +129,12 @@ function conciseReason (message: string): string {
  * forgets the member, and a COMMIT in flight becomes "commit outcome unknown".
  */
 export function unresponsiveError (hostPort: string, cause: Error, silentMs: number, routing: boolean): Neo4jError {
-  const reason = cause.message.split('\n')[0] ?? ''
+  const reason = firstLine(cause.message)
   const verdict = cause instanceof MemberReplacedError
     ? `${reason}): a request waited ${Math.round(silentMs)} ms without a byte while the others moved on; `
     : `probe failed: ${reason}): a request waited ${Math.round(silentMs)} ms without a byte, and a fresh connection got no answer either; `
   const error = neo4jError(`member ${hostPort} stopped answering (${verdict}` +
     'its connections were closed and the member is forgotten until it answers again', networkErrorCode(routing), cause)
   tagMemberUnresponsive(error)
-  tagAddress(error, hostPort)
   return error
 }

@@ -8,13 +8,15 @@
 import wire, { type ChannelConnection, type ChannelLike, type LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import { GQLError, internal, Neo4jError, ProtocolVersion, toNumber, type NotificationFilter } from 'neo4j-driver-core'
-import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagAddress, tagBudgetSpent, tagConnectionLost } from '../errors.js'
-import type { RouteReply } from '../routing/routing-table.js'
+import { neo4jError, PROTOCOL_ERROR, SERVICE_UNAVAILABLE, SESSION_EXPIRED, tagBudgetSpent, tagConnectionLost } from '../errors.js'
+import { describeRaw } from '../messages.js'
+import { MAX_TIMER_MS, systemClock, withTimeout } from '../clock.js'
 import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
 import type { ReceiveClock } from './receive-clock.js'
+import type { ConnectionTarget, RouteReply, RouteRequest } from './route-types.js'
 import {
-  connectFailure, describeRaw, networkErrorCode, normalizeConnectError, protocolViolation, rewriteAsProtocolViolation
+  connectFailure, networkErrorCode, normalizeConnectError, protocolViolation, rewriteAsProtocolViolation
 } from './wire-errors.js'
 
 export { connectFailureKind, isProtocolViolation, routeTimeoutError, unresponsiveError, type ConnectFailureKind } from './wire-errors.js'
@@ -24,6 +26,7 @@ const { Bookmarks } = internal.bookmarks
 const { Logger } = internal.logger
 
 export type WireConnection = ChannelConnection
+export type { ConnectionTarget, RouteReply, RouteRequest }
 export type { LoadedClientCertificate }
 
 /** Read a client certificate's files (PEM cert chain, key, key password) as bolt-connection's node channel does. */
@@ -33,13 +36,6 @@ export async function loadClientCertificate (certificate: object): Promise<Loade
 
 const BOLT_4_0 = new ProtocolVersion(4, 0)
 const BOLT_4_3 = new ProtocolVersion(4, 3)
-
-export interface ConnectionTarget {
-  /** 'host:port' as the routing table or URL names it; also the pool key. */
-  readonly hostPort: string
-  /** An IP the seed's DNS name resolved to (TLS still uses the host name for SNI). */
-  readonly resolvedHost?: string
-}
 
 export interface ConnectOptions {
   readonly encrypted: boolean
@@ -90,12 +86,10 @@ function createErrorHandler (routing: boolean, onSecurityError: ConnectOptions['
     handleUnavailability: (error, address) => {
       // Network failures carry the handler's code; servers never send these two codes.
       if (error.code === SESSION_EXPIRED || error.code === SERVICE_UNAVAILABLE) tagConnectionLost(error)
-      tagAddress(error, address.asHostPort())
       return error
     },
-    handleWriteFailure: (error, address) => { tagAddress(error, address.asHostPort()); return error },
-    handleSecurityError: (error, address, connection) => {
-      tagAddress(error, address.asHostPort())
+    handleWriteFailure: (error) => error,
+    handleSecurityError: (error, _address, connection) => {
       onSecurityError?.(error, connection)
       return error
     }
@@ -165,15 +159,6 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     tagBudgetSpent(spent)
     throw spent
   }
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_resolve, reject) => {
-    if (budget >= 2 ** 31 - 1) return // beyond setTimeout's range: no timeout
-    timer = setTimeout(() => {
-      timedOut = true
-      reject(connectFailure(target, `could not connect to ${target.hostPort} within ${Math.round(budget)} ms ` +
-        '(TCP connect, Bolt handshake and authentication: the time left for it); the member may be down or black-holed', routing, 'timeout'))
-    }, budget)
-  })
   /**
    * Security errors reach options.onSecurityError only once the connection
    * logged on: a refused HELLO/LOGON is the caller's error (as in the official
@@ -192,7 +177,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
         encrypted: options.encrypted,
         trust: options.trust,
         trustedCertificates: [...options.trustedCertificates],
-        connectionTimeout: connectBudget < 2 ** 31 - 1 ? Math.max(1, Math.round(connectBudget)) : 0,
+        connectionTimeout: connectBudget < MAX_TIMER_MS ? Math.max(1, Math.round(connectBudget)) : 0,
         disableLosslessIntegers: options.disableLosslessIntegers,
         useBigInt: options.useBigInt,
         notificationFilter: options.notificationFilter,
@@ -222,7 +207,12 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     return conn
   }
   try {
-    return await Promise.race([open(), timeout])
+    // Real time: the socket waits in real time whatever clock the driver reads.
+    return await withTimeout(systemClock, open(), budget, () => {
+      timedOut = true
+      throw connectFailure(target, `could not connect to ${target.hostPort} within ${Math.round(budget)} ms ` +
+        '(TCP connect, Bolt handshake and authentication: the time left for it); the member may be down or black-holed', routing, 'timeout')
+    })
   } catch (error) {
     if (timedOut) {
       // The race was lost to the timer: tear down whatever the open got to.
@@ -230,8 +220,6 @@ export async function openConnection (target: ConnectionTarget, options: Connect
       throw error
     }
     throw normalizeConnectError(error, target, routing, handshaking)
-  } finally {
-    if (timer !== undefined) clearTimeout(timer)
   }
 }
 
@@ -254,13 +242,6 @@ function serverSideRoutingReporter (report: ConnectOptions['onServerSideRouting'
       report(advertised, 'CLOSE')
     }
   }
-}
-
-export interface RouteRequest {
-  readonly routingContext: Readonly<Record<string, string>>
-  readonly database: string | null
-  readonly impersonatedUser: string | null
-  readonly bookmarks: readonly string[]
 }
 
 /**
@@ -288,7 +269,7 @@ export async function requestRoute (connection: WireConnection, request: RouteRe
       databaseName: request.database,
       impersonatedUser: request.impersonatedUser,
       sessionContext,
-      onError: (error) => { tagAddress(error, connection.address.asHostPort()); reject(error) },
+      onError: reject,
       onCompleted: (raw) => {
         try {
           if (raw.isNull) throw new Error('empty ROUTE reply')

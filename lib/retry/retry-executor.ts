@@ -6,10 +6,11 @@
 // and rediscovery inside it stop there too.
 
 import pRetry, { AbortError } from 'p-retry'
-import { codeOf, errorLabel } from '../errors.js'
+import { sleep, systemClock } from '../clock.js'
+import { codeOf, errorSummary } from '../errors.js'
 import { publish } from '../events.js'
 import type { LogFunction } from '../log.js'
-import { RetryState, type RetryDecision, type RetryPolicy } from './retry-state.js'
+import { DEFAULT_RETRY_CLOCK, RetryState, type RetryDecision, type RetryPolicy } from './retry-state.js'
 
 export interface AttemptContext {
   /** 1-based */
@@ -27,7 +28,7 @@ export interface RetryOptions {
   readonly sleep?: (ms: number) => Promise<void>
 }
 
-const realSleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+const realSleep = async (ms: number): Promise<void> => { await sleep(systemClock, ms) }
 
 /** A non-Error thrown by user code: carried through p-retry (which would turn it into a TypeError) and rethrown as is. */
 class ThrownValue extends Error {
@@ -39,9 +40,8 @@ class ThrownValue extends Error {
 }
 
 export async function runWithRetry<T> (work: (context: AttemptContext) => Promise<T>, options: RetryOptions): Promise<T> {
-  const now = options.now ?? Date.now
-  const sleep = options.sleep ?? realSleep
-  const state = new RetryState(options.policy, { now, random: options.random ?? Math.random })
+  const wait = options.sleep ?? realSleep
+  const state = new RetryState(options.policy, { now: options.now ?? DEFAULT_RETRY_CLOCK.now, random: options.random ?? DEFAULT_RETRY_CLOCK.random })
   const attemptOnce = async (attempt: number): Promise<T> => {
     state.start()
     // A zero budget means "never retry", not "no time for the one attempt":
@@ -52,10 +52,10 @@ export async function runWithRetry<T> (work: (context: AttemptContext) => Promis
   const afterFailure = async (error: Error, attemptNumber: number): Promise<RetryDecision> => {
     const decision = state.recordFailure(error)
     if (decision.kind !== 'retry') return decision
-    const message = `attempt ${attemptNumber} failed (${errorLabel(error)}); retrying ${decision.fast ? 'at once against a fresh routing table' : `in ${Math.round(decision.delayMs)} ms`}`
+    const message = `attempt ${attemptNumber} failed (${errorSummary(error)}); retrying ${decision.fast ? 'at once against a fresh routing table' : `in ${Math.round(decision.delayMs)} ms`}`
     options.log?.(message, attemptNumber === 1 ? 'debug' : 'info')
     publish.retry({ attempt: attemptNumber, delayMs: decision.delayMs, code: codeOf(error), message: error.message, elapsedMs: state.elapsedMs(), fast: decision.fast })
-    if (decision.delayMs > 0) await sleep(decision.delayMs)
+    if (decision.delayMs > 0) await wait(decision.delayMs)
     return decision
   }
 

@@ -12,16 +12,15 @@
 //   instead, for the first LEADER_FAST_POLL_WINDOW_MS of that wait.
 // - Non-retryable errors stop the loop and surface unchanged.
 
-import { errorLabel, isAwaitingLeader, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
+import { LEADER_POLL_MS } from '../cluster-timing.js'
+import { isAwaitingLeader, isFastRetryCause, isRetryableError, RetriesExhaustedError, type AttemptRecord } from '../errors.js'
 
 /**
- * Pause between polls of the routing table while a database has no leader (an
- * election): short, so a write resumes within ~25 ms of the new leader being
- * ready. Cheap however many sessions wait: ROUTE is single-flight per
- * database and a writerless answer is reused for as long
- * (lib/routing/routing-provider.ts WRITERLESS_ANSWER_REUSE_MS).
+ * The election poll's pace is shared with the routing layer, which reuses an
+ * answer without a writer for as long (lib/cluster-timing.ts): however many
+ * sessions wait, an election costs about one ROUTE per poll per database.
  */
-export const LEADER_POLL_MS = 25
+export { LEADER_POLL_MS }
 
 /**
  * How long the fast leader poll lasts within one retry loop. An election ends
@@ -50,6 +49,9 @@ export interface RetryClock {
   readonly random: () => number
 }
 
+/** The clock both the retry loop and its decisions read unless one is injected: the driver's default (Date.now, like every deadline). */
+export const DEFAULT_RETRY_CLOCK: RetryClock = { now: () => Date.now(), random: Math.random }
+
 export class RetryState {
   private readonly policy: RetryPolicy
   private readonly clock: RetryClock
@@ -60,7 +62,7 @@ export class RetryState {
   /** When this loop first saw a routing table without a writer. */
   private awaitingLeaderSince: number | undefined
 
-  constructor (policy: RetryPolicy, clock: RetryClock = { now: () => performance.now(), random: Math.random }) {
+  constructor (policy: RetryPolicy, clock: RetryClock = DEFAULT_RETRY_CLOCK) {
     this.policy = policy
     this.clock = clock
   }
@@ -131,10 +133,5 @@ export class RetryState {
     this.lastWasFast = fast
     this.records.push({ attempt, atMs, error: err, delayMs })
     return { kind: 'retry', delayMs, fast }
-  }
-
-  describeLast (): string {
-    const last = this.records.at(-1)
-    return last === undefined ? 'no attempt yet' : `attempt ${last.attempt} failed after ${Math.round(last.atMs)} ms: ${errorLabel(last.error)}`
   }
 }

@@ -5,26 +5,27 @@
 // use neo4j:// for clusters.
 
 import type { AuthToken } from '../auth/auth.js'
-import type { ConnectionPools } from '../connection/pools.js'
 import { ILLEGAL_STATE, neo4jError } from '../errors.js'
+import type { MemberConnection, MemberConnections, MemberConnectionsFactory } from './member-connections.js'
 import { checkMember, type Acquired, type AcquireRequest, type ConnectionProvider, type MemberInfo } from './provider.js'
 import type { RoutingTableSnapshot } from './routing-table.js'
 
-export interface DirectProviderOptions {
-  readonly pools: ConnectionPools
+export interface DirectProviderOptions<C extends MemberConnection> {
+  /** One member: nothing to forget or replace, so no callbacks are given. */
+  readonly connections: MemberConnectionsFactory<C>
   readonly address: string
 }
 
-export class DirectProvider implements ConnectionProvider {
-  readonly pools: ConnectionPools
-  private readonly options: DirectProviderOptions
+export class DirectProvider<C extends MemberConnection> implements ConnectionProvider<C> {
+  private readonly pools: MemberConnections<C>
+  private readonly options: DirectProviderOptions<C>
 
-  constructor (options: DirectProviderOptions) {
+  constructor (options: DirectProviderOptions<C>) {
     this.options = options
-    this.pools = options.pools
+    this.pools = options.connections({})
   }
 
-  async acquire (request: AcquireRequest): Promise<Acquired> {
+  async acquire (request: AcquireRequest): Promise<Acquired<C>> {
     const connection = await this.pools.acquire(this.options.address, request.deadline, { auth: request.auth })
     return { connection, database: request.database }
   }

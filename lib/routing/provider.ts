@@ -4,7 +4,7 @@
 
 import type { ProtocolVersion } from 'neo4j-driver-core'
 import type { AuthToken } from '../auth/auth.js'
-import type { ConnectionPools, PooledConnection } from '../connection/pools.js'
+import type { MemberConnection, MemberConnections } from './member-connections.js'
 import type { AccessMode, RoutingTableSnapshot } from './routing-table.js'
 
 /** The bookmarks a request would carry, computed when needed. */
@@ -36,15 +36,15 @@ export interface AcquireRequest {
   readonly retrying?: boolean
 }
 
-export interface Acquired {
-  readonly connection: PooledConnection
+export interface Acquired<C extends MemberConnection> {
+  readonly connection: C
   /** The database the connection serves (the resolved home database), null if unknown (direct mode, none named). */
   readonly database: string | null
 }
 
-export interface ConnectionProvider {
-  readonly pools: ConnectionPools
-  acquire: (request: AcquireRequest) => Promise<Acquired>
+/** `C`: the connections it hands out (the driver's: lib/connection's PooledConnection). */
+export interface ConnectionProvider<C extends MemberConnection> {
+  acquire: (request: AcquireRequest) => Promise<Acquired<C>>
   /** Report an error seen on a connection to `address` while serving `database`. */
   onError: (error: unknown, address: string, database: string | null) => void
   /** The current table for a database, or for the home database once resolved (undefined when none is cached). */
@@ -78,7 +78,7 @@ export interface MemberInfo {
  * A reused connection proves itself with a RESET round trip; a new one just
  * did, by logging on.
  */
-export async function checkMember (pools: ConnectionPools, address: string, deadline: number): Promise<MemberInfo> {
+export async function checkMember (pools: MemberConnections, address: string, deadline: number): Promise<MemberInfo> {
   const connection = await pools.acquire(address, deadline)
   try {
     const info = { address: connection.server.address, agent: connection.serverAgent, protocolVersion: connection.getProtocolVersion() }

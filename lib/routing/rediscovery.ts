@@ -6,26 +6,20 @@
 
 import { Neo4jError } from 'neo4j-driver-core'
 import { isUserSwitchUnsupported } from '../auth/auth.js'
-import { connectFailureKind, type ConnectionTarget } from '../connection/wire.js'
+import type { ConnectionTarget, RouteReply, RouteRequest } from '../connection/route-types.js'
+import { connectFailureKind } from '../connection/wire-errors.js'
 import {
   codeOf, CONFIGURATION_ERROR, DATABASE_NOT_FOUND, DiscoveryError, INVALID_BOOKMARK, INVALID_BOOKMARK_MIXTURE, isConnectionLost, neo4jError,
   PROTOCOL_ERROR, SESSION_EXPIRED, tagAwaitingLeader, tagBudgetSpent, type RouterAttempt, type RouterFailureReason
 } from '../errors.js'
-import { fromRouteReply, RoutingTableError, type RouteReply, type RoutingTable } from './routing-table.js'
+import { fromRouteReply, RoutingTableError, type RoutingTable } from './routing-table.js'
 import type { SeedResolution } from './seed.js'
 
-export interface RouteQuery {
-  readonly routingContext: Readonly<Record<string, string>>
-  readonly database: string | null
-  readonly impersonatedUser: string | null
-  readonly bookmarks: readonly string[]
-}
-
-/** Sends ROUTE to one router (the provider implements it over its pools). */
-export type RouteSender = (target: ConnectionTarget, query: RouteQuery, deadline: number) => Promise<RouteReply>
+/** Sends ROUTE to one router (the provider implements it over its member connections). */
+export type RouteSender = (target: ConnectionTarget, query: RouteRequest, deadline: number) => Promise<RouteReply>
 
 export interface DiscoveryInput {
-  readonly query: RouteQuery
+  readonly query: RouteRequest
   /** Routers of the current table for this database (tried first, in order). */
   readonly knownRouters: readonly string[]
   readonly resolveSeed: () => Promise<SeedResolution>

@@ -5,15 +5,18 @@
 // longer leader stops being the writer.
 
 import { isUserSwitchUnsupported, type AuthToken } from '../auth/auth.js'
-import type { ConnectionPools } from '../connection/pools.js'
-import { routeTimeoutError, type ConnectionTarget } from '../connection/wire.js'
+import { MAX_TIMER_MS, sleep, systemClock, withTimeout } from '../clock.js'
+import { SECOND_OPINION_POLL_MS, WRITERLESS_ANSWER_REUSE_MS } from '../cluster-timing.js'
+import type { ConnectionTarget, RouteRequest } from '../connection/route-types.js'
+import { routeTimeoutError } from '../connection/wire-errors.js'
 import { DiscoveryError, MemberReplacedError, neo4jError, SESSION_EXPIRED, SERVICE_UNAVAILABLE, isConnectionLost, isMemberUnresponsive, markRetryable, routingReaction, tagAwaitingLeader, codeOf, DATABASE_NOT_FOUND, type RouterAttempt } from '../errors.js'
 import { publish } from '../events.js'
 import type { Neo4jError } from 'neo4j-driver-core'
 import type { Log } from '../log.js'
 import { homeDatabaseKey, HomeDatabaseCache } from './home-database-cache.js'
 import { checkMember, NO_BOOKMARKS, type Acquired, type AcquireRequest, type BookmarkSource, type ConnectionProvider, type MemberInfo } from './provider.js'
-import { discover, noMemberError, type RouteQuery } from './rediscovery.js'
+import type { MemberConnection, MemberConnections, MemberConnectionsFactory } from './member-connections.js'
+import { discover, noMemberError } from './rediscovery.js'
 import { DEFAULT_DATABASE, describeTable, isExpired, isStaleFor, servesMode, snapshot, type AccessMode, type RoutingTable, type RoutingTableSnapshot } from './routing-table.js'
 import { resolveSeed } from './seed.js'
 import { selectReader, selectWriter } from './selection.js'
@@ -25,25 +28,16 @@ export const QUARANTINE_MS = 5_000
 
 /**
  * While a database has no leader (an election), every session waiting to
- * write polls for a fresh table (lib/retry LEADER_POLL_MS, the same pace).
- * Refreshes are single-flight per database, but a session waking just after
- * one ended would start the next at once: N waiting sessions would then ask
- * up to N times per poll period. An answer without a writer is reused for
- * this long instead, by retry attempts only (a new call always asks), so an
- * election costs about one ROUTE per period per database, however many
- * sessions wait.
+ * write polls for a fresh table (at LEADER_POLL_MS). Refreshes are
+ * single-flight per database, but a session waking just after one ended would
+ * start the next at once: N waiting sessions would then ask up to N times per
+ * poll period. An answer without a writer is reused for
+ * WRITERLESS_ANSWER_REUSE_MS instead, by retry attempts only (a new call
+ * always asks), so an election costs about one ROUTE per period per
+ * database, however many sessions wait.
  */
-export const WRITERLESS_ANSWER_REUSE_MS = 25
+export { WRITERLESS_ANSWER_REUSE_MS }
 
-/** setTimeout's limit; longer waits are "no timeout". */
-const MAX_TIMER_MS = 2 ** 31 - 1
-
-/**
- * How often a second opinion asks the other routers (see replacementOf): an
- * election ends within a few hundred ms, and a probe of a live member answers
- * in milliseconds, so a probe that lasts gets a few ROUTEs, not a storm.
- */
-const SECOND_OPINION_POLL_MS = 50
 /** How often a quarantined sole candidate is tried while it stays in the tables (see pacedOut). */
 export const QUARANTINED_RETRY_MS = 250
 
@@ -62,16 +56,9 @@ function quarantinedOnlyCandidate (database: string, mode: AccessMode, address: 
 /** A safety bound on one second opinion's polls (the probe's verdict ends it within a second or two). */
 const MAX_SECOND_OPINION_POLLS = 200
 
-async function abortableSleep (ms: number, signal: AbortSignal): Promise<void> {
-  await new Promise<void>(resolve => {
-    const timer = setTimeout(done, ms)
-    function done (): void { clearTimeout(timer); signal.removeEventListener('abort', done); resolve() }
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
-export interface RoutingProviderOptions {
-  readonly pools: ConnectionPools
+export interface RoutingProviderOptions<C extends MemberConnection> {
+  /** Builds the connections to route over, told of unresponsive and replaced members by this provider. */
+  readonly connections: MemberConnectionsFactory<C>
   /** The URL's 'host:port'. */
   readonly seed: string
   readonly routingContext: Readonly<Record<string, string>>
@@ -85,9 +72,9 @@ export interface RoutingProviderOptions {
   readonly now?: () => number
 }
 
-export class RoutingProvider implements ConnectionProvider {
-  readonly pools: ConnectionPools
-  private readonly options: RoutingProviderOptions
+export class RoutingProvider<C extends MemberConnection> implements ConnectionProvider<C> {
+  private readonly pools: MemberConnections<C>
+  private readonly options: RoutingProviderOptions<C>
   private readonly registry: TableRegistry
   private readonly homeDatabases = new HomeDatabaseCache()
   private readonly refreshes = new SingleFlight<string, RoutingTable>()
@@ -103,16 +90,17 @@ export class RoutingProvider implements ConnectionProvider {
   /** database → when ROUTE last answered without a writer (cleared by an answer with one). */
   private readonly writerlessAnswers = new Map<string, number>()
 
-  constructor (options: RoutingProviderOptions) {
+  constructor (options: RoutingProviderOptions<C>) {
     this.options = options
-    this.pools = options.pools
     this.now = options.now ?? Date.now
     this.registry = new TableRegistry(options.purgeDelayMs)
     // The official drivers add the seed address to the routing context.
     this.routeContext = { ...options.routingContext, address: options.seed }
-    // A black-holed member (its requests already failed): gone for every database, like a refused connection.
-    this.pools.onMemberUnresponsive = (address, error) => { this.onError(error, address, null) }
-    this.pools.memberReplaced = async (address, signal) => await this.replacementOf(address, signal)
+    this.pools = options.connections({
+      // A black-holed member (its requests already failed): gone for every database, like a refused connection.
+      onMemberUnresponsive: (address, error) => { this.onError(error, address, null) },
+      memberReplaced: async (address, signal) => await this.replacementOf(address, signal)
+    })
   }
 
   /** No database: the driver user's home database, once a session or a refresh has resolved it. */
@@ -167,7 +155,7 @@ export class RoutingProvider implements ConnectionProvider {
     }
   }
 
-  async acquire (request: AcquireRequest): Promise<Acquired> {
+  async acquire (request: AcquireRequest): Promise<Acquired<C>> {
     const target = await this.tableFor(request)
     let table = target.table
     // Bounded: every failed member is forgotten, so the candidate list shrinks each pass.
@@ -270,7 +258,7 @@ export class RoutingProvider implements ConnectionProvider {
           return new MemberReplacedError(`the other members elected ${successor} leader of '${database}' while it was silent`)
         }
       }
-      await abortableSleep(SECOND_OPINION_POLL_MS, signal)
+      await sleep(systemClock, SECOND_OPINION_POLL_MS, signal)
     }
     return undefined
   }
@@ -330,7 +318,7 @@ export class RoutingProvider implements ConnectionProvider {
   private async refresh (database: string | null, request: AcquireRequest, homeKey: string, avoid?: string): Promise<RoutingTable> {
     const flightKey = `${database ?? `\u0000home:${homeKey}`}${avoid === undefined ? '' : `\u0000avoid:${avoid}`}`
     return await this.refreshes.run(flightKey, async () => {
-      const query: RouteQuery = {
+      const query: RouteRequest = {
         routingContext: this.routeContext,
         // The unnamed default database (a server that names none) is asked for as "no database".
         database: database === DEFAULT_DATABASE ? null : database,
@@ -394,27 +382,22 @@ export class RoutingProvider implements ConnectionProvider {
     return async (target, query, deadline) => await this.sendRoute(target, query, deadline, auth)
   }
 
-  private readonly sendRoute = async (target: ConnectionTarget, query: RouteQuery, deadline: number, auth?: AuthToken): ReturnType<Parameters<typeof discover>[0]> => {
+  private readonly sendRoute = async (target: ConnectionTarget, query: RouteRequest, deadline: number, auth?: AuthToken): ReturnType<Parameters<typeof discover>[0]> => {
     const connection = await this.pools.acquire(target, deadline, { auth })
-    const limit = Math.min(deadline - this.now(), this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : Infinity, MAX_TIMER_MS)
-    let timer: NodeJS.Timeout | undefined
+    const limit = Math.min(deadline - this.now(), this.options.routeTimeoutMs > 0 ? this.options.routeTimeoutMs : Infinity)
     let dirty = true
+    publish.route({ router: connection.address, database: query.database, phase: 'sent' })
     try {
-      const reply = await Promise.race([
-        connection.route(query),
-        new Promise<never>((_resolve, reject) => {
-          if (limit >= MAX_TIMER_MS) return
-          timer = setTimeout(() => {
-            // A router that accepts bytes but never answers (black-holed) must not stall discovery.
-            void connection.close()
-            reject(routeTimeoutError(connection.address, Math.max(0, Math.round(limit))))
-          }, Math.max(0, limit))
-        })
-      ])
+      // Real time: ROUTE is network I/O (see lib/clock.ts).
+      const reply = await withTimeout(systemClock, connection.route(query), limit, () => {
+        // A router that accepts bytes but never answers (black-holed) must not stall discovery.
+        void connection.close()
+        throw routeTimeoutError(connection.address, Math.max(0, Math.round(limit)))
+      })
       dirty = false
       return reply
     } finally {
-      clearTimeout(timer)
+      publish.route({ router: connection.address, database: query.database, phase: 'settled' })
       await connection.release(dirty)
     }
   }

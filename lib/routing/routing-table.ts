@@ -2,6 +2,10 @@
 // and pure operations that return a new table (forget a member, forget the
 // writer). Nothing here does I/O or reads the clock: `now` is passed in.
 
+import { MAX_TIMER_MS } from '../clock.js'
+import type { RouteReply } from '../connection/route-types.js'
+import type { RoutingTableSnapshot } from '../events.js'
+
 export type AccessMode = 'READ' | 'WRITE'
 
 /**
@@ -25,24 +29,9 @@ export interface RoutingTable {
   readonly createdAt: number
 }
 
-/** The public snapshot `driver.routingTable(db)` returns. */
-export interface RoutingTableSnapshot {
-  readonly database: string
-  /** seconds, as the server sent it */
-  readonly ttl: number
-  /** ms since the epoch */
-  readonly expiresAt: number
-  readonly routers: readonly string[]
-  readonly readers: readonly string[]
-  readonly writers: readonly string[]
-}
+export type { RoutingTableSnapshot }
 
-/** The shape of a ROUTE reply's `rt` after integer conversion. */
-export interface RouteReply {
-  ttl: number
-  db?: string | null
-  servers: Array<{ role: string, addresses: string[] }>
-}
+export type { RouteReply }
 
 export class RoutingTableError extends Error {
   constructor (message: string) {
@@ -51,8 +40,9 @@ export class RoutingTableError extends Error {
   }
 }
 
-// A TTL this long (about 68 years) is "forever"; clamp so expiresAt stays a safe integer.
-const MAX_TTL_SECONDS = 2 ** 31 - 1
+// A TTL this long (about 68 years: the same int32 bound as setTimeout's, in
+// seconds) is "forever"; clamp so expiresAt stays a safe integer.
+const MAX_TTL_SECONDS = MAX_TIMER_MS
 
 /**
  * Build a table from a ROUTE reply. Like the official drivers, a reply without

@@ -4,7 +4,7 @@
 
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import type { ConnectionTarget } from '../connection/wire.js'
+import type { ConnectionTarget } from '../connection/route-types.js'
 import { normalizeAddress, splitHostPort } from '../url.js'
 
 export type Lookup = (host: string) => Promise<string[]>

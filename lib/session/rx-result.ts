@@ -6,7 +6,8 @@
 // the last one), the iterator's buffer fills to the high watermark and the
 // Bolt stream is paused — no more PULLs — until it drains below the low one.
 
-import { newError, type Record, type RecordShape, type Result, type ResultSummary } from 'neo4j-driver-core'
+import type { Record, RecordShape, Result, ResultSummary } from 'neo4j-driver-core'
+import { illegalState } from '../errors.js'
 import { defer, from, map, mergeMap, Observable, of, ReplaySubject, throwError, type Subscriber } from 'rxjs'
 
 type Stage = 'ready' | 'streaming' | 'completed'
@@ -41,7 +42,7 @@ export class RxResult<R extends RecordShape = RecordShape> {
   records (): Observable<Record<R>> {
     return this.result().pipe(mergeMap(result => new Observable<Record<R>>(subscriber => {
       if (this.stage !== 'ready') {
-        subscriber.error(newError('Streaming has already started/consumed with a previous records or summary subscription.'))
+        subscriber.error(illegalState('Streaming has already started/consumed with a previous records or summary subscription.'))
         return
       }
       this.stage = 'streaming'
@@ -147,17 +148,20 @@ export class RxResult<R extends RecordShape = RecordShape> {
   }
 
   private complete (summary: ResultSummary): void {
-    if (this.stage === 'completed') return
-    this.stage = 'completed'
-    this.stream = undefined
+    if (!this.finish()) return
     this.summarySubject.next(summary)
     this.summarySubject.complete()
   }
 
   private failed (error: unknown): void {
-    if (this.stage === 'completed') return
+    if (this.finish()) this.summarySubject.error(error)
+  }
+
+  /** The stream is over (whichever way): false when it already was (the summary is told once). */
+  private finish (): boolean {
+    if (this.stage === 'completed') return false
     this.stage = 'completed'
     this.stream = undefined
-    this.summarySubject.error(error)
+    return true
   }
 }

@@ -10,7 +10,8 @@
 // nothing, so a subscriber never sees values from a transaction that was
 // rolled back (the official driver re-emits them on every attempt).
 
-import { newError, type RecordShape } from 'neo4j-driver-core'
+import type { RecordShape } from 'neo4j-driver-core'
+import { illegalState } from '../errors.js'
 import { from, Observable, type ObservableInput, type Subscription } from 'rxjs'
 import type { Query } from './query.js'
 import { RxResult } from './rx-result.js'
@@ -21,6 +22,16 @@ import type { ManagedTransaction } from './transaction.js'
 
 /** A reactive transaction function: its emitted values are executeRead/executeWrite's values. */
 export type RxTransactionWork<T> = (tx: RxManagedTransaction) => ObservableInput<T>
+
+/** executeRead / executeWrite, typed as the official RxSession's. */
+export interface RxTransactionFunction {
+  <T>(work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T>
+  /**
+   * @deprecated The official typings give the work an RxTransaction, but it
+   * receives an RxManagedTransaction (run only) in both drivers: type it so.
+   */
+  <T>(work: (tx: RxTransaction) => Observable<T>, transactionConfig?: TransactionConfig): Observable<T>
+}
 
 export class RxSession {
   private readonly session: Session
@@ -53,25 +64,20 @@ export class RxSession {
   }
 
   /** A reactive transaction function in a READ transaction, retried like session.executeRead. */
-  executeRead<T> (work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T>
-  /**
-   * @deprecated The official typings give the work an RxTransaction, but it
-   * receives an RxManagedTransaction (run only) in both drivers: type it so.
-   */
-  executeRead<T> (work: (tx: RxTransaction) => Observable<T>, transactionConfig?: TransactionConfig): Observable<T>
-  executeRead<T> (work: RxTransactionWork<T> | ((tx: RxTransaction) => Observable<T>), transactionConfig?: TransactionConfig): Observable<T> {
-    return this.execute('READ', work as RxTransactionWork<T>, transactionConfig)
-  }
-
+  declare readonly executeRead: RxTransactionFunction
   /** A reactive transaction function in a WRITE transaction, retried like session.executeWrite. */
-  executeWrite<T> (work: RxTransactionWork<T>, transactionConfig?: TransactionConfig): Observable<T>
-  /**
-   * @deprecated The official typings give the work an RxTransaction, but it
-   * receives an RxManagedTransaction (run only) in both drivers: type it so.
-   */
-  executeWrite<T> (work: (tx: RxTransaction) => Observable<T>, transactionConfig?: TransactionConfig): Observable<T>
-  executeWrite<T> (work: RxTransactionWork<T> | ((tx: RxTransaction) => Observable<T>), transactionConfig?: TransactionConfig): Observable<T> {
-    return this.execute('WRITE', work as RxTransactionWork<T>, transactionConfig)
+  declare readonly executeWrite: RxTransactionFunction
+
+  // executeRead/executeWrite differ only in the access mode: one table, one
+  // typing (RxTransactionFunction), methods on the prototype as before.
+  static {
+    for (const [name, mode] of [['executeRead', 'READ'], ['executeWrite', 'WRITE']] as const) {
+      Object.defineProperty(RxSession.prototype, name, {
+        value: function (this: RxSession, work: RxTransactionWork<unknown>, transactionConfig?: TransactionConfig) { return this.execute(mode, work, transactionConfig) },
+        writable: true,
+        configurable: true
+      })
+    }
   }
 
   lastBookmarks (): string[] {
@@ -125,5 +131,5 @@ export class RxSession {
 }
 
 function abandoned (): Error {
-  return newError('The subscriber unsubscribed from executeRead/executeWrite; the transaction was rolled back.')
+  return illegalState('The subscriber unsubscribed from executeRead/executeWrite; the transaction was rolled back.')
 }

@@ -17,17 +17,32 @@ export function completion (action: () => Promise<void>): Observable<never> {
   })
 }
 
-export class RxTransaction {
-  private readonly tx: Transaction
+/**
+ * What RxSession.executeRead/executeWrite work receives: run only; the driver
+ * commits. RxTransaction adds the explicit transaction's controls to it.
+ */
+export class RxManagedTransaction {
+  /** @internal */
+  protected readonly runner: Pick<ManagedTransaction, 'run'>
 
-  /** @internal RxTransactions come from RxSession.beginTransaction(). */
-  constructor (tx: Transaction) {
-    this.tx = tx
+  /** @internal Handed to RxSession.executeRead/executeWrite work. */
+  constructor (tx: Pick<ManagedTransaction, 'run'>) {
+    this.runner = tx
   }
 
   /** A query in this transaction; it runs when the RxResult is first subscribed to. */
   run<R extends RecordShape = RecordShape> (query: Query, parameters?: any): RxResult<R> {
-    return new RxResult<R>(() => this.tx.run<R>(query, parameters))
+    return new RxResult<R>(() => this.runner.run<R>(query, parameters))
+  }
+}
+
+export class RxTransaction extends RxManagedTransaction {
+  private readonly tx: Transaction
+
+  /** @internal RxTransactions come from RxSession.beginTransaction(). */
+  constructor (tx: Transaction) {
+    super(tx)
+    this.tx = tx
   }
 
   isOpen (): boolean {
@@ -46,20 +61,5 @@ export class RxTransaction {
   /** Rolls back if still open. */
   close (): Observable<never> {
     return completion(async () => { await this.tx.close() })
-  }
-}
-
-/** What RxSession.executeRead/executeWrite work receives: run only; the driver commits. */
-export class RxManagedTransaction {
-  private readonly tx: ManagedTransaction
-
-  /** @internal Handed to RxSession.executeRead/executeWrite work. */
-  constructor (tx: ManagedTransaction) {
-    this.tx = tx
-  }
-
-  /** A query in this transaction; it runs when the RxResult is first subscribed to. */
-  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any): RxResult<R> {
-    return new RxResult<R>(() => this.tx.run<R>(query, parameters))
   }
 }

@@ -7,12 +7,13 @@
 import { int, internal, isInt, type Integer, type NotificationFilter, type types } from 'neo4j-driver-core'
 import type { BookmarkManager } from '../bookmarks/bookmark-manager.js'
 import { ConfigurationError } from '../errors.js'
-import { isAuthTokenManager, type AuthToken } from '../auth/auth.js'
+import type { AuthToken } from '../auth/auth.js'
 import type { Log } from '../log.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { isOptionOf } from '../option-names.js'
 import { unknownOptionMessage, warnOnce } from '../unknown-options.js'
 import { describe } from '../url.js'
+import { checkAuthOption } from '../validation.js'
 
 const { TxConfig } = internal.txConfig
 
@@ -62,17 +63,6 @@ export interface ResolvedSessionConfig {
   /** The session's own token; undefined: the driver's credentials. */
   readonly auth: AuthToken | undefined
 }
-
-/** A per-session / per-query token: an object with a scheme (credentials never appear in the message). */
-export function checkAuthOption (value: unknown, error: (message: string) => Error): AuthToken | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'object' || Array.isArray(value)) throw error(`'auth' must be an auth token such as auth.basic(user, password), got ${Array.isArray(value) ? 'an array' : `a ${typeof value}`}`)
-  if (isAuthTokenManager(value)) throw error("'auth' takes a token such as auth.basic(user, password), not a token manager (a manager is given to driver())")
-  const t = value as Record<string, unknown>
-  if (typeof t.scheme !== 'string' || t.scheme === '') throw error("'auth' needs a 'scheme' string; build it with auth.basic(user, password), auth.bearer(token) or auth.none()")
-  return value as AuthToken
-}
-
 
 function sessionError (key: string, message: string): ConfigurationError {
   return new ConfigurationError(key, message, 'session')

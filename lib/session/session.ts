@@ -4,10 +4,10 @@
 // connection each; executeRead/executeWrite retry through lib/retry with a
 // hard deadline. Every path gives its connection back.
 
-import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
+import { internal, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
-import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
-import { tagAddress } from '../errors.js'
+import { illegalState, INVALID_ARGUMENT, neo4jError } from '../errors.js'
+import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
 import type { Log } from '../log.js'
 import { runWithRetry } from '../retry/retry-executor.js'
 import type { RetryPolicy } from '../retry/retry-state.js'
@@ -25,15 +25,13 @@ type ResultStreamObserver = internal.observer.ResultStreamObserver
 
 /** @internal What the driver gives its sessions (kept out of the published .d.ts: it names connection internals). */
 export interface SessionContext {
-  readonly provider: ConnectionProvider
+  readonly provider: ConnectionProvider<PooledConnection>
   readonly fetchSize: number
   readonly acquisitionTimeout: number
   readonly retryPolicy: RetryPolicy
   readonly log: Log
   /** The driver's clock: deadlines (default Date.now). */
   readonly now?: () => number
-  /** Called once when the session closes (the driver tracks open sessions). */
-  readonly onClosed?: (session: Session) => void
 }
 
 /** How a transaction function's requests are sent (see executeManaged and TxStart.commitWithQuery). */
@@ -147,7 +145,6 @@ export class Session {
         .catch(error => this.context.log.session(`bookmark manager failed: ${String(error)}`, 'warn')),
       afterComplete: () => { void conn.release().finally(streamEnded) },
       beforeError: (error: Error) => {
-        tagAddress(error, conn.address)
         this.context.provider.onError(error, conn.address, database)
       },
       afterError: () => { void conn.release(true).finally(streamEnded) }
@@ -193,14 +190,10 @@ export class Session {
   async close (): Promise<void> {
     if (!this.open) return
     this.open = false
-    try {
-      for (const observer of this.liveObservers) void observer.then(cancelStream, () => {})
-      // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
-      await this.activeTx?.close().catch(() => {})
-      await this.pending
-    } finally {
-      this.context.onClosed?.(this)
-    }
+    for (const observer of this.liveObservers) void observer.then(cancelStream, () => {})
+    // A ROLLBACK the server refuses is the transaction's business, not the session's: closing goes on.
+    await this.activeTx?.close().catch(() => {})
+    await this.pending
   }
 
   async [Symbol.asyncDispose] (): Promise<void> {
@@ -214,7 +207,7 @@ export class Session {
    */
   private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, pipelining: Pipelining): Promise<T> {
     this.assertCanStart('run a transaction function')
-    if (typeof work !== 'function') throw newError('The transaction work must be a function: tx => tx.run(...)')
+    if (typeof work !== 'function') throw neo4jError('The transaction work must be a function: tx => tx.run(...)', INVALID_ARGUMENT)
     const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig, this.context.log)
     this.managedRunning = true
     try {
@@ -234,7 +227,7 @@ export class Session {
     let telemetrySent = false
     const telemetry: ApiTelemetry = { api: pipelining.api, onTelemetrySuccess: () => { telemetrySent = true } }
     return await runWithRetry(async ({ deadline, attempt }) => {
-      if (!this.open) throw newError('The session was closed while its transaction function was retrying.')
+      if (!this.open) throw illegalState('The session was closed while its transaction function was retrying.')
       const core = this.startTransaction(mode, txConfig, Math.min(deadline, this.now() + this.context.acquisitionTimeout), {
         retrying: attempt > 1,
         // Only where a lost COMMIT may be re-run: a COMMIT that left with its query
@@ -294,9 +287,9 @@ export class Session {
   private readonly now = (): number => (this.context.now ?? Date.now)()
 
   private assertCanStart (what: string): void {
-    if (!this.open) throw newError(`Cannot ${what}: the session is closed.`)
+    if (!this.open) throw illegalState(`Cannot ${what}: the session is closed.`)
     if (this.activeTx !== undefined || this.managedRunning) {
-      throw newError(`Cannot ${what} while this session has an open transaction: run it inside the transaction, or use another session.`)
+      throw illegalState(`Cannot ${what} while this session has an open transaction: run it inside the transaction, or use another session.`)
     }
   }
 

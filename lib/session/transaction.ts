@@ -6,9 +6,9 @@
 // unknown outcome and says so (CommitOutcomeUnknownError), unless the caller
 // said the work is idempotent.
 
-import { internal, newError, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
-import type { ApiTelemetry, PooledConnection } from '../connection/pools.js'
-import { CommitOutcomeUnknownError, isConnectionLost, isOutcomeUnknownCode, tagAddress } from '../errors.js'
+import { internal, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
+import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
+import { CommitOutcomeUnknownError, illegalState, isConnectionLost, isOutcomeUnknownCode } from '../errors.js'
 import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
@@ -26,7 +26,7 @@ type TxState = 'ACTIVE' | 'FAILED' | 'COMMITTING' | 'COMMITTED' | 'ROLLED_BACK'
 
 /** @internal (names connection internals; kept out of the published .d.ts) */
 export interface TxStart {
-  readonly provider: ConnectionProvider
+  readonly provider: ConnectionProvider<PooledConnection>
   readonly bookmarks: SessionBookmarks
   readonly mode: AccessMode
   readonly database: string | null
@@ -192,8 +192,7 @@ export class TxCore {
     this.state = 'COMMITTING'
     let connection: PooledConnection
     try {
-      connection = await this.ready
-      await this.begun
+      connection = await this.begunConnection()
       // COMMIT is only valid once every stream of the transaction has ended.
       await Promise.all(this.results.map(async ({ result }) => await result.summary()))
     } catch (error) {
@@ -209,7 +208,6 @@ export class TxCore {
     } catch (error) {
       this.state = 'FAILED'
       this.failure = error as Error
-      tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
       throw this.commitOutcome(error as Error, idempotent)
@@ -238,16 +236,15 @@ export class TxCore {
   }
 
   async rollback (): Promise<void> {
-    if (this.state === 'COMMITTED') throw newError('Cannot rollback this transaction, because it has already been committed.')
-    if (this.state === 'ROLLED_BACK') throw newError('Cannot rollback this transaction, because it has already been rolled back.')
-    if (this.state === 'COMMITTING') throw newError('Cannot rollback this transaction, because a commit is in progress.')
+    if (this.state === 'COMMITTED') throw illegalState('Cannot rollback this transaction, because it has already been committed.')
+    if (this.state === 'ROLLED_BACK') throw illegalState('Cannot rollback this transaction, because it has already been rolled back.')
+    if (this.state === 'COMMITTING') throw illegalState('Cannot rollback this transaction, because a commit is in progress.')
     const failed = this.state === 'FAILED'
     this.state = 'ROLLED_BACK'
     if (failed) { await this.end(true); return }
     let connection: PooledConnection
     try {
-      connection = await this.ready
-      await this.begun
+      connection = await this.begunConnection()
     } catch {
       await this.end(true)
       return
@@ -261,12 +258,18 @@ export class TxCore {
     } catch (error) {
       // The server could not roll back (a database going down): say so, as the official drivers do;
       // RESET on release still ends the transaction on that connection.
-      tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
       await this.end(true)
       throw error
     }
     await this.end(false)
+  }
+
+  /** The transaction's connection once BEGIN succeeded (rejects with what failed: acquisition or BEGIN). */
+  private async begunConnection (): Promise<PooledConnection> {
+    const connection = await this.ready
+    await this.begun
+    return connection
   }
 
   /** Roll back if still open (a failed ROLLBACK is reported); always releases the connection. */
@@ -281,7 +284,6 @@ export class TxCore {
 
   private fail (error: Error, connection: PooledConnection | undefined): void {
     if (connection !== undefined) {
-      tagAddress(error, connection.address)
       this.start.provider.onError(error, connection.address, this.database)
     }
     this.failure ??= error
@@ -302,13 +304,13 @@ export class TxCore {
 
   private notActiveError (action: string): Error {
     switch (this.state) {
-      case 'COMMITTED': return newError(`Cannot ${action} this transaction, because it has already been committed.`)
-      case 'ROLLED_BACK': return newError(`Cannot ${action} this transaction, because it has already been rolled back.`)
-      case 'COMMITTING': return newError(`Cannot ${action} this transaction, because it is being committed.`)
+      case 'COMMITTED': return illegalState(`Cannot ${action} this transaction, because it has already been committed.`)
+      case 'ROLLED_BACK': return illegalState(`Cannot ${action} this transaction, because it has already been rolled back.`)
+      case 'COMMITTING': return illegalState(`Cannot ${action} this transaction, because it is being committed.`)
       default: {
         const cause = this.failure
-        const error = newError(`Cannot ${action} this transaction, because it has been rolled back either because of an error or explicit termination.` +
-          (cause !== undefined ? ` Cause: ${cause.message}` : ''), undefined, cause)
+        const error = illegalState(`Cannot ${action} this transaction, because it has been rolled back either because of an error or explicit termination.` +
+          (cause !== undefined ? ` Cause: ${cause.message}` : ''), cause)
         return error
       }
     }
@@ -331,14 +333,21 @@ export class TxCore {
   }
 }
 
-/** `session.beginTransaction()` and the transaction it resolves to. */
-export class Transaction {
+/**
+ * What transaction functions (executeRead/executeWrite) receive: run only; the
+ * driver commits. Transaction adds the explicit transaction's controls to it.
+ */
+export class ManagedTransaction {
   /** @internal */
   protected readonly core: TxCore
-  /** @internal Transactions come from session.beginTransaction(). */
+  /** @internal Managed transactions are handed to executeRead/executeWrite work; transactions come from session.beginTransaction(). */
   constructor (core: TxCore) { this.core = core }
   /** `R` types the records; `parameterRules` map the parameters (record object mapping). */
   run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, parameterRules?: Rules): Result<R> { return this.core.run(query, parameters, parameterRules) as Result<R> }
+}
+
+/** `session.beginTransaction()` and the transaction it resolves to. */
+export class Transaction extends ManagedTransaction {
   async commit (): Promise<void> { await this.core.commit() }
   async rollback (): Promise<void> { await this.core.rollback() }
   async close (): Promise<void> { await this.core.close() }
@@ -369,13 +378,4 @@ export class TransactionPromise extends Transaction implements PromiseLike<Trans
   finally (onFinally?: (() => void) | null): Promise<Transaction> {
     return this.whenBegun().finally(onFinally)
   }
-}
-
-/** What transaction functions (executeRead/executeWrite) receive: run only; the driver commits. */
-export class ManagedTransaction {
-  private readonly core: TxCore
-  /** @internal Managed transactions are handed to executeRead/executeWrite work. */
-  constructor (core: TxCore) { this.core = core }
-  /** `R` types the records; `parameterRules` map the parameters (record object mapping). */
-  run<R extends RecordShape = RecordShape> (query: Query, parameters?: any, parameterRules?: Rules): Result<R> { return this.core.run(query, parameters, parameterRules) as Result<R> }
 }

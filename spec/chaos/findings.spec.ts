@@ -73,7 +73,7 @@ describe('chaos findings (regression tests of driver defects the chaos suite fou
   // Seen in the fuzzer: a well-framed answer that fails validation (query type 'x') raises ProtocolError,
   // but the connection goes back to the pool as idle and stays open: the next query may reuse a
   // connection whose server just broke the protocol. A broken connection is discarded, never reused.
-  // Fixed: lib/connection/pools.ts PooledConnection fails and closes a connection on which a ProtocolError arrived.
+  // Fixed: lib/connection/pooled-connection.ts PooledConnection fails and closes a connection on which a ProtocolError arrived.
   it('after a ProtocolError the connection is discarded, not pooled', async () => {
     const proxy = await MutatingProxy.start(Number(address.split(':')[1]), {
       kind: 'replace', find: QUERY_TYPE_R, bytes: [0x84, ...latin1('type'), 0x81, ...latin1('x')]

@@ -4,7 +4,8 @@
 // "commit outcome unknown" (never retried blindly) and is present at most once.
 
 import { expect } from 'chai'
-import { PooledConnection } from '../../lib/connection/pools.js'
+import diagnosticsChannel from 'node:diagnostics_channel'
+import neo4j, { type RouteEvent } from '../../lib/index.js'
 import { needsFixture, roles, startTarget, writeLoop, type Target } from './helpers.js'
 
 describe('integration: failover', function () {
@@ -55,18 +56,14 @@ describe('integration: failover', function () {
     const inFlight = new Map<string | null, number>()
     const most = new Map<string | null, number>()
     let routes = 0
-    const route = PooledConnection.prototype.route
-    PooledConnection.prototype.route = async function (this: PooledConnection, request) {
-      routes++
-      const now = (inFlight.get(request.database) ?? 0) + 1
-      inFlight.set(request.database, now)
-      most.set(request.database, Math.max(now, most.get(request.database) ?? 0))
-      try {
-        return await route.call(this, request)
-      } finally {
-        inFlight.set(request.database, (inFlight.get(request.database) ?? 1) - 1)
-      }
+    const onRoute = (message: unknown): void => {
+      const { database, phase } = message as RouteEvent
+      if (phase === 'sent') routes++
+      const now = (inFlight.get(database) ?? 0) + (phase === 'sent' ? 1 : -1)
+      inFlight.set(database, now)
+      most.set(database, Math.max(now, most.get(database) ?? 0))
     }
+    diagnosticsChannel.subscribe(neo4j.diagnosticsChannels.route, onRoute)
     try {
       await cluster.stop(leader)
       const writers = Array.from({ length: 24 }, async (_, i) => {
@@ -82,7 +79,7 @@ describe('integration: failover', function () {
       expect(most.get('neo4j')).to.equal(1)
       expect(routes).to.be.at.least(2) // they really waited and polled
     } finally {
-      PooledConnection.prototype.route = route
+      diagnosticsChannel.unsubscribe(neo4j.diagnosticsChannels.route, onRoute)
       await cluster.start(leader)
     }
   })

@@ -2,8 +2,8 @@ import { expect } from 'chai'
 import { isRetryableError as coreIsRetryable, Neo4jError, newError } from 'neo4j-driver-core'
 import {
   AcquisitionTimeoutError, CommitOutcomeUnknownError, DiscoveryError, isConnectionLost, isFastRetryCause, isOutcomeUnknownCode,
-  isRetryableError, markRetryable, RetriesExhaustedError, tagBudgetSpent, routingReaction, tagConnectionLost, addressOf, tagAddress,
-  isCertificateRejected, tagCertificateRejected
+  isRetryableError, markRetryable, RetriesExhaustedError, tagBudgetSpent, routingReaction, tagConnectionLost,
+  isCertificateRejected, tagCertificateRejected, errorLabels, hasErrorLabel
 } from '../../lib/errors.js'
 
 const err = (code: string): Neo4jError => newError(`failure ${code}`, code as never)
@@ -70,10 +70,21 @@ describe('errors: classification', () => {
 
   it('tags survive and do not show up in JSON', () => {
     const e = err('X')
-    tagAddress(e, 'h:1')
-    tagAddress(e, 'h:2') // first tag wins
-    expect(addressOf(e)).to.equal('h:1')
-    expect(JSON.stringify(Object.keys(e))).not.to.include('h:1')
+    tagConnectionLost(e)
+    tagConnectionLost(e) // tagging twice is harmless
+    expect(isConnectionLost(e)).to.equal(true)
+    expect(Object.keys(e)).to.deep.equal(Object.keys(err('X')))
+  })
+
+  it('labels are public, and registered symbols: a second installed copy of the package reads them', () => {
+    const e = err('SessionExpired')
+    tagConnectionLost(e)
+    expect(errorLabels(e)).to.deep.equal(['ConnectionLost'])
+    expect(hasErrorLabel(e, 'ConnectionLost')).to.equal(true)
+    const other = err('SessionExpired')
+    // What another copy's tagConnectionLost does: the same registered key.
+    Object.defineProperty(other, Symbol.for('neo4j-cluster-driver.ConnectionLost'), { value: true, enumerable: false })
+    expect(isConnectionLost(other)).to.equal(true)
   })
 
   it('recognises server-reported unknown outcomes', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import { bookmarkManager } from '../../../lib/bookmarks/bookmark-manager.js'
+import { ConfigurationError } from '../../../lib/errors.js'
 import { SessionBookmarks } from '../../../lib/bookmarks/session-bookmarks.js'
 
 describe('bookmarks: manager (official semantics)', () => {
@@ -30,9 +31,9 @@ describe('bookmarks: manager (official semantics)', () => {
   })
 
   it('validates its config', () => {
-    expect(() => bookmarkManager({ initialBookmarks: 'abc' as unknown as string[] })).to.throw(TypeError, /iterable/)
-    expect(() => bookmarkManager({ bookmarksSupplier: 5 as never })).to.throw(TypeError, /bookmarksSupplier/)
-    expect(() => bookmarkManager({ initial: [] } as never)).to.throw(TypeError, /unknown option 'initial'/)
+    expect(() => bookmarkManager({ initialBookmarks: 'abc' as unknown as string[] })).to.throw(ConfigurationError, /iterable/)
+    expect(() => bookmarkManager({ bookmarksSupplier: 5 as never })).to.throw(ConfigurationError, /bookmarksSupplier/)
+    expect(() => bookmarkManager({ initial: [] } as never)).to.throw(ConfigurationError, /unknown option 'initial'/)
   })
 })
 

@@ -1,12 +1,12 @@
 import { expect } from 'chai'
 import { newError } from 'neo4j-driver-core'
-import type { ConnectionTarget } from '../../../lib/connection/wire.js'
+import type { ConnectionTarget, RouteRequest } from '../../../lib/connection/route-types.js'
 import { DiscoveryError, tagConnectionLost } from '../../../lib/errors.js'
-import { discover, endsDiscovery, type RouteQuery } from '../../../lib/routing/rediscovery.js'
+import { discover, endsDiscovery } from '../../../lib/routing/rediscovery.js'
 import type { RouteReply } from '../../../lib/routing/routing-table.js'
 import { resolveSeed } from '../../../lib/routing/seed.js'
 
-const query: RouteQuery = { routingContext: { address: 'seed:7687' }, database: 'neo4j', impersonatedUser: null, bookmarks: ['bm:1'] }
+const query: RouteRequest = { routingContext: { address: 'seed:7687' }, database: 'neo4j', impersonatedUser: null, bookmarks: ['bm:1'] }
 const good: RouteReply = { ttl: 300, db: 'neo4j', servers: [{ role: 'WRITE', addresses: ['a:1'] }, { role: 'READ', addresses: ['b:1'] }, { role: 'ROUTE', addresses: ['a:1', 'b:1'] }] }
 
 function refused (address: string): Error {
@@ -17,7 +17,7 @@ function refused (address: string): Error {
 
 type Behaviour = RouteReply | Error
 function sender (behaviours: Record<string, Behaviour>, log: string[]) {
-  return async (target: ConnectionTarget, q: RouteQuery): Promise<RouteReply> => {
+  return async (target: ConnectionTarget, q: RouteRequest): Promise<RouteReply> => {
     const label = target.resolvedHost === undefined ? target.hostPort : `${target.hostPort}(${target.resolvedHost})`
     log.push(label)
     expect(q.bookmarks).to.deep.equal(['bm:1'])

@@ -2,19 +2,20 @@
 // one ROUTE for concurrent callers, forgetting on errors, quarantine, home db.
 
 import { expect } from 'chai'
-import { newError } from 'neo4j-driver-core'
-import type { ConnectionPools } from '../../../lib/connection/pools.js'
-import type { ConnectionTarget } from '../../../lib/connection/wire.js'
+import { newError, ProtocolVersion } from 'neo4j-driver-core'
+import type { ConnectionTarget, RouteRequest } from '../../../lib/connection/route-types.js'
 import { DiscoveryError, isAwaitingLeader, tagConnectionLost } from '../../../lib/errors.js'
 import { runWithRetry } from '../../../lib/retry/retry-executor.js'
 import { silentLog } from '../../../lib/log.js'
 import type { RouteReply } from '../../../lib/routing/routing-table.js'
 import { fromRouteReply } from '../../../lib/routing/routing-table.js'
+import type { MemberConnection, MemberConnections } from '../../../lib/routing/member-connections.js'
 import { RoutingProvider, routersHealthyFirst, WRITERLESS_ANSWER_REUSE_MS } from '../../../lib/routing/routing-provider.js'
 
 const lost = (address: string): Error => { const e = newError(`connect ECONNREFUSED ${address}`, 'SessionExpired'); tagConnectionLost(e); return e }
 
-class FakePools {
+/** A plain fake of the interface the routing layer declares (lib/routing/member-connections.ts). */
+class FakePools implements MemberConnections {
   routes: Array<{ router: string, database: string | null, bookmarks?: readonly string[] }> = []
   /** database → ROUTE requests in flight now, and the most ever at once. */
   inFlight = new Map<string | null, number>()
@@ -29,14 +30,14 @@ class FakePools {
   /** Whether every connection's server advertised `ssr.enabled`. */
   ssr = false
   serverSideRouting (): boolean { return this.ssr }
-  async acquire (target: ConnectionTarget | string, _deadline?: number, auth?: { auth?: unknown }): Promise<unknown> {
+  async acquire (target: ConnectionTarget | string, _deadline?: number, auth?: { auth?: unknown }): Promise<MemberConnection> {
     const address = typeof target === 'string' ? target : target.hostPort
     if (this.down.has(address)) throw lost(address)
     this.acquired.push(address)
     this.acquiredAs.push(auth?.auth)
     return {
       address,
-      route: async (q: { database: string | null, bookmarks: readonly string[] }) => {
+      route: async (q: RouteRequest) => {
         this.routes.push({ router: address, database: q.database, bookmarks: q.bookmarks })
         const now = (this.inFlight.get(q.database) ?? 0) + 1
         this.inFlight.set(q.database, now)
@@ -52,9 +53,15 @@ class FakePools {
         return reply
       },
       release: async () => {},
-      close: async () => {}
+      close: async () => {},
+      server: { address },
+      serverAgent: 'Neo4j/5',
+      getProtocolVersion: () => new ProtocolVersion(5, 7),
+      justAuthenticated: () => true,
+      resetAndFlush: async () => {}
     }
   }
+  async verifyAuthentication (): Promise<void> {}
   load (): number { return 0 }
   closeIdle (address: string): void { this.closedIdle.push(address) }
   retainOnly (): void {}
@@ -64,9 +71,9 @@ class FakePools {
 const table = (writer: string[], readers: string[], routers: string[], db = 'neo4j'): RouteReply =>
   ({ ttl: 300, db, servers: [{ role: 'WRITE', addresses: writer }, { role: 'READ', addresses: readers }, { role: 'ROUTE', addresses: routers }] })
 
-function provider (pools: FakePools, now = () => Date.now()): RoutingProvider {
+function provider (pools: FakePools, now = () => Date.now()): RoutingProvider<MemberConnection> {
   return new RoutingProvider({
-    pools: pools as unknown as ConnectionPools, seed: '10.9.9.9:1', routingContext: {}, resolver: undefined,
+    connections: () => pools, seed: '10.9.9.9:1', routingContext: {}, resolver: undefined,
     purgeDelayMs: 30_000, routeTimeoutMs: 0, principal: 'neo4j', log: silentLog, now
   })
 }

@@ -5,7 +5,7 @@
 
 import { expect } from 'chai'
 import { internal, Neo4jError, ProtocolVersion } from 'neo4j-driver-core'
-import type { PooledConnection } from '../../../lib/connection/pools.js'
+import type { PooledConnection } from '../../../lib/connection/pooled-connection.js'
 import { isRetryableError, neo4jError } from '../../../lib/errors.js'
 import { silentLog } from '../../../lib/log.js'
 import type { ConnectionProvider } from '../../../lib/routing/provider.js'
@@ -26,7 +26,7 @@ function observer (outcome: { error?: Error, metadata?: Record<string, unknown> 
 interface Script { beginErrors: Error[], begins: number, commits: number, releases: number, reported: Error[] }
 
 /** A provider whose connections fail BEGIN with each scripted error in turn, then succeed. */
-function fakeProvider (script: Script): ConnectionProvider {
+function fakeProvider (script: Script): ConnectionProvider<PooledConnection> {
   const connection = {
     address: 'm1:7687',
     beginTransaction: () => { script.begins++; return observer({ error: script.beginErrors.shift() }) },
@@ -38,7 +38,6 @@ function fakeProvider (script: Script): ConnectionProvider {
     release: async () => { script.releases++ }
   } as unknown as PooledConnection
   return {
-    pools: undefined as never,
     acquire: async () => ({ connection, database: 'neo4j' }),
     onError: (error) => { script.reported.push(error as Error) },
     routingTable: () => undefined,

@@ -1,222 +1,23 @@
-// Per-member pools of Bolt connections, keyed by 'host:port'. PooledConnection
-// is what the session and routing layers hold: the wire connection's calls
-// plus `release()`, which resets a connection that is mid-stream or mid-
-// transaction before it goes back. Every connection reports how long its
-// server has been silent to the unresponsive-member detector, which probes a
-// silent member and, if it is black-holed, fails what is in flight there.
+// Per-member pools of Bolt connections, keyed by 'host:port': what the
+// routing layer's MemberConnections interface (lib/routing/member-connections.ts)
+// is implemented by. Opens connections as the driver's token manager or a
+// session's token says, and runs the unresponsive-member detector, which
+// probes a silent member and, if it is black-holed, fails what is in flight
+// there and tells the routing layer through the callbacks it was built with.
 
-import type { AuthTokenManager, internal, Neo4jError, ProtocolVersion } from 'neo4j-driver-core'
+import type { AuthTokenManager, Neo4jError, ProtocolVersion } from 'neo4j-driver-core'
 import { sameToken, userSwitchUnsupported, type AuthToken } from '../auth/auth.js'
-import { systemClock, type DriverClock } from '../clock.js'
-import { AUTHORIZATION_EXPIRED, ILLEGAL_STATE, isConnectionLost, markSecurityHandled, neo4jError, tagConnectionLost } from '../errors.js'
+import { MAX_TIMER_MS, systemClock, type DriverClock } from '../clock.js'
+import { AUTHORIZATION_EXPIRED, isConnectionLost, markSecurityHandled } from '../errors.js'
 import { publish } from '../events.js'
 import type { LogFunction } from '../log.js'
-import { MemberPool, type PoolableConnection, type PoolStats } from './member-pool.js'
+import { firstLine } from '../messages.js'
+import { MemberPool, type MemberPoolOptions, type PoolStats } from './member-pool.js'
+import { PooledConnection } from './pooled-connection.js'
 import { ReceiveClock } from './receive-clock.js'
-import { UnresponsiveMemberDetector, type SilenceSource } from './unresponsive-detector.js'
-import {
-  boltAgent, failConnection, isProtocolViolation, openConnection, receiveTimeoutOf, requestRoute, unresponsiveError, unwatchIdle, watchIdle, watchReceives, writeUnflushed,
-  type ConnectionTarget, type ConnectOptions, type RouteRequest, type WireConnection
-} from './wire.js'
-import type { RouteReply } from '../routing/routing-table.js'
-
-type ResultStreamObserver = internal.observer.ResultStreamObserver
-type Bookmarks = internal.bookmarks.Bookmarks
-type TxConfig = internal.txConfig.TxConfig
-
-export interface BeginRequest {
-  bookmarks: Bookmarks
-  txConfig: TxConfig
-  mode: 'READ' | 'WRITE'
-  database?: string
-  impersonatedUser?: string
-  notificationFilter?: unknown
-  /** Sent as TELEMETRY before this request when the server asks for telemetry (bolt-connection decides). */
-  apiTelemetryConfig?: ApiTelemetry
-}
-
-/** Which API a transaction came from (core's TELEMETRY_APIS); `onTelemetrySuccess` once the server accepted it. */
-export interface ApiTelemetry {
-  readonly api: number
-  readonly onTelemetrySuccess?: () => void
-}
-
-export interface RunRequest extends Omit<BeginRequest, 'mode'> {
-  /** Auto-commit only: a RUN inside a transaction carries no mode (BEGIN had it). */
-  mode?: 'READ' | 'WRITE'
-  fetchSize: number
-  highRecordWatermark: number
-  lowRecordWatermark: number
-  /** May return a promise: observers hear of completion only once it settles. */
-  beforeComplete?: (metadata: Record<string, unknown>) => unknown
-  afterComplete?: (metadata: Record<string, unknown>) => void
-  beforeError?: (error: Error) => void
-  afterError?: (error: Error) => void
-  onDb?: (database: string) => void
-}
-
-export class PooledConnection implements PoolableConnection, SilenceSource {
-  readonly address: string
-  private readonly wire: WireConnection
-  private readonly pool: MemberPool<PooledConnection>
-  private released = false
-  /** The member broke the protocol on this connection: it is failed and closed, never pooled again. */
-  private violation: Error | undefined
-
-  private readonly resetTimeoutMs: number
-  /** Set when the unresponsive-member detector watches this connection. */
-  receiveClock: ReceiveClock | undefined
-  /** Called once the connection is closed (the detector stops watching it). */
-  onClosed: (() => void) | undefined
-
-  /** When it was opened, on the pool's clock (maxConnectionLifetime counts from here). */
-  readonly createdAt: number
-
-  constructor (address: string, wireConnection: WireConnection, pool: MemberPool<PooledConnection>, resetTimeoutMs = 30_000, createdAt = Date.now()) {
-    this.address = address
-    this.wire = wireConnection
-    this.pool = pool
-    this.resetTimeoutMs = resetTimeoutMs
-    this.createdAt = createdAt
-  }
-
-  /** The pool key (the detector groups connections by member). */
-  get member (): string { return this.address }
-  silentSince (): number | undefined { return this.wire.isOpen() ? this.receiveClock?.silentSince() : undefined }
-  /** Fail every request in flight here with `error` and close (the member stopped answering). */
-  fail (error: Parameters<typeof failConnection>[1]): void { failConnection(this.wire, error) }
-
-  /** `{ address, agent, protocolVersion }` as core's ResultSummary expects. */
-  get server (): { address: string, agent?: string } { return this.wire.server }
-  /** The token this connection logged on with; null once marked for a new logon (AuthorizationExpired). */
-  get authToken (): object | null | undefined { return this.wire.authToken }
-  /** Log on again at the next acquisition (the server said this connection's authorization expired). */
-  markForLogon (): void { this.wire.authToken = null }
-  /** Logged on with a session's own token (its security errors are not the driver's token manager's business). */
-  sessionAuth = false
-  /** Bolt 5.1+: the user of this connection can be switched (LOGOFF + LOGON). */
-  get supportsReAuth (): boolean { return this.wire.supportsReAuth }
-  /**
-   * LOGOFF + LOGON as `token`. `wait`: until the server answered (a failure
-   * rejects); otherwise the two go out now and their answers are read
-   * before the next request's (a refused LOGON fails that request).
-   */
-  async logOn (userAgent: string, token: object, wait: boolean): Promise<void> {
-    await this.wire.connect(userAgent, { ...boltAgent() }, token, wait)
-  }
-  get serverAgent (): string | undefined { return this.wire.version }
-  get id (): number { return this.wire.id }
-
-  isOpen (): boolean { return this.violation === undefined && this.wire.isOpen() }
-  async ping (): Promise<void> { await this.wire.resetAndFlush() }
-  async close (): Promise<void> {
-    this.onClosed?.()
-    await this.wire.close()
-  }
-  onIdle (onBroken: () => void): void { watchIdle(this.wire, onBroken) }
-  onActive (): void { unwatchIdle(this.wire) }
-  acquired (): void { this.released = false }
-
-  getProtocolVersion (): ProtocolVersion { return this.wire.getProtocolVersion() }
-  /** Nothing has been sent since HELLO/LOGON: the connection just proved itself by logging on. */
-  justAuthenticated (): boolean { return this.wire.protocol().isLastMessageLogon() }
-  hasOngoingObservableRequests (): boolean { return this.wire.hasOngoingObservableRequests() }
-  /**
-   * BEGIN. `runFollows`: the caller writes RUN in the same tick, so BEGIN
-   * rides in RUN's socket write instead of taking one of its own.
-   */
-  beginTransaction (request: BeginRequest, options: { runFollows?: boolean } = {}): ResultStreamObserver {
-    return this.sending(() => options.runFollows === true
-      ? writeUnflushed(this.wire, () => this.wire.beginTransaction(this.guarded(request)))
-      : this.wire.beginTransaction(this.guarded(request)))
-  }
-  /** RUN + PULL. `commitFollows`: the caller writes COMMIT in the same tick, which carries them in its socket write. */
-  run (query: string, parameters: Record<string, unknown>, request: RunRequest, options: { commitFollows?: boolean } = {}): ResultStreamObserver {
-    const send = (): ResultStreamObserver => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false })
-    return this.sending(() => options.commitFollows === true ? writeUnflushed(this.wire, send) : send())
-  }
-  commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver {
-    return this.sending(() => this.wire.commitTransaction(this.guarded(hooks)))
-  }
-  rollbackTransaction (): ResultStreamObserver { return this.sending(() => this.wire.rollbackTransaction(this.guarded({}))) }
-  async resetAndFlush (): Promise<void> { await this.wire.resetAndFlush() }
-  async route (request: RouteRequest): Promise<RouteReply> {
-    try {
-      return await requestRoute(this.wire, request)
-    } catch (error) {
-      this.checkViolation(error)
-      throw error
-    }
-  }
-
-  /**
-   * A request whose first error hook notices protocol violations: an answer
-   * that failed validation fails only its own request in bolt-connection,
-   * which would leave a connection whose member just broke the protocol
-   * idle in the pool.
-   */
-  private guarded<R extends object> (request: R): R & { beforeError: (error: Error) => void } {
-    const given = (request as { beforeError?: (error: Error) => void }).beforeError
-    return { ...request, beforeError: (error: Error) => { this.checkViolation(error); given?.(error) } }
-  }
-
-  /**
-   * Writing a request threw (e.g. a parameter that cannot be packed): part of
-   * the message may already sit in the output buffer, so the connection cannot
-   * be trusted with another message. Discard it; the caller gets the error.
-   */
-  private sending (write: () => ResultStreamObserver): ResultStreamObserver {
-    try {
-      return write()
-    } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0] ?? ''}` : String(error)
-      this.discard(neo4jError(`The connection to ${this.address} was discarded: a request could not be written to it (${reason}), ` +
-        'so part of it may sit unsent in its buffer. Start the transaction again.', ILLEGAL_STATE))
-      throw error
-    }
-  }
-
-  private checkViolation (error: unknown): void {
-    if (!isProtocolViolation(error) || this.violation !== undefined) return
-    // Like a dropped connection: the routing layer forgets the member, a COMMIT in flight has an unknown outcome.
-    tagConnectionLost(error)
-    this.discard(error as Parameters<typeof failConnection>[1])
-  }
-
-  /**
-   * Fail what else is in flight here and close the socket. Deferred by a
-   * microtask: the error hook runs while bolt-connection is still dispatching
-   * this very answer, and failing the connection then would hand the same
-   * request its error a second time.
-   */
-  private discard (error: Parameters<typeof failConnection>[1]): void {
-    if (this.violation !== undefined) return
-    this.violation = error
-    queueMicrotask(() => {
-      if (!this.wire.isOpen()) { void this.wire.close().catch(() => {}); return }
-      failConnection(this.wire, error)
-    })
-  }
-
-  /**
-   * Return the connection to its pool. `dirty` (an unfinished stream or an
-   * open transaction) sends RESET first; a RESET that fails closes it.
-   */
-  async release (dirty = false): Promise<void> {
-    if (this.released) return
-    this.released = true
-    if (this.violation === undefined && this.wire.isOpen() && (dirty || this.wire.hasOngoingObservableRequests())) {
-      // Bounded: a member that stopped answering must not pin the connection (and the session) forever.
-      let timer: NodeJS.Timeout | undefined
-      const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.resetTimeoutMs) })
-      const reset = this.wire.resetAndFlush().then(() => true, () => false)
-      const ok = await Promise.race([reset, gaveUp.then(() => false)])
-      clearTimeout(timer)
-      if (!ok) await this.wire.close().catch(() => {})
-    }
-    this.pool.release(this)
-  }
-}
+import type { ConnectionTarget } from './route-types.js'
+import { UnresponsiveMemberDetector } from './unresponsive-detector.js'
+import { openConnection, receiveTimeoutOf, unresponsiveError, watchReceives, type ConnectOptions, type WireConnection } from './wire.js'
 
 /** Pool key: 'host:port', or 'host:port(ip)' for one of the addresses a seed name resolved to. */
 export function targetKey (target: ConnectionTarget): string {
@@ -236,10 +37,10 @@ export interface PoolsOptions {
   readonly connect: ConnectOptions
   /** The driver's credentials (a static token is wrapped in core's static manager). */
   readonly authTokenManager: AuthTokenManager
-  readonly maxSize: number
-  readonly maxLifetime: number
-  readonly livenessCheckTimeout: number | undefined
-  readonly idleTimeout: number
+  readonly maxSize: MemberPoolOptions<PooledConnection>['maxSize']
+  readonly maxLifetime: MemberPoolOptions<PooledConnection>['maxLifetime']
+  readonly livenessCheckTimeout: MemberPoolOptions<PooledConnection>['livenessCheckTimeout']
+  readonly idleTimeout: MemberPoolOptions<PooledConnection>['idleTimeout']
   /** ms of silence with a request outstanding before the member is probed (0 = never probe). */
   readonly unresponsiveProbeAfter: number
   /**
@@ -249,6 +50,17 @@ export interface PoolsOptions {
   readonly unresponsiveProbeTimeout: number
   readonly clock?: DriverClock
   readonly log: LogFunction
+  /**
+   * Told when a member stopped answering (after its requests were failed),
+   * with its 'host:port' and the error: the routing layer forgets it.
+   */
+  readonly onMemberUnresponsive?: (hostPort: string, error: Error) => void
+  /**
+   * Asked while a silent member is being probed: resolves with an Error once
+   * the rest of the cluster shows the member was replaced (another leader
+   * elected), so its requests fail without waiting for the probe's timeout.
+   */
+  readonly memberReplaced?: (hostPort: string, signal: AbortSignal) => Promise<Error | undefined>
 }
 
 /** A receive timeout this short makes probing a connection pointless (see watch). */
@@ -263,23 +75,10 @@ export class ConnectionPools {
   /** pool key → how to reach it (a probe opens a fresh connection there). */
   private readonly targets = new Map<string, ConnectionTarget>()
   private readonly options: PoolsOptions
-  private closed = false
   /** How long a RESET before release may take: the connect timeout, else 30 s. */
   private readonly resetTimeoutMs: number
   private readonly clock: DriverClock
   private readonly detector: UnresponsiveMemberDetector | undefined
-  /**
-   * Told when a member stopped answering (after its requests were failed),
-   * with its 'host:port' and the error: the routing layer forgets it.
-   */
-  onMemberUnresponsive: ((hostPort: string, error: Error) => void) | undefined
-  /**
-   * Asked while a silent member is being probed: resolves with an Error once
-   * the rest of the cluster shows the member was replaced (another leader
-   * elected), so its requests fail without waiting for the probe's timeout.
-   */
-  memberReplaced: ((hostPort: string, signal: AbortSignal) => Promise<Error | undefined>) | undefined
-
   /** The Bolt version of the connection opened last (supportsSessionAuth reads it without using a connection). */
   private lastVersion: ProtocolVersion | undefined
 
@@ -298,7 +97,7 @@ export class ConnectionPools {
       }
     }
     this.clock = options.clock ?? systemClock
-    this.resetTimeoutMs = options.connect.connectionTimeout > 0 ? Math.min(options.connect.connectionTimeout, 2 ** 31 - 1) : 30_000
+    this.resetTimeoutMs = options.connect.connectionTimeout > 0 ? Math.min(options.connect.connectionTimeout, MAX_TIMER_MS) : 30_000
     const probeAfterMs = options.unresponsiveProbeAfter
     this.detector = probeAfterMs > 0
       ? new UnresponsiveMemberDetector({
@@ -306,18 +105,18 @@ export class ConnectionPools {
         maxProbeIntervalMs: probeAfterMs * PROBE_BACKOFF_CAP,
         clock: this.clock,
         probe: async (member) => { await this.probe(member) },
-        secondOpinion: async (member, signal) => await this.memberReplaced?.(this.targets.get(member)?.hostPort ?? member, signal),
+        secondOpinion: async (member, signal) => await this.options.memberReplaced?.(this.targets.get(member)?.hostPort ?? member, signal),
         isUnreachable: isConnectionLost,
         onUnresponsive: (member, cause, silentMs) => { this.memberUnresponsive(member, cause, silentMs) },
         onProbe: (event) => {
           this.options.log(`probe of ${event.member} after ${Math.round(event.silentMs)} ms of silence: ${event.outcome} in ${Math.round(event.tookMs)} ms` +
-            (event.error !== undefined ? ` (${event.error.message.split('\n')[0] ?? ''})` : ''), event.outcome === 'answered' ? 'debug' : 'warn')
+            (event.error !== undefined ? ` (${firstLine(event.error.message)})` : ''), event.outcome === 'answered' ? 'debug' : 'warn')
           publish.memberProbe({
             address: this.targets.get(event.member)?.hostPort ?? event.member,
             outcome: event.outcome,
             silentMs: event.silentMs,
             tookMs: event.tookMs,
-            ...(event.error !== undefined ? { reason: event.error.message.split('\n')[0] ?? '' } : {})
+            ...(event.error !== undefined ? { reason: firstLine(event.error.message) } : {})
           })
         }
       })
@@ -331,11 +130,6 @@ export class ConnectionPools {
    */
   serverSideRouting (): boolean {
     return this.serverSideRoutingCounts.with > 0 && this.serverSideRoutingCounts.without === 0
-  }
-
-  /** Unresponsive-member detection: probes in flight and connections watched (diagnostics, tests). */
-  detectorStats (): { probing: number, watched: number } | undefined {
-    return this.detector === undefined ? undefined : { probing: this.detector.probing, watched: this.detector.watched }
   }
 
   /**
@@ -359,9 +153,9 @@ export class ConnectionPools {
     const failed = this.pools.get(member)?.failAll(connection => {
       connection.fail(unresponsiveError(hostPort, cause, silentMs, routing))
     }) ?? 0
-    this.options.log(`${hostPort} stopped answering (no byte for ${Math.round(silentMs)} ms, probe failed: ${cause.message.split('\n')[0] ?? ''}); ` +
+    this.options.log(`${hostPort} stopped answering (no byte for ${Math.round(silentMs)} ms, probe failed: ${firstLine(cause.message)}); ` +
       `failed ${failed} connection(s) in use and closed its idle ones`, 'warn')
-    this.onMemberUnresponsive?.(hostPort, unresponsiveError(hostPort, cause, silentMs, routing))
+    this.options.onMemberUnresponsive?.(hostPort, unresponsiveError(hostPort, cause, silentMs, routing))
   }
 
   private poolFor (target: ConnectionTarget): MemberPool<PooledConnection> {
@@ -543,16 +337,14 @@ export class ConnectionPools {
     return total
   }
 
-  get isClosed (): boolean { return this.closed }
-
   /** The Bolt version the last connection opened negotiated; undefined before the first. */
   knownProtocolVersion (): ProtocolVersion | undefined { return this.lastVersion }
 
   async close (): Promise<void> {
-    this.closed = true
     this.detector?.close()
     const pools = [...this.pools.values()]
     this.pools.clear()
     await Promise.all(pools.map(async pool => await pool.close()))
   }
 }
+
