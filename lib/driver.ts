@@ -210,18 +210,30 @@ export class Driver {
     return protocolVersion
   }
 
-  async supportsMultiDb (): Promise<boolean> { return true }
-  async supportsTransactionConfig (): Promise<boolean> { return true }
-  async supportsUserImpersonation (): Promise<boolean> { return true }
+  /** Whether the server has databases (Bolt ≥ 4.0); asks a server when no connection has negotiated yet. */
+  async supportsMultiDb (): Promise<boolean> { return await this.speaksAtLeast(BOLT_4_0) }
+  /** Whether transactions take timeouts and metadata (Bolt ≥ 3.0). */
+  async supportsTransactionConfig (): Promise<boolean> { return await this.speaksAtLeast(BOLT_3_0) }
+  /** Whether sessions may impersonate another user (Bolt ≥ 4.4). */
+  async supportsUserImpersonation (): Promise<boolean> { return await this.speaksAtLeast(BOLT_4_4) }
 
   /**
    * Whether the server takes per-session auth (Bolt ≥ 5.1): the version a
    * connection already negotiated, else one read from a real connection.
    */
   async supportsSessionAuth (): Promise<boolean> {
+    return await this.speaksAtLeast(BOLT_5_1)
+  }
+
+  /**
+   * The answer of the supports…() questions: the version a connection already
+   * negotiated, else the one a real connection negotiates now (as the official
+   * driver, which asks a server rather than assume).
+   */
+  private async speaksAtLeast (minimum: ProtocolVersion): Promise<boolean> {
     this.assertOpen()
     const version = this.pools.knownProtocolVersion() ?? await this.getNegotiatedProtocolVersion()
-    return version.isGreaterOrEqualTo(BOLT_5_1)
+    return version.isGreaterOrEqualTo(minimum)
   }
 
   /**
@@ -267,6 +279,9 @@ export class Driver {
   }
 }
 
+const BOLT_3_0 = new ProtocolVersion(3, 0)
+const BOLT_4_0 = new ProtocolVersion(4, 0)
+const BOLT_4_4 = new ProtocolVersion(4, 4)
 const BOLT_5_1 = new ProtocolVersion(5, 1)
 
 /** The codes the official driver's verifyAuthentication answers `false` to. */

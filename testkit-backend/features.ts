@@ -70,6 +70,12 @@ export const FEATURES: readonly string[] = [
   // beginTransaction() and transaction functions wait for BEGIN's answer: a transaction function is only called once
   // BEGIN succeeded (lib/session/session.ts executeManaged); executeQuery alone pipelines BEGIN with its query.
   'Optimization:EagerTransactionBegin',
+  // executeQuery sends BEGIN, RUN and PULL in one write (and COMMIT with them when it pulls everything at once,
+  // fetchSize -1): lib/session/transaction.ts.
+  'Optimization:ExecuteQueryPipelining',
+  // A session's consecutive transactions, and ROUTE followed by the work, reuse one pooled connection when it is free
+  // (the pools hand back the most recently released idle connection first).
+  'Optimization:ConnectionReuse',
 
   // --- Configuration hints and backend requests.
   'ConfHint:connection.recv_timeout_seconds', // bolt-connection honours the hint; a timed-out member is forgotten (lib/errors.ts routingReaction)
@@ -93,7 +99,5 @@ export const NOT_DECLARED: Readonly<Record<string, string>> = {
   'Feature:Bolt:4.1': 'bolt-connection 6.3.0 does not negotiate 4.1',
   'Feature:Bolt:4.2': 'bolt-connection 6.3.0 offers 4.2 only within a version range, which 4.2 servers do not read',
   'Optimization:MinimalBookmarksSet': 'unverified against the official bookmark-manager traffic',
-  'Optimization:ExecuteQueryPipelining': 'unverified: executeQuery is a managed transaction (BEGIN, RUN, PULL, COMMIT)',
-  'Optimization:ConnectionReuse': 'unverified: routing (ROUTE) and queries may use different pooled connections',
   'Optimization:ResultListFetchAll': 'Result.List iterates with the configured fetch size'
 }

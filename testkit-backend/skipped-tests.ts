@@ -57,22 +57,9 @@ export const SKIPPED_TESTS: readonly SkipEntry[] = [
   { pattern: '*.test_should_successfully_acquire_rt_when_router_ip_changes', reason: 'the driver has no DNS resolver hook (config.resolver maps addresses, name resolution is the OS\'s)' },
   { pattern: '*.test_should_request_rt_from_all_initial_routers_until_successful*', reason: 'the driver has no DNS resolver hook (config.resolver maps addresses, name resolution is the OS\'s)' },
 
-  // CheckMultiDBSupport: the driver answers without asking the server.
-  { pattern: '*.test_should_successfully_check_if_support_for_multi_db_is_available', reason: 'driver.supportsMultiDb() answers true without contacting the server, so the scripted exchange never happens' },
-  { pattern: '*.test_should_check_multi_db_support', reason: 'driver.supportsMultiDb() answers true without contacting the server, so the scripted exchange never happens' },
 
   // Liveness checks (Backend:MockTime ticks instead of sleeping): the liveness logic passes test_no_timeout and
   // TestLivenessCheck.test_timeout; these fail on something else.
-  {
-    pattern: 'stub.driver_parameters.test_liveness_check.*.test_timeout_recv_timeout',
-    reason: 'its script (v5x4/liveness_check_recv_timeout.script) expects a RESET after each committed transaction, before the liveness RESET; ' +
-      'the driver returns a cleanly committed connection to the pool without RESET'
-  },
-  {
-    pattern: 'stub.driver_parameters.test_liveness_check.TestLivenessCheckRouting.test_timeout',
-    reason: 'the test expects a ROUTE on the router connection (so a liveness RESET there) for every session that names no database; ' +
-      'the driver caches the home database per user (lib/routing/home-database-cache.ts), so later sessions never use the router connection'
-  },
 
   // Acquisition timeout semantics chosen on purpose (see the README's options).
   { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_does_not_encompass_router_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too; the official drivers exclude the router round trip' },

@@ -15,7 +15,8 @@ export type AuthToken = types.AuthToken
 /** The official wording (neo4j-driver 6.x), so code that matches on it keeps working. */
 export const USER_SWITCH_UNSUPPORTED = 'Driver is connected to a database that does not support user switch.'
 
-const USER_SWITCH = Symbol('neo4j-cluster.userSwitchUnsupported')
+// Registered (Symbol.for), like every brand of this package, so a second installed copy recognises it.
+const USER_SWITCH = Symbol.for('neo4j-cluster-driver.userSwitchUnsupported')
 
 /** Raised when a session brings its own auth to a server older than Bolt 5.1 (code 'N/A', as the official driver). */
 export function userSwitchUnsupported (): Error {

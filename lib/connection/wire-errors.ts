@@ -44,7 +44,8 @@ export function isProtocolViolation (error: unknown): boolean {
 
 export type ConnectFailureKind = 'timeout' | 'refused' | 'tls' | 'dns' | 'handshake' | 'other'
 
-const KIND = Symbol('neo4j-cluster.connectFailureKind')
+// Registered (Symbol.for) so a second installed copy of the package reads it too.
+const KIND = Symbol.for('neo4j-cluster-driver.connectFailureKind')
 
 export function connectFailure (target: ConnectionTarget, message: string, routing: boolean, kind: ConnectFailureKind, cause?: Error): Neo4jError {
   const error = neo4jError(message, networkErrorCode(routing), cause)

@@ -42,6 +42,27 @@ describe('integration: Driver API beyond sessions (negotiated protocol, auth che
     expect(version.isGreaterOrEqualTo(new ProtocolVersion(5, 1))).to.equal(await d.supportsSessionAuth())
   })
 
+  it('supportsMultiDb / TransactionConfig / UserImpersonation: answered from a server, as the official driver answers them', async () => {
+    const fresh = neo4j.driver(target.uri, neo4j.auth.basic(USER, PASSWORD))
+    const theirs = official.driver(target.uri, official.auth.basic(USER, PASSWORD))
+    try {
+      expect(await fresh.supportsMultiDb()).to.equal(await theirs.supportsMultiDb())
+      expect(await fresh.supportsTransactionConfig()).to.equal(await theirs.supportsTransactionConfig())
+      expect(await fresh.supportsUserImpersonation()).to.equal(await theirs.supportsUserImpersonation())
+      expect(await fresh.supportsMultiDb()).to.equal(true)
+    } finally {
+      await Promise.all([fresh.close(), theirs.close()])
+    }
+    // Unreachable server: the question fails as getServerInfo does, instead of a guess.
+    const nowhere = neo4j.driver('neo4j://127.0.0.1:1', neo4j.auth.basic(USER, PASSWORD), { connectionAcquisitionTimeout: 2000 })
+    try {
+      const error = await nowhere.supportsMultiDb().catch((e: unknown) => e)
+      expect(error).to.be.instanceOf(Neo4jError)
+    } finally {
+      await nowhere.close()
+    }
+  })
+
   it('verifyAuthentication: true for good credentials, false for bad ones (as the official answers), other credentials checked with a logon', async () => {
     expect(await d.verifyAuthentication()).to.equal(true)
     expect(await d.verifyAuthentication({ database: 'neo4j' })).to.equal(true)
