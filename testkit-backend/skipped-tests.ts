@@ -57,10 +57,6 @@ export const SKIPPED_TESTS: readonly SkipEntry[] = [
   { pattern: '*.test_should_successfully_acquire_rt_when_router_ip_changes', reason: 'the driver has no DNS resolver hook (config.resolver maps addresses, name resolution is the OS\'s)' },
   { pattern: '*.test_should_request_rt_from_all_initial_routers_until_successful*', reason: 'the driver has no DNS resolver hook (config.resolver maps addresses, name resolution is the OS\'s)' },
 
-
-  // Liveness checks (Backend:MockTime ticks instead of sleeping): the liveness logic passes test_no_timeout and
-  // TestLivenessCheck.test_timeout; these fail on something else.
-
   // Acquisition timeout semantics chosen on purpose (see the README's options).
   { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_does_not_encompass_router_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too; the official drivers exclude the router round trip' },
   { pattern: 'stub.driver_parameters.test_connection_acquisition_timeout_ms.*.test_router_handshake_has_own_timeout_*', reason: 'by design connectionAcquisitionTimeout covers rediscovery too; the official drivers exclude the router round trip' }

@@ -148,6 +148,35 @@ describe('integration: wire behaviour testkit checks (scripted member)', functio
     expect(m.received.find(r => r.connection === 2 && r.name === 'PULL')?.fields[0]).to.deep.equal({ n: -1n })
   })
 
+  it('telemetry: one TELEMETRY per API call, only when the server asks for it (hint telemetry.enabled) and telemetryDisabled is not set', async () => {
+    const helloWith = (hints: PackMap): Script => (request) =>
+      request.name === 'HELLO' ? [success({ server: 'Neo4j/5.13.0', connection_id: `bolt-${request.connection}`, hints })] : undefined
+    const answersTelemetry: Script = (request) => request.name === 'TELEMETRY' ? [success()] : undefined
+    const telemetryApis = (m: ScriptedMember): unknown[] => m.received.filter(r => r.name === 'TELEMETRY').map(r => r.fields[0])
+
+    const asked = await member({ major: 5, minor: 4 }, either(helloWith({ 'telemetry.enabled': true }), housekeeping('Neo4j/5.13.0'), answersTelemetry, answersQueries))
+    const d = open(`bolt://${asked.address}`)
+    await d.executeQuery('RETURN 1 AS n')
+    const session = d.session()
+    await session.executeRead(async tx => await tx.run('RETURN 1 AS n'))
+    await session.run('RETURN 1 AS n')
+    const tx = await session.beginTransaction()
+    await tx.run('RETURN 1 AS n')
+    await tx.commit()
+    await session.close()
+    // executeQuery 3, transaction function 0, auto-commit 2, unmanaged transaction 1 (Bolt's TELEMETRY api numbers)
+    expect(telemetryApis(asked)).to.deep.equal([3n, 0n, 2n, 1n])
+    expect(asked.unexpected).to.deep.equal([])
+
+    const notAsked = await member({ major: 5, minor: 4 }, either(helloWith({}), housekeeping('Neo4j/5.13.0'), answersTelemetry, answersQueries))
+    await open(`bolt://${notAsked.address}`).executeQuery('RETURN 1 AS n')
+    expect(telemetryApis(notAsked)).to.deep.equal([])
+
+    const disabled = await member({ major: 5, minor: 4 }, either(helloWith({ 'telemetry.enabled': true }), housekeeping('Neo4j/5.13.0'), answersTelemetry, answersQueries))
+    await open(`bolt://${disabled.address}`, { telemetryDisabled: true }).executeQuery('RETURN 1 AS n')
+    expect(telemetryApis(disabled)).to.deep.equal([])
+  })
+
   it('bolt:// sends nothing but the work: no ROUTE', async () => {
     const m = await member({ major: 5, minor: 0 }, either(housekeeping('Neo4j/5.0.0'), answersQueries))
     const d = open(`bolt://${m.address}`)
