@@ -166,6 +166,10 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
       if (refusedAgo !== undefined) throw quarantinedOnlyCandidate(table.database, request.mode, address, refusedAgo)
       try {
         const connection = await this.pools.acquire(address, request.deadline, { auth: request.auth })
+        // A working connection ends the quarantine at once: the member is up (one
+        // connection of a live leader dropped, e.g. mid-COMMIT). Kept, it would pace
+        // every other session to one attempt per QUARANTINED_RETRY_MS for its whole length.
+        this.liftQuarantine(address)
         return { connection, database: target.database }
       } catch (error) {
         this.onError(error, address, table.database)
@@ -203,6 +207,12 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
     if (last !== undefined && now - last < QUARANTINED_RETRY_MS) return now - last
     this.quarantineAttempts.set(address, now)
     return undefined
+  }
+
+  private liftQuarantine (address: string): void {
+    if (!this.quarantine.has(address)) return
+    this.quarantine.delete(address)
+    this.quarantineAttempts.delete(address)
   }
 
   onError (error: unknown, address: string, database: string | null): void {

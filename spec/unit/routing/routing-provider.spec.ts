@@ -166,6 +166,30 @@ describe('routing: provider (fake pools)', () => {
     expect(p.routingTable('neo4j')?.readers).to.deep.equal(['b:1', 'c:1'])
   })
 
+  it('a sole writer whose one connection dropped is paced only until a connection to it works again', async () => {
+    const pools = new FakePools()
+    let now = Date.now()
+    pools.replies.set('*', () => table(['a:1'], ['b:1'], ['a:1', 'b:1']))
+    const p = provider(pools, () => now)
+    await p.acquire(request('WRITE'))
+    p.onError(lost('a:1'), 'a:1', 'neo4j') // one connection of a live leader dropped (e.g. mid-COMMIT)
+    await p.acquire(request('WRITE')) // the trial attempt goes through, and works
+    now += 10 // well inside the pacing period and the quarantine
+    const next = await p.acquire(request('WRITE')).catch((e: Error) => e)
+    expect(next).to.not.be.instanceOf(Error) // no "could not be reached … waiting for another" for the next sessions
+    // A leader that is really gone is not handed out: the write waits for the cluster to name another.
+    now += 1_000
+    pools.down.add('a:1')
+    p.onError(lost('a:1'), 'a:1', 'neo4j')
+    const handedOut = pools.acquired.filter(a => a === 'a:1').length
+    for (let i = 0; i < 3; i++) {
+      now += 10
+      const waiting = await p.acquire(request('WRITE')).catch((e: Error) => e)
+      expect(waiting).to.be.instanceOf(Error)
+    }
+    expect(pools.acquired.filter(a => a === 'a:1').length).to.equal(handedOut)
+  })
+
   it('DatabaseUnavailable forgets the member for that database only', async () => {
     const pools = new FakePools()
     pools.replies.set('*', () => table(['a:1'], ['b:1', 'c:1'], ['a:1']))
