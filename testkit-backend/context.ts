@@ -32,7 +32,7 @@ export interface ResultEntry {
   iterator: ReturnType<Result[typeof Symbol.asyncIterator]> | undefined
 }
 
-type CallbackKind = 'resolver' | 'bookmarksSupplier' | 'bookmarksConsumer' | 'getAuth' | 'handleSecurityException' |
+export type CallbackKind = 'resolver' | 'bookmarksSupplier' | 'bookmarksConsumer' | 'getAuth' | 'handleSecurityException' |
 'basicAuthTokenProvider' | 'bearerAuthTokenProvider' | 'clientCertificateProvider'
 
 /** What testkit answered to an AuthTokenManagerHandleSecurityExceptionRequest. */

@@ -8,6 +8,7 @@ import neo4j, { type AuthToken, type AuthTokenManager, type ClientCertificate, t
 import type { Context } from '../context.js'
 import { BackendProblem } from '../protocol/problems.js'
 import { NO_REPLY, type HandlerResult } from '../replies/reply.js'
+import { closeCallbackObject, completeCallback } from './callback-objects.js'
 import type { Fields } from './data.js'
 import { wrappedAuthToken } from './driver.js'
 
@@ -46,21 +47,11 @@ export async function NewAuthTokenManager (context: Context): Promise<HandlerRes
   return { name: 'AuthTokenManager', data: { id } }
 }
 
-export async function AuthTokenManagerClose (context: Context, f: Fields): Promise<HandlerResult> {
-  const id = f.id('id')
-  context.authTokenManagers.delete(id)
-  return { name: 'AuthTokenManager', data: { id } }
-}
+export const AuthTokenManagerClose = closeCallbackObject('authTokenManagers', 'AuthTokenManager')
 
-export async function AuthTokenManagerGetAuthCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('getAuth', f.id('requestId'), { auth: f.raw('auth') })
-  return NO_REPLY
-}
+export const AuthTokenManagerGetAuthCompleted = completeCallback('getAuth', f => ({ auth: f.raw('auth') }))
 
-export async function AuthTokenManagerHandleSecurityExceptionCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('handleSecurityException', f.id('requestId'), { handled: f.optionalBoolean('handled') ?? false })
-  return NO_REPLY
-}
+export const AuthTokenManagerHandleSecurityExceptionCompleted = completeCallback('handleSecurityException', f => ({ handled: f.optionalBoolean('handled') ?? false }))
 
 export async function NewBasicAuthTokenManager (context: Context): Promise<HandlerResult> {
   const id = context.nextId()
@@ -72,10 +63,7 @@ export async function NewBasicAuthTokenManager (context: Context): Promise<Handl
   return { name: 'BasicAuthTokenManager', data: { id } }
 }
 
-export async function BasicAuthTokenProviderCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('basicAuthTokenProvider', f.id('requestId'), { auth: f.raw('auth') })
-  return NO_REPLY
-}
+export const BasicAuthTokenProviderCompleted = completeCallback('basicAuthTokenProvider', f => ({ auth: f.raw('auth') }))
 
 /**
  * An expiry on the backend's clock: the bearer manager compares it with
@@ -107,10 +95,7 @@ export async function NewBearerAuthTokenManager (context: Context): Promise<Hand
   return { name: 'BearerAuthTokenManager', data: { id } }
 }
 
-export async function BearerAuthTokenProviderCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('bearerAuthTokenProvider', f.id('requestId'), { auth: f.raw('auth') })
-  return NO_REPLY
-}
+export const BearerAuthTokenProviderCompleted = completeCallback('bearerAuthTokenProvider', f => ({ auth: f.raw('auth') }))
 
 /** testkit's ClientCertificate ({certfile, keyfile, password}) as the driver's. */
 export function clientCertificateOf (wrapped: unknown): ClientCertificate {
@@ -149,16 +134,9 @@ export async function NewClientCertificateProvider (context: Context): Promise<H
   return { name: 'ClientCertificateProvider', data: { id } }
 }
 
-export async function ClientCertificateProviderClose (context: Context, f: Fields): Promise<HandlerResult> {
-  const id = f.id('id')
-  context.certificateProviders.delete(id)
-  return { name: 'ClientCertificateProvider', data: { id } }
-}
+export const ClientCertificateProviderClose = closeCallbackObject('certificateProviders', 'ClientCertificateProvider')
 
-export async function ClientCertificateProviderCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('clientCertificateProvider', f.id('requestId'), { clientCertificate: f.raw('clientCertificate'), hasUpdate: f.optionalBoolean('hasUpdate') ?? false })
-  return NO_REPLY
-}
+export const ClientCertificateProviderCompleted = completeCallback('clientCertificateProvider', f => ({ clientCertificate: f.raw('clientCertificate'), hasUpdate: f.optionalBoolean('hasUpdate') ?? false }))
 
 export async function VerifyAuthentication (context: Context, f: Fields): Promise<HandlerResult> {
   const id = f.id('driverId')

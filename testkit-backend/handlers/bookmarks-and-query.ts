@@ -6,6 +6,7 @@ import type { Context } from '../context.js'
 import { BackendProblem } from '../protocol/problems.js'
 import { NO_REPLY, type HandlerResult } from '../replies/reply.js'
 import { recordJson, summaryJson } from '../replies/summary.js'
+import { closeCallbackObject, completeCallback } from './callback-objects.js'
 import { Fields } from './data.js'
 import { wrappedAuthToken } from './driver.js'
 
@@ -32,22 +33,11 @@ export async function NewBookmarkManager (context: Context, f: Fields): Promise<
   return { name: 'BookmarkManager', data: { id } }
 }
 
-export async function BookmarkManagerClose (context: Context, f: Fields): Promise<HandlerResult> {
-  const id = f.id('id')
-  context.bookmarkManagers.get(id)
-  context.bookmarkManagers.delete(id)
-  return { name: 'BookmarkManager', data: { id } }
-}
+export const BookmarkManagerClose = closeCallbackObject('bookmarkManagers', 'BookmarkManager')
 
-export async function BookmarksSupplierCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('bookmarksSupplier', f.id('requestId'), { bookmarks: f.raw('bookmarks') })
-  return NO_REPLY
-}
+export const BookmarksSupplierCompleted = completeCallback('bookmarksSupplier', f => ({ bookmarks: f.raw('bookmarks') }))
 
-export async function BookmarksConsumerCompleted (context: Context, f: Fields): Promise<HandlerResult> {
-  context.complete('bookmarksConsumer', f.id('requestId'), {})
-  return NO_REPLY
-}
+export const BookmarksConsumerCompleted = completeCallback('bookmarksConsumer', () => ({}))
 
 /** ExecuteQuery.config.bookmarkManagerId: absent = the driver's own manager, -1 = none, else that manager. */
 function bookmarkManagerOf (context: Context, config: Fields): BookmarkManager | null | undefined {
