@@ -163,7 +163,13 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
       const address = this.select(table, request.mode)
       if (address === undefined) break
       const refusedAgo = this.pacedOut(address)
-      if (refusedAgo !== undefined) throw quarantinedOnlyCandidate(table.database, request.mode, address, refusedAgo)
+      if (refusedAgo !== undefined) {
+        // The peers still name the writer whose connection just failed: a leader that died, before
+        // they elect another. Forget it again so the next retry poll asks the routers (one ROUTE in
+        // flight per database) and sees the new leader as soon as it is named, not at the next trial.
+        if (request.mode === 'WRITE') this.registry.forgetWriter(address, table.database)
+        throw quarantinedOnlyCandidate(table.database, request.mode, address, refusedAgo)
+      }
       try {
         const connection = await this.pools.acquire(address, request.deadline, { auth: request.auth })
         // A working connection ends the quarantine at once: the member is up (one

@@ -190,6 +190,26 @@ describe('routing: provider (fake pools)', () => {
     expect(pools.acquired.filter(a => a === 'a:1').length).to.equal(handedOut)
   })
 
+  it('while a dead sole writer is paced out, the next write asks the routers again and takes the new leader at once', async () => {
+    const pools = new FakePools()
+    let now = Date.now()
+    let leader = 'a:1'
+    pools.replies.set('*', () => table([leader], ['b:1'], ['b:1']))
+    const p = provider(pools, () => now)
+    await p.acquire(request('WRITE'))
+    pools.down.add('a:1') // the leader dies; its peers keep naming it until they elect another
+    p.onError(lost('a:1'), 'a:1', 'neo4j')
+    const trial = await p.acquire(request('WRITE')).catch((e: Error) => e) as Error
+    expect(trial.message).to.match(/ECONNREFUSED a:1/)
+    now += 10
+    const paced = await p.acquire(request('WRITE')).catch((e: Error) => e) as Error
+    expect(paced.message).to.match(/could not be reached/)
+    leader = 'c:1' // elected
+    now += 25 // one leader poll later, still inside the 250 ms pacing period
+    const next = await p.acquire(request('WRITE'))
+    expect(next.connection.address).to.equal('c:1')
+  })
+
   it('DatabaseUnavailable forgets the member for that database only', async () => {
     const pools = new FakePools()
     pools.replies.set('*', () => table(['a:1'], ['b:1', 'c:1'], ['a:1']))
