@@ -171,7 +171,9 @@ export class CommitOutcomeUnknownError extends Neo4jError {
 
 export interface AttemptRecord {
   readonly attempt: number
-  /** ms since the first attempt started. */
+  /** When this attempt started, in ms since the first attempt started (0 for the first). */
+  readonly startedAtMs: number
+  /** When this attempt failed, in ms since the first attempt started. */
   readonly atMs: number
   readonly error: Error
   /** How long the retry engine waited before the next attempt (undefined for the last). */

@@ -61,15 +61,19 @@ export class RetryState {
   private lastWasFast = false
   /** When this loop first saw a routing table without a writer. */
   private awaitingLeaderSince: number | undefined
+  /** When the attempt in progress started. */
+  private attemptStartedAt: number | undefined
 
   constructor (policy: RetryPolicy, clock: RetryClock = DEFAULT_RETRY_CLOCK) {
     this.policy = policy
     this.clock = clock
   }
 
-  /** Call when the first attempt starts. */
+  /** Call when an attempt starts (the first one starts the budget). */
   start (): void {
-    this.startedAt ??= this.clock.now()
+    const now = this.clock.now()
+    this.startedAt ??= now
+    this.attemptStartedAt = now
   }
 
   get deadline (): number {
@@ -101,18 +105,19 @@ export class RetryState {
 
   /** Record a failed attempt and decide what happens next. */
   recordFailure (error: unknown): RetryDecision {
-    this.start()
+    this.startedAt ??= this.clock.now() // a failure with no start recorded: the budget starts here
     const err = error instanceof Error ? error : new Error(String(error))
     const attempt = this.records.length + 1
     const atMs = this.elapsedMs()
+    const startedAtMs = (this.attemptStartedAt ?? this.startedAt ?? 0) - (this.startedAt ?? 0)
     // A zero budget turns retries off: the error is the answer, as it came.
     if (!isRetryableError(error) || this.policy.budgetMs === 0) {
-      this.records.push({ attempt, atMs, error: err })
+      this.records.push({ attempt, startedAtMs, atMs, error: err })
       return { kind: 'stop', error: err }
     }
     const remaining = this.remainingMs()
     if (remaining <= 0) {
-      this.records.push({ attempt, atMs, error: err })
+      this.records.push({ attempt, startedAtMs, atMs, error: err })
       return { kind: 'stop', error: this.exhausted() }
     }
     const fast = isFastRetryCause(error) && !this.lastWasFast
@@ -131,7 +136,7 @@ export class RetryState {
       this.backoffs++
     }
     this.lastWasFast = fast
-    this.records.push({ attempt, atMs, error: err, delayMs })
+    this.records.push({ attempt, startedAtMs, atMs, error: err, delayMs })
     return { kind: 'retry', delayMs, fast }
   }
 }

@@ -87,11 +87,14 @@ describe('integration: retry budget and errors that must not be retried', functi
       expect(error).to.be.instanceOf(RetriesExhaustedError)
       expect(error.attempts.length).to.be.at.least(3)
       expect(error.message).to.include('maxTransactionRetryTime 2000 ms')
-      expect(error.attempts.every((a: { atMs: number }) => a.atMs < 2000)).to.equal(true)
+      // No attempt starts after the budget; the last one may fail a little past it (a loaded machine's timers run late).
+      expect(error.attempts.every((a: { startedAtMs: number }) => a.startedAtMs < 2000)).to.equal(true)
       // Generous bounds: a correctness check (the budget is honoured), not a timing goal.
       expect(elapsed).to.be.within(1950, 3500)
-      // Every failure scheduled a retry; the last wait ran into the deadline, so no attempt started after it.
-      expect(retries.length).to.equal(error.attempts.length)
+      // Every failure before the deadline scheduled a retry: either the last wait ran into the deadline,
+      // or the last attempt's failure came after it and ended the loop without one.
+      const last = error.attempts[error.attempts.length - 1]
+      expect(retries.length).to.equal(last.atMs < 2000 ? error.attempts.length : error.attempts.length - 1)
     } finally {
       await Promise.all([leader, ...followers].map(async name => await cluster.start(name)))
     }

@@ -119,7 +119,7 @@ describe('errors: classes', () => {
   })
 
   it('RetriesExhaustedError keeps the last code and every attempt', () => {
-    const attempts = [1, 2, 3].map(i => ({ attempt: i, atMs: i * 100, error: err('SessionExpired') }))
+    const attempts = [1, 2, 3].map(i => ({ attempt: i, startedAtMs: i * 100 - 50, atMs: i * 100, error: err('SessionExpired') }))
     const e = new RetriesExhaustedError(attempts, 2100, 2000, 'budget')
     expect(e.code).to.equal('SessionExpired')
     expect(e.attempts).to.have.length(3)
@@ -129,8 +129,8 @@ describe('errors: classes', () => {
   it('RetriesExhaustedError names each kind of cause once, with its count, however many attempts there were', () => {
     const refused = (): Neo4jError => newError('Failed to connect to server. Please ensure that your database is listening. Caused by: connect ECONNREFUSED 127.0.0.1:9011', 'SessionExpired')
     const attempts = [
-      ...Array.from({ length: 70 }, (_, i) => ({ attempt: i + 1, atMs: i * 400, error: refused() })),
-      { attempt: 71, atMs: 29_000, error: err('Neo.TransientError.General.DatabaseUnavailable') }
+      ...Array.from({ length: 70 }, (_, i) => ({ attempt: i + 1, startedAtMs: i * 400, atMs: i * 400, error: refused() })),
+      { attempt: 71, startedAtMs: 28_990, atMs: 29_000, error: err('Neo.TransientError.General.DatabaseUnavailable') }
     ]
     const e = new RetriesExhaustedError(attempts, 30_000, 30_000, 'the retry budget ran out')
     expect(e.message).to.include('71 attempt(s) in 30.0 s')
@@ -143,8 +143,8 @@ describe('errors: classes', () => {
     const spent = err('ServiceUnavailable')
     tagBudgetSpent(spent)
     const attempts = [
-      { attempt: 1, atMs: 0, error: err('Neo.ClientError.Cluster.NotALeader') },
-      { attempt: 2, atMs: 390, error: spent }
+      { attempt: 1, startedAtMs: 0, atMs: 0, error: err('Neo.ClientError.Cluster.NotALeader') },
+      { attempt: 2, startedAtMs: 380, atMs: 390, error: spent }
     ]
     const e = new RetriesExhaustedError(attempts, 400, 400, 'budget')
     expect(e.code).to.equal('Neo.ClientError.Cluster.NotALeader')
@@ -152,7 +152,7 @@ describe('errors: classes', () => {
   })
 
   it('RetriesExhaustedError lists at most five kinds of cause and counts the rest', () => {
-    const attempts = Array.from({ length: 8 }, (_, i) => ({ attempt: i + 1, atMs: i, error: err(`Neo.TransientError.Made.Up${i}`) }))
+    const attempts = Array.from({ length: 8 }, (_, i) => ({ attempt: i + 1, startedAtMs: i, atMs: i, error: err(`Neo.TransientError.Made.Up${i}`) }))
     const e = new RetriesExhaustedError(attempts, 8, 8, 'budget')
     expect(e.message).to.include('1 × Neo.TransientError.Made.Up4').and.to.include('and 3 other kind(s) of failure')
     expect(e.message).to.not.include('Made.Up5')

@@ -41,10 +41,27 @@ describe('retry: executor over p-retry (fake clock, no network)', () => {
       const e = error as RetriesExhaustedError
       expect(e.attempts).to.have.length(attempts)
       expect(e.attempts.every(a => a.atMs <= 1000)).to.equal(true)
+      // Each attempt started when the wait after the one before ended.
+      expect(e.attempts.map(a => a.startedAtMs)).to.deep.equal([0, 150, 400, 850])
       expect(time.now() - 10_000).to.be.within(1000, 1050)
     }
     // 50 + 100 + 50 + 200 + 50 + 400 + 50 + 100 (clamped) = 1000
     expect(attempts).to.equal(4)
+  })
+
+  it('an attempt that started before the deadline and failed after it ends the loop: no attempt starts after the budget', async () => {
+    const time = fakeTime()
+    let attempts = 0
+    const error = await runWithRetry(async () => {
+      attempts++
+      time.advance(attempts === 1 ? 850 : 300) // the second starts at 950 ms (after a 100 ms wait) and fails past the deadline
+      throw newError('no leader', 'SessionExpired')
+    }, { policy, now: time.now, sleep: time.sleep, random: () => 0.5 }).catch(e => e)
+    expect(error).to.be.instanceOf(RetriesExhaustedError)
+    const e = error as RetriesExhaustedError
+    expect(attempts).to.equal(2)
+    expect(e.attempts.map(a => a.startedAtMs)).to.deep.equal([0, 950])
+    expect(e.attempts[1].atMs).to.equal(1250)
   })
 
   it('surfaces a non-retryable error unchanged after a single attempt', async () => {
