@@ -105,11 +105,11 @@ export class RetryState {
 
   /** Record a failed attempt and decide what happens next. */
   recordFailure (error: unknown): RetryDecision {
-    this.startedAt ??= this.clock.now() // a failure with no start recorded: the budget starts here
+    const startedAt = (this.startedAt ??= this.clock.now()) // a failure with no start recorded: the budget starts here
     const err = error instanceof Error ? error : new Error(String(error))
     const attempt = this.records.length + 1
     const atMs = this.elapsedMs()
-    const startedAtMs = (this.attemptStartedAt ?? this.startedAt ?? 0) - (this.startedAt ?? 0)
+    const startedAtMs = (this.attemptStartedAt ?? startedAt) - startedAt
     // A zero budget turns retries off: the error is the answer, as it came.
     if (!isRetryableError(error) || this.policy.budgetMs === 0) {
       this.records.push({ attempt, startedAtMs, atMs, error: err })

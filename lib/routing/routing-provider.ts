@@ -215,6 +215,7 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
     return undefined
   }
 
+  /** The member is out of quarantine: its time ran out, or a connection to it just worked. */
   private liftQuarantine (address: string): void {
     if (!this.quarantine.has(address)) return
     this.quarantine.delete(address)
@@ -450,7 +451,7 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
   private withoutQuarantined (table: RoutingTable): RoutingTable {
     const now = this.now()
     for (const [address, until] of this.quarantine) {
-      if (until <= now) { this.quarantine.delete(address); this.quarantineAttempts.delete(address) }
+      if (until <= now) this.liftQuarantine(address)
     }
     if (this.quarantine.size === 0) return table
     const keep = (list: readonly string[]): readonly string[] => {
