@@ -143,7 +143,7 @@ export class Driver {
       auth: c.auth
     })
     try {
-      const work = async (tx: ManagedTransaction): Promise<T> => await c.resultTransformer(tx.run(query, parameters, parameterRules))
+      const work = (tx: ManagedTransaction): Promise<T> => c.resultTransformer(tx.run(query, parameters, parameterRules))
       return await session.executeQueryTransaction(c.routing, work, c.transactionConfig, c.driverConsumesResult)
     } finally {
       await session.close()

@@ -74,7 +74,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     fetchSize: number
     highRecordWatermark: number
     lowRecordWatermark: number
-    reactive: boolean
+    /** Default false (the result pulls in batches as its consumer reads; true is the rx API's flow). */
+    reactive?: boolean
     onDb?: (database: string) => void
     afterKeys?: (keys: string[]) => void
     beforeComplete?: (metadata: any) => unknown

@@ -126,7 +126,7 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
   }
   /** RUN + PULL. `commitFollows`: the caller writes COMMIT in the same tick, which carries them in its socket write. */
   run (query: string, parameters: Record<string, unknown>, request: RunRequest, options: { commitFollows?: boolean } = {}): ResultStreamObserver {
-    const send = (): ResultStreamObserver => this.wire.run(query, parameters, { ...this.guarded(request), reactive: false })
+    const send = (): ResultStreamObserver => this.wire.run(query, parameters, this.guarded(request))
     return this.sending(() => options.commitFollows === true ? writeUnflushed(this.wire, send) : send())
   }
   commitTransaction (hooks: { afterComplete?: (metadata: any) => void } = {}): ResultStreamObserver {
@@ -147,11 +147,15 @@ export class PooledConnection implements PoolableConnection, SilenceSource {
    * A request whose first error hook notices protocol violations: an answer
    * that failed validation fails only its own request in bolt-connection,
    * which would leave a connection whose member just broke the protocol
-   * idle in the pool.
+   * idle in the pool. The hook is set on the request itself (every caller
+   * builds a fresh one for the call), not on a copy: three requests per
+   * transaction, each copied, was a cost on every operation.
    */
   private guarded<R extends object> (request: R): R & { beforeError: (error: Error) => void } {
-    const given = (request as { beforeError?: (error: Error) => void }).beforeError
-    return { ...request, beforeError: (error: Error) => { this.checkViolation(error); given?.(error) } }
+    const hooked = request as R & { beforeError: (error: Error) => void }
+    const given: ((error: Error) => void) | undefined = hooked.beforeError
+    hooked.beforeError = (error: Error) => { this.checkViolation(error); given?.(error) }
+    return hooked
   }
 
   /**

@@ -156,7 +156,8 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
   }
 
   async acquire (request: AcquireRequest): Promise<Acquired<C>> {
-    const target = await this.tableFor(request)
+    // A named database with a fresh table (nearly every acquisition) needs no await.
+    const target = this.freshTarget(request) ?? await this.tableFor(request)
     let table = target.table
     // Bounded: every failed member is forgotten, so the candidate list shrinks each pass.
     for (let pass = 0; pass <= table.readers.length + table.writers.length; pass++) {
@@ -311,10 +312,11 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
       // The session keeps this name for its next transactions; DEFAULT_DATABASE ('') is never sent.
       return { table, database: table.database }
     }
+    const fresh = this.freshTarget(request)
+    if (fresh !== undefined) return fresh
     const database = request.database
     const now = this.now()
     const cached = this.registry.get(database)
-    if (cached !== undefined && !isStaleFor(cached, request.mode, now)) return { table: cached, database }
     if (cached !== undefined && request.mode === 'WRITE' && request.retrying === true && this.writerlessAnswerIsFresh(cached, now)) {
       // The election is still on as far as we know: the caller polls again (retryable, no ROUTE now).
       throw noMemberError(database, request.mode, cached)
@@ -322,6 +324,13 @@ export class RoutingProvider<C extends MemberConnection> implements ConnectionPr
     const table = await this.refresh(database, request, '')
     if (isStaleFor(table, request.mode, this.now())) throw noMemberError(table.database, request.mode, table)
     return { table, database }
+  }
+
+  /** The cached table of a named database while it is fresh for the request's mode; undefined otherwise (tableFor decides). */
+  private freshTarget (request: AcquireRequest): { table: RoutingTable, database: string } | undefined {
+    if (request.database === null) return undefined
+    const cached = this.registry.get(request.database)
+    return cached !== undefined && !isStaleFor(cached, request.mode, this.now()) ? { table: cached, database: request.database } : undefined
   }
 
   /** ROUTE without a database: the user's home database, resolved now and remembered for routing-side guesses. */

@@ -22,24 +22,28 @@ export function guardSubscribers (stream: ResultStreamObserver): ResultStreamObs
       stream.cancel()
       subscriber.onError?.(error as Error)
     }
-    // Only the callbacks the subscriber has: the stream hands its buffered
-    // records to the first subscriber with an onNext, so adding one to a
-    // subscriber that has none (Result.keys()) would swallow them.
-    const guarded = <A extends unknown[]>(callback: (...args: A) => void) => (...args: A): void => {
-      if (failed) return
-      try {
-        callback(...args)
-      } catch (error) {
-        fail(error)
-      }
-    }
     const wrapped: Subscriber = {
       ...subscriber,
       onCompleted: (summary: Parameters<NonNullable<Subscriber['onCompleted']>>[0]) => { if (!failed) subscriber.onCompleted?.(summary) },
       onError: (error: Error) => { if (!failed) subscriber.onError?.(error) }
     }
-    if (subscriber.onKeys !== undefined) wrapped.onKeys = guarded(subscriber.onKeys.bind(subscriber))
-    if (subscriber.onNext !== undefined) wrapped.onNext = guarded(subscriber.onNext.bind(subscriber))
+    // Only the callbacks the subscriber has: the stream hands its buffered
+    // records to the first subscriber with an onNext, so adding one to a
+    // subscriber that has none (Result.keys()) would swallow them. Each takes
+    // one argument (the keys, a record): called per record, so no spread.
+    const { onKeys, onNext } = subscriber
+    if (onKeys !== undefined) {
+      wrapped.onKeys = (keys) => {
+        if (failed) return
+        try { onKeys.call(subscriber, keys) } catch (error) { fail(error) }
+      }
+    }
+    if (onNext !== undefined) {
+      wrapped.onNext = (record) => {
+        if (failed) return
+        try { onNext.call(subscriber, record) } catch (error) { fail(error) }
+      }
+    }
     subscribe(wrapped)
   }
   return stream

@@ -166,12 +166,12 @@ export class Session {
     }))
   }
 
-  async executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
+  executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
+    return this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
-  async executeWrite<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return await this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
+  executeWrite<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
+    return this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   /**
@@ -182,8 +182,8 @@ export class Session {
    * write too (TxStart.commitWithQuery) when a lost COMMIT may be re-run (a
    * READ, or work marked idempotent).
    */
-  async executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, commitWithQuery: boolean): Promise<T> {
-    return await this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, commitWithQuery, driverWork: true, api: TELEMETRY_APIS.EXECUTE_QUERY })
+  executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, commitWithQuery: boolean): Promise<T> {
+    return this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, commitWithQuery, driverWork: true, api: TELEMETRY_APIS.EXECUTE_QUERY })
   }
 
   /** Ends open streams (DISCARD), rolls back an open transaction, releases every connection. */

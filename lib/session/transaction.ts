@@ -194,7 +194,7 @@ export class TxCore {
     try {
       connection = await this.begunConnection()
       // COMMIT is only valid once every stream of the transaction has ended.
-      await Promise.all(this.results.map(async ({ result }) => await result.summary()))
+      await Promise.all(this.results.map(({ result }) => result.summary()))
     } catch (error) {
       this.state = 'FAILED'
       this.failure ??= error as Error
