@@ -1,10 +1,12 @@
 // The profile report (`npm run bench -- --profile …`): per workload, where
 // each client's CPU time goes per operation, grouped by owner, then each
 // client's top self-time functions, and for our driver the inclusive time
-// of its own functions and its files. Pure.
+// of its own functions and its files; then the bytes each allocates per
+// operation, by owner, and our own top allocation sites. Pure.
 
 import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
 import { formatNumber, table } from './markdown.js'
+import type { AllocationAnalysis } from './allocation-analysis.js'
 import { CATEGORY_ORDER, sourceOf, type ProfileAnalysis } from './profile-analysis.js'
 import type { MachineInfo } from './machine.js'
 
@@ -19,6 +21,8 @@ export interface ProfiledRun {
   /** The .cpuprofile written (relative to the repository). */
   file: string
   analysis: ProfileAnalysis
+  /** The heap sampler's window (after the CPU profile's): operations completed in it and what they allocated. */
+  allocation: { ops: number, analysis: AllocationAnalysis }
 }
 
 export interface ProfileMeta {
@@ -30,12 +34,16 @@ export interface ProfileMeta {
   intervalUs: number
   database: string | null
   serverSideRouting: boolean
+  allocationWindowMs: number
+  heapSamplingBytes: number
 }
 
 const TOP_SELF = 20
 const TOP_OURS = 15
 
 const perOp = (ms: number, ops: number): string => ops > 0 ? formatNumber(ms * 1000 / ops, 1) : '—'
+const kibPerOp = (bytes: number, ops: number): string => ops > 0 ? formatNumber(bytes / 1024 / ops, 1) : '—'
+const TOP_ALLOCATION_SITES = 10
 
 export function renderProfileReport (runs: readonly ProfiledRun[], meta: ProfileMeta): string {
   const out: string[] = []
@@ -44,6 +52,7 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
   out.push(`- **Machine:** ${meta.machine.cpuModel}, ${meta.machine.cores} cores; Node ${meta.machine.node}; 1-min load average ${meta.machine.loadAverage} at start (other work on the machine slows everything alike; shares and per-operation costs move less than throughput).`)
   out.push(`- **Method:** each client in its own worker process (as \`npm run bench\`), a fresh driver, ${meta.warmupMs / 1000} s of warm-up, then ${meta.windowMs / 1000} s of the workload's closed loop under the V8 CPU profiler (sampling every ${meta.intervalUs} µs, started and stopped through \`node:inspector\` around the window only — the same profiler as \`node --cpu-prof\`, without start-up and warm-up). Database: ${meta.database === null ? 'none named (home database)' : `\`${meta.database}\``}; fixture server-side routing ${meta.serverSideRouting ? 'on' : 'off'}. Operations per second here include the profiler's overhead: they are not benchmark figures.`)
   out.push('- **Owners:** *ours* is dist/lib (this driver); *bolt-connection* and *core* are `neo4j-driver-bolt-connection` and `neo4j-driver-core` (both drivers run on them); *neo4j-driver (official)* is the official driver\'s own layer; *node internals* are `node:` modules (net, streams, timers, async hooks); *native / builtins* are V8 builtins and native functions called from JS; *GC* is the garbage collector; *program* is time in V8 or native code outside any JS frame. µs/op is time per completed operation; % is the share of the busy (non-idle) time.')
+  out.push(`- **Allocation:** after the CPU window, ${meta.allocationWindowMs / 1000} s more of the same loop under V8's sampling heap profiler (a sample about every ${formatNumber(meta.heapSamplingBytes)} bytes, scaled to an estimate of every byte; objects the GC already reclaimed included): KiB allocated per completed operation, by owner. Short-lived garbage is what the young-generation collector (GC above) pays for.`)
   out.push('- **Files:** the .cpuprofile files open in Chrome DevTools (Performance → Load profile) (or any .cpuprofile viewer); they are not committed (git-ignored).', '')
 
   const workloads = [...new Set(runs.map((r) => r.workload))]
@@ -64,6 +73,14 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
         const x = r.analysis.categories.find((y) => y.category === c)
         return x === undefined ? '—' : `${perOp(x.ms, r.ops)} (${x.percent.toFixed(1)} %)`
       })])), '')
+    out.push('Allocated per operation by owner (KiB/op):', '')
+    const allocators = CATEGORY_ORDER.filter((c) => mine.some((r) => r.allocation.analysis.categories.some((x) => x.category === c)))
+    out.push(table(
+      ['owner', ...mine.map((r) => CONTENDER_LABELS[r.contender])],
+      [...allocators.map((c) => [c, ...mine.map((r) => {
+        const x = r.allocation.analysis.categories.find((y) => y.category === c)
+        return x === undefined ? '—' : kibPerOp(x.bytes, r.allocation.ops)
+      })]), ['**total**', ...mine.map((r) => `**${kibPerOp(r.allocation.analysis.totalBytes, r.allocation.ops)}**`)]]), '')
     for (const r of mine) {
       out.push(`### ${CONTENDER_LABELS[r.contender]}: top ${TOP_SELF} functions by self time`, '')
       out.push(table(
@@ -81,6 +98,11 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
       out.push(table(
         ['file', 'self %', 'µs/op'],
         r.analysis.ourFiles.slice(0, TOP_OURS).map((f) => [`\`${sourceOf(f.file)}\``, f.percent.toFixed(1), perOp(f.ms, r.ops)])), '')
+      out.push(`Our top ${TOP_ALLOCATION_SITES} allocation sites (bytes allocated by the function itself, KiB/op):`, '')
+      out.push(table(
+        ['function', 'where', 'KiB/op'],
+        r.allocation.analysis.sites.filter((site) => site.category === 'ours (dist/lib)').slice(0, TOP_ALLOCATION_SITES)
+          .map((site) => [site.name, `\`${site.location}\``, kibPerOp(site.bytes, r.allocation.ops)])), '')
     }
   }
   return out.join('\n')

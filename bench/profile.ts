@@ -3,7 +3,9 @@
 // (as a benchmark trial), with the V8 CPU profiler running around the
 // measurement window only. Writes one .cpuprofile per run under
 // bench/results/profiles/ (git-ignored) and a report of where the time goes
-// (profile-report.ts) to bench/results/profile-latest.{md,json}.
+// (profile-report.ts) to bench/results/profile-latest.{md,json}. After the CPU
+// window, a second window under the heap sampler tells the bytes allocated per
+// operation and where (allocation-analysis.ts).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { SourceMap } from 'node:module'
@@ -13,15 +15,20 @@ import type { BenchArgs } from './args.js'
 import type { ContenderId, ContenderSetup } from './contenders/contender.js'
 import { ChildHandle } from './ipc.js'
 import { machineInfo } from './machine.js'
+import { analyseAllocations, type SamplingHeapProfile } from './allocation-analysis.js'
 import { analyseProfile, shortLocation, type CallFrame, type CpuProfile } from './profile-analysis.js'
 import { renderProfileReport, type ProfiledRun } from './profile-report.js'
-import type { FixtureSettings, HostStatus, ProfileRequest, ProfileSample } from './protocol.js'
+import type { AllocationRequest, AllocationSample, FixtureSettings, HostStatus, ProfileRequest, ProfileSample } from './protocol.js'
 import { FIXTURE, seedData } from './setup.js'
 import { spawnWorker } from './trials.js'
 import type { ThroughputWorkload, Workload } from './workloads.js'
 
 /** Rows of each list kept in the JSON (the .cpuprofile has everything). */
 const JSON_ROWS = 60
+/** The allocation window after the CPU profile's (shorter when the CPU window is). */
+const ALLOCATION_WINDOW_MS = 3_000
+/** The heap sampler's mean interval: fine enough for a few hundred bytes per operation. */
+export const HEAP_SAMPLING_BYTES = 1_024
 
 export interface ProfileEnv {
   /** bench/results/ of the repository. */
@@ -78,9 +85,14 @@ export async function runProfiles (args: BenchArgs, selected: Workload[], env: P
           await worker.request('warmup', { ...loop, durationMs: args.warmupMs }, args.warmupMs + 90_000)
           const sample = await worker.request<ProfileSample>('profile',
             { ...loop, durationMs: args.windowMs, intervalUs: args.profileIntervalUs, file } satisfies ProfileRequest, args.windowMs + 90_000)
+          // Then, apart (the heap sampler costs time the CPU profile must not see): what the loop allocates.
+          const allocationMs = Math.min(args.windowMs, ALLOCATION_WINDOW_MS)
+          const heap = await worker.request<AllocationSample>('allocations',
+            { ...loop, durationMs: allocationMs, samplingIntervalBytes: HEAP_SAMPLING_BYTES } satisfies AllocationRequest, allocationMs + 90_000)
           await worker.request('close', null, 30_000)
           const analysis = analyseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, resolveSource)
-          runs.push({ workload: workload.id, title: workload.title, contender, ...sample, file: path.relative(repo, file), analysis })
+          const allocation = { ops: heap.ops, analysis: analyseAllocations(heap.profile as SamplingHeapProfile, resolveSource) }
+          runs.push({ workload: workload.id, title: workload.title, contender, ...sample, file: path.relative(repo, file), analysis, allocation })
           const ours = analysis.categories.find((c) => c.category === 'ours (dist/lib)')
           log(`  ${workload.id} ${contender}: ${Math.round(sample.ops / (sample.elapsedMs / 1000))} ops/s, ${(analysis.busyMs * 1000 / Math.max(1, sample.ops)).toFixed(1)} µs busy/op` +
             (ours === undefined ? '' : `, ours ${ours.percent.toFixed(1)} %`) + (sample.errors > 0 ? `, ${sample.errors} failed (${sample.firstError ?? ''})` : ''))
@@ -98,12 +110,17 @@ export async function runProfiles (args: BenchArgs, selected: Workload[], env: P
   }
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`
   let markdown = renderProfileReport(runs, {
-    startedAt, machine, command, windowMs: args.windowMs, warmupMs: args.warmupMs, intervalUs: args.profileIntervalUs, database: args.database, serverSideRouting
+    startedAt, machine, command, windowMs: args.windowMs, warmupMs: args.warmupMs, intervalUs: args.profileIntervalUs, database: args.database, serverSideRouting,
+    allocationWindowMs: Math.min(args.windowMs, ALLOCATION_WINDOW_MS), heapSamplingBytes: HEAP_SAMPLING_BYTES
   })
   if (problems.length > 0) markdown += `\n## Problems during the run\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
   mkdirSync(path.dirname(files.md), { recursive: true })
   writeFileSync(files.md, markdown)
-  const trimmed = runs.map((r) => ({ ...r, analysis: { ...r.analysis, self: r.analysis.self.slice(0, JSON_ROWS), inclusive: r.analysis.inclusive.slice(0, JSON_ROWS) } }))
+  const trimmed = runs.map((r) => ({
+    ...r,
+    analysis: { ...r.analysis, self: r.analysis.self.slice(0, JSON_ROWS), inclusive: r.analysis.inclusive.slice(0, JSON_ROWS) },
+    allocation: { ...r.allocation, analysis: { ...r.allocation.analysis, sites: r.allocation.analysis.sites.slice(0, JSON_ROWS) } }
+  }))
   writeFileSync(files.json, JSON.stringify({ startedAt, machine, command, args, runs: trimmed, problems }, null, 2) + '\n')
   process.stdout.write(markdown + '\n')
   log(`wrote ${path.relative(process.cwd(), files.md)}, ${path.relative(process.cwd(), files.json)} and ${runs.length} profile(s) in ${path.relative(process.cwd(), profilesDir)}`)

@@ -59,6 +59,18 @@ export interface ProfileSample {
   firstError: string | null
 }
 
+export interface AllocationRequest extends LoopRequest {
+  /** The heap sampler's mean interval between samples, bytes. */
+  samplingIntervalBytes: number
+}
+
+export interface AllocationSample {
+  ops: number
+  errors: number
+  /** HeapProfiler.stopSampling's profile (a SamplingHeapProfile; allocation-analysis.ts reads it). */
+  profile: unknown
+}
+
 export interface ThroughputSample {
   ops: number
   opsTotal: number

@@ -7,6 +7,7 @@
 //   warmup {op, concurrency, durationMs}
 //   measure {…same}           → ThroughputSample
 //   profile {…same, intervalUs, file} → ProfileSample  (the loop under the V8 CPU profiler; writes file)
+//   allocations {…same, samplingIntervalBytes} → AllocationSample  (the loop under the V8 heap sampler)
 //   stream {rows}             → StreamSample
 //   loop-start / await-acks {count, timeoutMs} / await-recovery {…} / loop-stop {timeoutMs}
 //   close                       closes the client
@@ -18,7 +19,7 @@ import { WriteLoop } from './failover.js'
 import { serve } from './ipc.js'
 import { closedLoop, sampleMemory } from './measure.js'
 import { openContender, type Contender } from './contenders/index.js'
-import type { LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
+import type { AllocationRequest, AllocationSample, LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
 
 let contender: Contender | null = null
 let writeLoop: WriteLoop | null = null
@@ -86,6 +87,21 @@ serve({
       const { profile } = await session.post('Profiler.stop')
       writeFileSync(request.file, JSON.stringify(profile))
       return { ops: result.ops, errors: result.errors, elapsedMs: result.elapsedMs, cpuMicros: result.cpuMicros, firstError: result.firstError }
+    } finally {
+      session.disconnect()
+    }
+  },
+  allocations: async (request: AllocationRequest): Promise<AllocationSample> => {
+    // Every byte allocated in the window, reclaimed or not: what the collector pays for per operation.
+    const session = new Session()
+    session.connect()
+    try {
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: request.samplingIntervalBytes, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true
+      })
+      const result = await loop(request)
+      const { profile } = await session.post('HeapProfiler.stopSampling')
+      return { ops: result.ops, errors: result.errors, profile }
     } finally {
       session.disconnect()
     }

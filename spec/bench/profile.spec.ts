@@ -1,7 +1,9 @@
 // Reading CPU profiles (bench --profile): owners of frames, self and
-// inclusive time from samples and time deltas, without machine paths.
+// inclusive time from samples and time deltas, without machine paths; and
+// sampling heap profiles: bytes allocated by owner and by site.
 
 import { expect } from 'chai'
+import { analyseAllocations, type HeapProfileNode, type SamplingHeapProfile } from '../../bench/allocation-analysis.js'
 import { analyseProfile, categorize, packageOf, shortLocation, type CallFrame, type CpuProfile } from '../../bench/profile-analysis.js'
 import { renderProfileReport } from '../../bench/profile-report.js'
 
@@ -14,6 +16,19 @@ const ROOT = '/home/someone/project'
  *        ├─ (garbage collector)
  *        └─ (idle)
  */
+/** (root) ─ run (ours, 4 KiB) ─ pack (bolt-connection, 1 KiB); (root) ─ x ─ run (ours, 2 KiB); (root) ─ Promise (native, 512 B) */
+function heapProfile (): SamplingHeapProfile {
+  const node = (id: number, f: CallFrame, selfSize: number, children: HeapProfileNode[] = []): HeapProfileNode => ({ id, callFrame: f, selfSize, children })
+  const run = frame('run', `file://${ROOT}/dist/lib/session/session.js`, 9)
+  return {
+    head: node(1, frame('(root)', ''), 0, [
+      node(2, run, 4096, [node(3, frame('pack', `file://${ROOT}/node_modules/neo4j-driver-bolt-connection/lib/packstream/packstream-v1.js`, 99), 1024)]),
+      node(4, frame('x', `file://${ROOT}/dist/lib/x.js`), 0, [node(5, run, 2048)]),
+      node(6, frame('Promise', ''), 512)
+    ])
+  }
+}
+
 function profile (): CpuProfile {
   return {
     startTime: 0,
@@ -90,10 +105,27 @@ describe('bench: CPU profile analysis', () => {
     expect(a.self.find((f) => f.name === 'pack')?.location).to.equal('neo4j-driver-bolt-connection/lib/packstream/packstream-v1.js:100')
   })
 
+  it('allocations: self bytes by owner and by site (the same function at two stack places is one site), total over the tree', () => {
+    const allocation = analyseAllocations(heapProfile())
+    expect(allocation.totalBytes).to.equal(4096 + 1024 + 2048 + 512)
+    expect(allocation.categories).to.deep.equal([
+      { category: 'ours (dist/lib)', bytes: 4096 + 2048 },
+      { category: 'bolt-connection', bytes: 1024 },
+      { category: 'native / builtins', bytes: 512 }
+    ])
+    expect(allocation.sites[0]).to.deep.equal({ name: 'run', location: 'dist/lib/session/session.js:10', category: 'ours (dist/lib)', bytes: 6144 })
+    expect(allocation.sites.map((s) => s.name)).to.deep.equal(['run', 'pack', 'Promise'])
+    const resolved = analyseAllocations(heapProfile(), (f) => f.url.includes('/dist/lib/') ? 'lib/session/session.ts:42' : null)
+    expect(resolved.sites[0].location).to.equal('lib/session/session.ts:42')
+  })
+
   it('the report shows per-operation costs by owner and the top functions, with no machine path', () => {
     const analysis = analyseProfile(profile())
     const md = renderProfileReport([
-      { workload: 'read-return-1-c1', title: 'executeQuery read `RETURN 1`, concurrency 1', contender: 'ours', ops: 4, errors: 0, elapsedMs: 10, cpuMicros: 9000, file: 'bench/results/profiles/x.cpuprofile', analysis }
+      {
+        workload: 'read-return-1-c1', title: 'executeQuery read `RETURN 1`, concurrency 1', contender: 'ours', ops: 4, errors: 0, elapsedMs: 10, cpuMicros: 9000, file: 'bench/results/profiles/x.cpuprofile', analysis,
+        allocation: { ops: 2, analysis: analyseAllocations(heapProfile()) }
+      }
     ], {
       startedAt: '2026-01-01T00:00:00.000Z',
       machine: { cpuModel: 'Test CPU', cores: 2, node: 'v20.0.0', os: 'Linux', memoryGiB: 4, loadAverage: 0.5, commit: 'abc123' },
@@ -102,9 +134,13 @@ describe('bench: CPU profile analysis', () => {
       warmupMs: 2000,
       intervalUs: 200,
       database: 'neo4j',
-      serverSideRouting: true
+      serverSideRouting: true,
+      allocationWindowMs: 3000,
+      heapSamplingBytes: 1024
     })
-    for (const text of ['## executeQuery read `RETURN 1`, concurrency 1', '| ours (dist/lib) | 500.0 (22.2 %) |', '| 1 | writeBuffer |', 'Our functions by inclusive time', '`dist/lib/session/session.js:10`']) {
+    for (const text of ['## executeQuery read `RETURN 1`, concurrency 1', '| ours (dist/lib) | 500.0 (22.2 %) |', '| 1 | writeBuffer |', 'Our functions by inclusive time', '`dist/lib/session/session.js:10`',
+      // 6 KiB of ours over 2 operations; 7.5 KiB in all.
+      'Allocated per operation by owner (KiB/op)', '| ours (dist/lib) | 3.0 |', '| **total** | **3.8** |', 'Our top 10 allocation sites', '| run | `dist/lib/session/session.js:10` | 3.0 |']) {
       expect(md, text).to.contain(text)
     }
     expect(md).to.not.contain(ROOT)
