@@ -10,9 +10,12 @@ import type { Log } from '../log.js'
 import { isOptionOf } from '../option-names.js'
 import { unknownOptionMessage, warnOnce } from '../unknown-options.js'
 import { describe } from '../url.js'
+import { collectEager } from './results.js'
 import type { TransactionConfig } from './session-config.js'
 import { checkAuthOption } from '../validation.js'
 import type { AuthToken } from '../auth/auth.js'
+
+const CORE_EAGER = resultTransformers.eager()
 
 export type RoutingControl = 'READ' | 'WRITE'
 
@@ -82,7 +85,9 @@ export function resolveQueryConfig<T> (config: unknown, defaultManager: Bookmark
     database: c.database ?? undefined,
     impersonatedUser: c.impersonatedUser ?? undefined,
     bookmarkManager: manager === null ? undefined : (manager ?? defaultManager),
-    resultTransformer: (c.resultTransformer ?? resultTransformers.eager()) as (result: Result) => Promise<T>,
+    // The default (and core's eager(), which is the same function) collected by our own
+    // collectEager: the same EagerResult, without core's down-levelled async machinery.
+    resultTransformer: (c.resultTransformer === undefined || c.resultTransformer === CORE_EAGER ? collectEager : c.resultTransformer) as (result: Result) => Promise<T>,
     driverConsumesResult: c.resultTransformer === undefined,
     transactionConfig: c.transactionConfig,
     auth: checkAuthOption(c.auth, message => queryError('auth', message))

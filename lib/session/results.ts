@@ -3,7 +3,7 @@
 // fed by a Bolt stream observer. A failure before the stream exists becomes a
 // FailedObserver, so an ignored Result never causes an unhandled rejection.
 
-import { internal, Result, type ProtocolVersion } from 'neo4j-driver-core'
+import { EagerResult, internal, Result, type ProtocolVersion, type RecordShape } from 'neo4j-driver-core'
 import { guardSubscribers } from './guarded-observer.js'
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
@@ -60,6 +60,19 @@ export function createResult (
  */
 const CALL_SITE_FRAMES = 6
 
+/**
+ * The captured frames, formatted when core appends them to an error's stack
+ * (it concatenates `_stack` to a string, which calls toString). A plain field
+ * holding this object, not a getter: an accessor with a closure made per
+ * query gives each Result a hidden class of its own, which pins the query's
+ * objects past young-generation collections.
+ */
+class LazyCallSite {
+  private readonly site: Error
+  constructor (site: Error) { this.site = site }
+  toString (): string { return this.site.stack?.replace(/^Error\n?/, '') ?? '' }
+}
+
 function withLazyCallSite (create: () => Result, applicationCall: boolean): Result {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 0 // core's own capture: nothing to walk, nothing to format
@@ -74,16 +87,22 @@ function withLazyCallSite (create: () => Result, applicationCall: boolean): Resu
   } finally {
     Error.stackTraceLimit = limit
   }
-  if (site === undefined) {
-    ;(result as unknown as { _stack: string | null })._stack = null
-    return result
-  }
-  const callSite = site
-  Object.defineProperty(result, '_stack', {
-    configurable: true,
-    get: () => callSite.stack?.replace(/^Error\n?/, '') ?? null
-  })
+  ;(result as unknown as { _stack: LazyCallSite | null })._stack = site === undefined ? null : new LazyCallSite(site)
   return result
+}
+
+/**
+ * executeQuery's default result transformer: every record, the keys and the
+ * summary as core's EagerResult, as resultTransformers.eager() gives them.
+ * Ours because core's is compiled down to generator-based async code whose
+ * objects outlived each query in young-generation collections (every
+ * executeQuery's objects were promoted to the old generation, then freed
+ * only by a full collection); native async/await does not.
+ */
+export async function collectEager<R extends RecordShape = RecordShape> (result: Result<R>): Promise<EagerResult<R>> {
+  const { records, summary } = await result
+  const keys = await result.keys()
+  return new EagerResult<R>(keys, records, summary)
 }
 
 /** Wait for a single-response observer (BEGIN, COMMIT, ROLLBACK) to finish. */

@@ -6,7 +6,7 @@
 import { expect } from 'chai'
 import { PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
 import { LiveBoltServer } from '../fixture/bolt/live-server.js'
-import neo4j, { CommitOutcomeUnknownError, DiscoveryError, Neo4jError, RetriesExhaustedError, type Driver } from '../../lib/index.js'
+import neo4j, { CommitOutcomeUnknownError, DiscoveryError, EagerResult, Neo4jError, resultTransformers, RetriesExhaustedError, type Driver } from '../../lib/index.js'
 import { needsFixture, waitFor } from './helpers.js'
 
 describe('integration: driver against one Bolt member (fake backend)', function () {
@@ -38,6 +38,26 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(summary.server.address).to.equal(live.backend.address)
     expect(d.routingTable('neo4j')).to.deep.include({ database: 'neo4j', ttl: 300, writers: [live.backend.address], readers: [live.backend.address] })
     expect(live.backend.txRequests.at(-1)?.mode).to.equal('READ')
+  })
+
+  it('executeQuery\'s default result is what core\'s eager transformer gives (keys, records, summary), also when asked for by name', async () => {
+    const d = open()
+    const query = 'UNWIND range(1, 3) AS i RETURN i'
+    const config = { database: 'neo4j', routing: 'READ' as const }
+    const coreEager = resultTransformers.eager()
+    const results = [
+      await d.executeQuery(query, {}, config),
+      await d.executeQuery(query, {}, { ...config, resultTransformer: coreEager }),
+      // A transformer of the application's: core's own code collects
+      await d.executeQuery(query, {}, { ...config, resultTransformer: async (result) => await coreEager(result) })
+    ]
+    for (const result of results) {
+      expect(result).to.be.instanceOf(EagerResult)
+      expect(result.keys).to.deep.equal(['i'])
+      expect(result.records.map(r => r.get('i').toNumber())).to.deep.equal([1, 2, 3])
+      expect(result.summary.query.text).to.equal(query)
+      expect(result.summary.server.address).to.equal(live.backend.address)
+    }
   })
 
   it('integers come back as Integer, number (disableLosslessIntegers) or bigint (useBigInt)', async () => {
