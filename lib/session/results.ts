@@ -73,13 +73,23 @@ class LazyCallSite {
   toString (): string { return this.site.stack?.replace(/^Error\n?/, '') ?? '' }
 }
 
+/** Core's own capture, while a Result is made: no stack to format (it reads `.stack` at once). */
+const noStack = (): null => null
+
 function withLazyCallSite (create: () => Result, applicationCall: boolean): Result {
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0 // core's own capture: nothing to walk, nothing to format
+  const prepare = Error.prepareStackTrace
+  // Core's own capture: nothing to walk, nothing to format.
+  Error.stackTraceLimit = 0
+  Error.prepareStackTrace = noStack
   let result: Result
   let site: Error | undefined
   try {
-    result = create()
+    try {
+      result = create()
+    } finally {
+      Error.prepareStackTrace = prepare
+    }
     if (applicationCall) {
       Error.stackTraceLimit = Math.min(limit, CALL_SITE_FRAMES)
       site = new Error('')
