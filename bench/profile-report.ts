@@ -6,7 +6,7 @@
 
 import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
 import { formatNumber, table } from './markdown.js'
-import type { AllocationAnalysis } from './allocation-analysis.js'
+import type { AllocationAnalysis, GcSummary } from './allocation-analysis.js'
 import { CATEGORY_ORDER, sourceOf, type ProfileAnalysis } from './profile-analysis.js'
 import type { MachineInfo } from './machine.js'
 
@@ -21,6 +21,8 @@ export interface ProfiledRun {
   /** The .cpuprofile written (relative to the repository). */
   file: string
   analysis: ProfileAnalysis
+  /** Garbage collections during the CPU window. */
+  gc: GcSummary
   /** The heap sampler's window (after the CPU profile's): operations completed in it and what they allocated. */
   allocation: { ops: number, analysis: AllocationAnalysis }
 }
@@ -73,6 +75,17 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
         const x = r.analysis.categories.find((y) => y.category === c)
         return x === undefined ? '—' : `${perOp(x.ms, r.ops)} (${x.percent.toFixed(1)} %)`
       })])), '')
+    out.push('Garbage collection during the CPU window (node:v8 GCProfiler; promoted: bytes the young collections moved to the old generation):', '')
+    const perThousand = (n: number, ops: number): string => ops > 0 ? formatNumber(n * 1000 / ops, 1) : '—'
+    out.push(table(
+      ['', ...mine.map((r) => CONTENDER_LABELS[r.contender])],
+      [
+        ['young collections per 1,000 ops', ...mine.map((r) => perThousand(r.gc.young, r.ops))],
+        ['young-collection pause, µs/op', ...mine.map((r) => perOp(r.gc.youngMs, r.ops))],
+        ['promoted to the old generation, bytes/op', ...mine.map((r) => r.ops > 0 ? formatNumber(r.gc.promotedBytes / r.ops) : '—')],
+        ['full collections per 1,000 ops', ...mine.map((r) => perThousand(r.gc.full, r.ops))],
+        ['full-collection pause, µs/op', ...mine.map((r) => perOp(r.gc.fullMs, r.ops))]
+      ]), '')
     out.push('Allocated per operation by owner (KiB/op):', '')
     const allocators = CATEGORY_ORDER.filter((c) => mine.some((r) => r.allocation.analysis.categories.some((x) => x.category === c)))
     out.push(table(

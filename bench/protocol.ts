@@ -39,6 +39,8 @@ export interface LeaderStop {
 /** Requests messages received, by type, summed over every member since the cluster started. */
 export type MessageCounts = Record<string, number>
 
+import type { GcSummary } from './allocation-analysis.js'
+
 // --- worker ------------------------------------------------------------------
 
 export interface OpenRequest { contender: ContenderId, setup: ContenderSetup }
@@ -57,6 +59,8 @@ export interface ProfileSample {
   elapsedMs: number
   cpuMicros: number
   firstError: string | null
+  /** Garbage collections during the window (node:v8 GCProfiler). */
+  gc: GcSummary
 }
 
 export interface AllocationRequest extends LoopRequest {

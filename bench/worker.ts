@@ -6,7 +6,7 @@
 //   open {contender, setup}     opens the client (a fresh driver per trial)
 //   warmup {op, concurrency, durationMs}
 //   measure {…same}           → ThroughputSample
-//   profile {…same, intervalUs, file} → ProfileSample  (the loop under the V8 CPU profiler; writes file)
+//   profile {…same, intervalUs, file} → ProfileSample  (the loop under the V8 CPU profiler and GCProfiler; writes file)
 //   allocations {…same, samplingIntervalBytes} → AllocationSample  (the loop under the V8 heap sampler)
 //   stream {rows}             → StreamSample
 //   loop-start / await-acks {count, timeoutMs} / await-recovery {…} / loop-stop {timeoutMs}
@@ -15,6 +15,8 @@
 
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
+import { GCProfiler } from 'node:v8'
+import { summarizeGc, type GcStatistic } from './allocation-analysis.js'
 import { WriteLoop } from './failover.js'
 import { serve } from './ipc.js'
 import { closedLoop, sampleMemory } from './measure.js'
@@ -83,10 +85,13 @@ serve({
       await session.post('Profiler.enable')
       await session.post('Profiler.setSamplingInterval', { interval: request.intervalUs })
       await session.post('Profiler.start')
+      const gcProfiler = new GCProfiler()
+      gcProfiler.start()
       const result = await loop(request)
+      const gc = summarizeGc((gcProfiler.stop()?.statistics ?? []) as GcStatistic[])
       const { profile } = await session.post('Profiler.stop')
       writeFileSync(request.file, JSON.stringify(profile))
-      return { ops: result.ops, errors: result.errors, elapsedMs: result.elapsedMs, cpuMicros: result.cpuMicros, firstError: result.firstError }
+      return { ops: result.ops, errors: result.errors, elapsedMs: result.elapsedMs, cpuMicros: result.cpuMicros, firstError: result.firstError, gc }
     } finally {
       session.disconnect()
     }

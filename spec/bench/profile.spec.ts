@@ -3,7 +3,7 @@
 // sampling heap profiles: bytes allocated by owner and by site.
 
 import { expect } from 'chai'
-import { analyseAllocations, type HeapProfileNode, type SamplingHeapProfile } from '../../bench/allocation-analysis.js'
+import { analyseAllocations, summarizeGc, type HeapProfileNode, type SamplingHeapProfile } from '../../bench/allocation-analysis.js'
 import { analyseProfile, categorize, packageOf, shortLocation, type CallFrame, type CpuProfile } from '../../bench/profile-analysis.js'
 import { renderProfileReport } from '../../bench/profile-report.js'
 
@@ -119,11 +119,24 @@ describe('bench: CPU profile analysis', () => {
     expect(resolved.sites[0].location).to.equal('lib/session/session.ts:42')
   })
 
+  it('GC profile: young collections, their pauses and what they promoted (old space after minus before); full collections apart', () => {
+    const spaces = (old: number) => ({ heapSpaceStatistics: [{ spaceName: 'new_space', spaceUsedSize: 999 }, { spaceName: 'old_space', spaceUsedSize: old }] })
+    const summary = summarizeGc([
+      { gcType: 'Scavenge', cost: 1500, beforeGC: spaces(1000), afterGC: spaces(1600) },
+      { gcType: 'Scavenge', cost: 500, beforeGC: spaces(1600), afterGC: spaces(1600) },
+      // A full collection frees old space: not a promotion.
+      { gcType: 'MarkSweepCompact', cost: 8000, beforeGC: spaces(1600), afterGC: spaces(400) },
+      { gcType: 'ProcessWeakCallbacks', cost: 10, beforeGC: spaces(400), afterGC: spaces(400) }
+    ])
+    expect(summary).to.deep.equal({ young: 2, youngMs: 2, promotedBytes: 600, full: 1, fullMs: 8 })
+  })
+
   it('the report shows per-operation costs by owner and the top functions, with no machine path', () => {
     const analysis = analyseProfile(profile())
     const md = renderProfileReport([
       {
         workload: 'read-return-1-c1', title: 'executeQuery read `RETURN 1`, concurrency 1', contender: 'ours', ops: 4, errors: 0, elapsedMs: 10, cpuMicros: 9000, file: 'bench/results/profiles/x.cpuprofile', analysis,
+        gc: { young: 2, youngMs: 1, promotedBytes: 4000, full: 0, fullMs: 0 },
         allocation: { ops: 2, analysis: analyseAllocations(heapProfile()) }
       }
     ], {
@@ -140,6 +153,7 @@ describe('bench: CPU profile analysis', () => {
     })
     for (const text of ['## executeQuery read `RETURN 1`, concurrency 1', '| ours (dist/lib) | 500.0 (22.2 %) |', '| 1 | writeBuffer |', 'Our functions by inclusive time', '`dist/lib/session/session.js:10`',
       // 6 KiB of ours over 2 operations; 7.5 KiB in all.
+      '| young collections per 1,000 ops | 500.0 |', '| young-collection pause, µs/op | 250.0 |', '| promoted to the old generation, bytes/op | 1,000 |',
       'Allocated per operation by owner (KiB/op)', '| ours (dist/lib) | 3.0 |', '| **total** | **3.8** |', 'Our top 10 allocation sites', '| run | `dist/lib/session/session.js:10` | 3.0 |']) {
       expect(md, text).to.contain(text)
     }
