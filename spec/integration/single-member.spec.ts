@@ -262,7 +262,12 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(error).to.be.instanceOf(RetriesExhaustedError)
     expect(error.code).to.equal('Neo.ClientError.Cluster.NotALeader')
     expect(error.attempts.length).to.be.at.least(2)
-    expect(error.attempts.every((a: { error: Neo4jError }) => a.error.code === 'Neo.ClientError.Cluster.NotALeader')).to.equal(true)
+    // Every attempt met NotALeader, but for a last one the retry deadline may have cut short (on a
+    // loaded machine one can start just before it, and its routing refresh then has no time left).
+    const attempts = error.attempts as Array<{ error: Neo4jError }>
+    expect(attempts.slice(0, -1).every(a => a.error.code === 'Neo.ClientError.Cluster.NotALeader')).to.equal(true)
+    const last = attempts[attempts.length - 1].error
+    expect(last.code === 'Neo.ClientError.Cluster.NotALeader' || last.message.includes('time budget'), last.message).to.equal(true)
     expect(live.backend.routeRequests.length).to.be.at.least(2) // every attempt refreshed the table (the writer was forgotten)
   })
 
