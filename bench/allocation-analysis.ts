@@ -5,12 +5,8 @@
 // scales each sample by its odds, so node sizes are estimates of every byte
 // allocated while it ran; with includeObjectsCollectedByMinorGC/MajorGC the
 // objects the garbage collector already reclaimed count too. Allocation is
-// what the young-generation collector pays for, per operation. And a V8
-// GCProfiler report (node:v8's GCProfiler: each collection with the heap
-// before and after): young and full collections, their pauses, and the bytes
-// each young collection promoted to the old generation (objects still
-// reachable after surviving one already: what makes a young collection slow
-// and brings full ones sooner). Pure, unit-tested in spec/bench/profile.spec.ts.
+// what the young-generation collector pays for, per operation (gc-analysis.ts
+// tells what it then pays). Pure, unit-tested in spec/bench/profile.spec.ts.
 
 import { CATEGORY_ORDER, categorize, shortLocation, type CallFrame, type Category } from './profile-analysis.js'
 
@@ -68,42 +64,4 @@ export function analyseAllocations (profile: SamplingHeapProfile, resolve?: (fra
     categories: CATEGORY_ORDER.filter((c) => (byCategory.get(c) ?? 0) > 0).map((c) => ({ category: c, bytes: byCategory.get(c) ?? 0 })),
     sites: [...bySite.values()].sort((a, b) => b.bytes - a.bytes)
   }
-}
-
-/** One entry of node:v8 GCProfiler's report (the fields read here). */
-export interface GcStatistic {
-  gcType: string
-  /** µs */
-  cost: number
-  beforeGC: { heapSpaceStatistics: Array<{ spaceName: string, spaceUsedSize: number }> }
-  afterGC: { heapSpaceStatistics: Array<{ spaceName: string, spaceUsedSize: number }> }
-}
-
-export interface GcSummary {
-  /** Young-generation collections (Scavenge, MinorMarkSweep). */
-  young: number
-  youngMs: number
-  /** Bytes the young collections moved to the old generation. */
-  promotedBytes: number
-  /** Full collections (MarkSweepCompact). */
-  full: number
-  fullMs: number
-}
-
-const oldSpaceUsed = (spaces: GcStatistic['beforeGC']['heapSpaceStatistics']): number =>
-  spaces.find((s) => s.spaceName === 'old_space')?.spaceUsedSize ?? 0
-
-export function summarizeGc (statistics: readonly GcStatistic[]): GcSummary {
-  const summary: GcSummary = { young: 0, youngMs: 0, promotedBytes: 0, full: 0, fullMs: 0 }
-  for (const gc of statistics) {
-    if (gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep') {
-      summary.young++
-      summary.youngMs += gc.cost / 1000
-      summary.promotedBytes += Math.max(0, oldSpaceUsed(gc.afterGC.heapSpaceStatistics) - oldSpaceUsed(gc.beforeGC.heapSpaceStatistics))
-    } else if (gc.gcType === 'MarkSweepCompact') {
-      summary.full++
-      summary.fullMs += gc.cost / 1000
-    }
-  }
-  return summary
 }

@@ -1,12 +1,14 @@
 // The profile report (`npm run bench -- --profile …`): per workload, where
 // each client's CPU time goes per operation, grouped by owner, then each
 // client's top self-time functions, and for our driver the inclusive time
-// of its own functions and its files; then the bytes each allocates per
-// operation, by owner, and our own top allocation sites. Pure.
+// of its own functions and its files; then its garbage collections, the
+// bytes it allocates per operation by owner, and our own top allocation
+// sites. Pure.
 
 import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
 import { formatNumber, table } from './markdown.js'
-import type { AllocationAnalysis, GcSummary } from './allocation-analysis.js'
+import type { AllocationAnalysis } from './allocation-analysis.js'
+import type { GcSummary } from './gc-analysis.js'
 import { CATEGORY_ORDER, sourceOf, type ProfileAnalysis } from './profile-analysis.js'
 import type { MachineInfo } from './machine.js'
 
@@ -44,6 +46,7 @@ const TOP_SELF = 20
 const TOP_OURS = 15
 
 const perOp = (ms: number, ops: number): string => ops > 0 ? formatNumber(ms * 1000 / ops, 1) : '—'
+const perThousand = (n: number, ops: number): string => ops > 0 ? formatNumber(n * 1000 / ops, 1) : '—'
 const kibPerOp = (bytes: number, ops: number): string => ops > 0 ? formatNumber(bytes / 1024 / ops, 1) : '—'
 const TOP_ALLOCATION_SITES = 10
 
@@ -76,7 +79,6 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
         return x === undefined ? '—' : `${perOp(x.ms, r.ops)} (${x.percent.toFixed(1)} %)`
       })])), '')
     out.push('Garbage collection during the CPU window (node:v8 GCProfiler; promoted: bytes the young collections moved to the old generation):', '')
-    const perThousand = (n: number, ops: number): string => ops > 0 ? formatNumber(n * 1000 / ops, 1) : '—'
     out.push(table(
       ['', ...mine.map((r) => CONTENDER_LABELS[r.contender])],
       [

@@ -2,6 +2,7 @@
 // fixture host (fixture-host.ts) and the workers (worker.ts).
 
 import type { ContenderId, ContenderSetup } from './contenders/contender.js'
+import type { GcSummary } from './gc-analysis.js'
 import type { OpKind } from './workloads.js'
 
 /** Fixture settings a run uses; recorded in the report so a figure can be reproduced. */
@@ -38,8 +39,6 @@ export interface LeaderStop {
 
 /** Requests messages received, by type, summed over every member since the cluster started. */
 export type MessageCounts = Record<string, number>
-
-import type { GcSummary } from './allocation-analysis.js'
 
 // --- worker ------------------------------------------------------------------
 

@@ -16,7 +16,7 @@
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { GCProfiler } from 'node:v8'
-import { summarizeGc, type GcStatistic } from './allocation-analysis.js'
+import { summarizeGc, type GcStatistic } from './gc-analysis.js'
 import { WriteLoop } from './failover.js'
 import { serve } from './ipc.js'
 import { closedLoop, sampleMemory } from './measure.js'

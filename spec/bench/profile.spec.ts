@@ -3,7 +3,8 @@
 // sampling heap profiles: bytes allocated by owner and by site.
 
 import { expect } from 'chai'
-import { analyseAllocations, summarizeGc, type HeapProfileNode, type SamplingHeapProfile } from '../../bench/allocation-analysis.js'
+import { analyseAllocations, type HeapProfileNode, type SamplingHeapProfile } from '../../bench/allocation-analysis.js'
+import { summarizeGc } from '../../bench/gc-analysis.js'
 import { analyseProfile, categorize, packageOf, shortLocation, type CallFrame, type CpuProfile } from '../../bench/profile-analysis.js'
 import { renderProfileReport } from '../../bench/profile-report.js'
 
