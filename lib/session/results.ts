@@ -3,8 +3,9 @@
 // fed by a Bolt stream observer. A failure before the stream exists becomes a
 // FailedObserver, so an ignored Result never causes an unhandled rejection.
 
-import { EagerResult, internal, Result, type ProtocolVersion, type RecordShape } from 'neo4j-driver-core'
+import { EagerResult, internal, Result, type ProtocolVersion, type Record as Neo4jRecord, type RecordShape } from 'neo4j-driver-core'
 import { guardSubscribers } from './guarded-observer.js'
+import { recordIterator, type PeekableIterator } from './record-iterator.js'
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
 type ConnectionHolder = internal.connectionHolder.ConnectionHolder
@@ -45,7 +46,14 @@ export function createResult (
     close: async () => null
   } as unknown as ConnectionHolder
   const marks = watermarks(fetchSize)
-  return withLazyCallSite(() => new Result(safeObserver, query as string, parameters, holder, marks), applicationCall)
+  return withLazyCallSite(() => new StreamingResult(safeObserver, query as string, parameters, holder, marks), applicationCall)
+}
+
+/** Core's Result with a native record iterator (record-iterator.ts): `for await` streams at a fraction of the CPU. */
+class StreamingResult<R extends RecordShape = RecordShape> extends Result<R> {
+  override [Symbol.asyncIterator] (): PeekableIterator<Neo4jRecord<R>> {
+    return recordIterator<Neo4jRecord<R>>(this as unknown as Result)
+  }
 }
 
 /**

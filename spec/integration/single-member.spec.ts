@@ -78,6 +78,22 @@ describe('integration: driver against one Bolt member (fake backend)', function 
       const seen: number[] = []
       for await (const record of session.run('UNWIND range(1, 5) AS i RETURN i')) seen.push(record.get('i').toNumber())
       expect(seen).to.deep.equal([1, 2, 3, 4, 5])
+      // Streamed across PULL batches, in order; a break discards the rest (DISCARD) and the session goes on.
+      let streamed = 0
+      const pullsBefore = live.server.stats().messages.PULL ?? 0
+      for await (const record of session.run('UNWIND range(1, 2500) AS i RETURN i')) {
+        if (record.get('i').toNumber() !== ++streamed) break
+      }
+      expect(streamed).to.equal(2500)
+      expect((live.server.stats().messages.PULL ?? 0) - pullsBefore).to.be.at.least(25)
+      const discardsBefore = live.server.stats().messages.DISCARD ?? 0
+      let taken = 0
+      for await (const record of session.run('UNWIND range(1, 2500) AS i RETURN i')) {
+        expect(record.get('i').toNumber()).to.equal(++taken)
+        if (taken === 10) break
+      }
+      expect((live.server.stats().messages.DISCARD ?? 0) - discardsBefore).to.equal(1)
+      expect((await session.run('RETURN 2 AS two')).records[0]?.get('two').toNumber()).to.equal(2)
       const events = await new Promise<string[]>((resolve, reject) => {
         const log: string[] = []
         session.run('RETURN 1 AS one').subscribe({

@@ -108,6 +108,15 @@ describe('connection: bolt-connection internals contract', () => {
     expect(result).to.include('this._stack = captureStacktrace()').and.to.include('replaceStacktrace(error, _this._stack)')
   })
 
+  it('the record iterator (record-iterator.ts) finds the Result internals it subscribes through', () => {
+    const result = readFileSync(require.resolve('neo4j-driver-core/lib/result.js'), 'utf8')
+    // A paused subscription whose promise gives the stream's pause/resume/cancel, and the record mapper of Result.as().
+    expect(result).to.include('GenericResult.prototype._subscribe = function (observer, paused, skipOnCompleted)')
+    expect(result).to.include('o.pause();').and.to.include('return o;')
+    expect(result).to.include('this._mapper = function (r) { return r.as(constructorOrRules, rules); }')
+    expect(core.Result.prototype.isOpen).to.be.a('function')
+  })
+
   it('core still provides the internals sessions use', () => {
     expect(core.internal.bookmarks.Bookmarks).to.be.a('function')
     expect(core.internal.txConfig.TxConfig.empty).to.be.a('function')
