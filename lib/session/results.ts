@@ -93,17 +93,16 @@ function withLazyCallSite (create: () => Result, applicationCall: boolean): Resu
   let result: Result
   let site: Error | undefined
   try {
-    try {
-      result = create()
-    } finally {
-      Error.prepareStackTrace = prepare
-    }
+    result = create()
+    // Captured under noStack too: V8 formats an error's frames when its
+    // stack is first read (here at toString), with the prepareStackTrace of then.
     if (applicationCall) {
       Error.stackTraceLimit = Math.min(limit, CALL_SITE_FRAMES)
       site = new Error('')
     }
   } finally {
     Error.stackTraceLimit = limit
+    Error.prepareStackTrace = prepare
   }
   ;(result as unknown as { _stack: LazyCallSite | null })._stack = site === undefined ? null : new LazyCallSite(site)
   return result
