@@ -63,7 +63,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --profile A,B      profile mode: run workloads A, B (ids or operations, as --only) once per
                      contender for --seconds (default 10 here; warm-up 2) in a worker under the V8 CPU
                      profiler; writes the .cpuprofile files and a report of the top self-time
-                     functions grouped by where they live (default bench/results/profile-latest)
+                     functions grouped by where they live (default bench/results/profile-latest);
+                     stream: one caller streaming its query back to back, figures per 1,000 rows
   --contenders A,B   profile mode: ours, official, raw-tx, raw (default ours,official)
   --sample-us N      profile mode: sampling interval in µs (default 200)
   --out PATH         write PATH.md and PATH.json (default bench/results/latest, or home with

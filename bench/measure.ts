@@ -104,6 +104,29 @@ export async function closedLoop (options: LoopOptions): Promise<LoopResult> {
   return { ops, errors, opsTotal, elapsedMs, cpuMicros, firstError, drained }
 }
 
+/** Rows that make one operation when a stream is profiled: a row's cost is a fraction of a µs. */
+export const ROWS_PER_STREAM_OP = 1_000
+
+/**
+ * One caller streaming a `rows`-row query back to back for the window, where
+ * an operation is ROWS_PER_STREAM_OP rows (profile mode's streaming
+ * workload): ops and opsTotal count thousands of rows, so per-operation
+ * figures are per 1,000 rows. A query that gives another number of rows fails.
+ */
+export async function streamLoop (stream: (rows: number) => Promise<number>, rows: number, durationMs: number): Promise<LoopResult> {
+  if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows must be a positive integer, got ${rows}`)
+  const result = await closedLoop({
+    concurrency: 1,
+    durationMs,
+    op: async () => {
+      const received = await stream(rows)
+      if (received !== rows) throw new Error(`expected ${rows} rows, got ${received}`)
+    }
+  })
+  const opsPerQuery = rows / ROWS_PER_STREAM_OP
+  return { ...result, ops: result.ops * opsPerQuery, opsTotal: result.opsTotal * opsPerQuery }
+}
+
 /** Resolves true when `promise` settles within `ms`, false otherwise (never rejects). */
 export async function boundedWait (promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined

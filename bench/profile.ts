@@ -1,11 +1,12 @@
 // Profile mode of the bench runner (`npm run bench -- --profile A,B`): each
-// named throughput workload, once per contender, in its own worker process
+// named workload, once per contender, in its own worker process
 // (as a benchmark trial), with the V8 CPU profiler running around the
 // measurement window only. Writes one .cpuprofile per run under
 // bench/results/profiles/ (git-ignored) and a report of where the time goes
 // (profile-report.ts) to bench/results/profile-latest.{md,json}. After the CPU
 // window, a second window under the heap sampler tells the bytes allocated per
-// operation and where (allocation-analysis.ts).
+// operation and where (allocation-analysis.ts). The streaming workload is
+// profiled as one caller streaming its query back to back, an operation per 1,000 rows.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { SourceMap } from 'node:module'
@@ -19,9 +20,10 @@ import { analyseAllocations, type SamplingHeapProfile } from './allocation-analy
 import { analyseProfile, shortLocation, type CallFrame, type CpuProfile } from './profile-analysis.js'
 import { renderProfileReport, type ProfiledRun } from './profile-report.js'
 import type { AllocationRequest, AllocationSample, FixtureSettings, HostStatus, ProfileRequest, ProfileSample } from './protocol.js'
+import { ROWS_PER_STREAM_OP } from './measure.js'
 import { FIXTURE, seedData } from './setup.js'
 import { spawnWorker } from './trials.js'
-import type { ThroughputWorkload, Workload } from './workloads.js'
+import type { OpKind, Workload } from './workloads.js'
 
 /** Rows of each list kept in the JSON (the .cpuprofile has everything). */
 const JSON_ROWS = 60
@@ -53,10 +55,18 @@ export function resolveSource (frame: CallFrame): string | null {
   return `${source}:${entry.originalLine + 1}`
 }
 
-export async function runProfiles (args: BenchArgs, selected: Workload[], env: ProfileEnv): Promise<number> {
+/** What the worker loops on for `workload` (a LoopRequest without its window): its operation at its concurrency, or its query streamed row by row. */
+export function profiledLoop (workload: Workload): { op: OpKind, concurrency: number } | { streamRows: number } {
+  return workload.kind === 'stream' ? { streamRows: workload.rows } : { op: workload.op, concurrency: workload.concurrency }
+}
+
+/** The report's title: for streaming, say what an operation is. */
+function profiledTitle (workload: Workload): string {
+  return workload.kind === 'stream' ? `${workload.title}, one caller (an operation here is ${ROWS_PER_STREAM_OP.toLocaleString('en-US')} rows)` : workload.title
+}
+
+export async function runProfiles (args: BenchArgs, workloads: Workload[], env: ProfileEnv): Promise<number> {
   const { log } = env
-  const workloads = selected.filter((w): w is ThroughputWorkload => w.kind === 'throughput')
-  if (workloads.length < selected.length) log('profile: streaming is not profiled (throughput workloads only); left out')
   if (workloads.length === 0) return 2
   const repo = path.resolve(env.resultsDir, '../..')
   const profilesDir = path.join(env.resultsDir, 'profiles')
@@ -81,7 +91,7 @@ export async function runProfiles (args: BenchArgs, selected: Workload[], env: P
         const worker = spawnWorker(contender, `profile ${workload.id}`)
         try {
           await worker.request('open', { contender, setup }, 30_000)
-          const loop = { op: workload.op, concurrency: workload.concurrency }
+          const loop = profiledLoop(workload)
           await worker.request('warmup', { ...loop, durationMs: args.warmupMs }, args.warmupMs + 90_000)
           const sample = await worker.request<ProfileSample>('profile',
             { ...loop, durationMs: args.windowMs, intervalUs: args.profileIntervalUs, file } satisfies ProfileRequest, args.windowMs + 90_000)
@@ -92,7 +102,7 @@ export async function runProfiles (args: BenchArgs, selected: Workload[], env: P
           await worker.request('close', null, 30_000)
           const analysis = analyseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, resolveSource)
           const allocation = { ops: heap.ops, analysis: analyseAllocations(heap.profile as SamplingHeapProfile, resolveSource) }
-          runs.push({ workload: workload.id, title: workload.title, contender, ...sample, file: path.relative(repo, file), analysis, allocation })
+          runs.push({ workload: workload.id, title: profiledTitle(workload), contender, ...sample, file: path.relative(repo, file), analysis, allocation })
           const ours = analysis.categories.find((c) => c.category === 'ours (dist/lib)')
           log(`  ${workload.id} ${contender}: ${Math.round(sample.ops / (sample.elapsedMs / 1000))} ops/s, ${(analysis.busyMs * 1000 / Math.max(1, sample.ops)).toFixed(1)} µs busy/op` +
             (ours === undefined ? '' : `, ours ${ours.percent.toFixed(1)} %`) + (sample.errors > 0 ? `, ${sample.errors} failed (${sample.firstError ?? ''})` : ''))

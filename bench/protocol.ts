@@ -43,9 +43,10 @@ export type MessageCounts = Record<string, number>
 // --- worker ------------------------------------------------------------------
 
 export interface OpenRequest { contender: ContenderId, setup: ContenderSetup }
-export interface LoopRequest { op: OpKind, concurrency: number, durationMs: number }
+/** A closed loop of one operation kind, or (profile mode's streaming) one caller streaming a query of `streamRows` rows, an operation per 1,000 rows (measure.ts streamLoop). */
+export type LoopRequest = { op: OpKind, concurrency: number, durationMs: number } | { streamRows: number, durationMs: number }
 
-export interface ProfileRequest extends LoopRequest {
+export type ProfileRequest = LoopRequest & {
   /** V8 sampling interval, µs. */
   intervalUs: number
   /** Where the worker writes the .cpuprofile (absolute path). */
@@ -62,7 +63,7 @@ export interface ProfileSample {
   gc: GcSummary
 }
 
-export interface AllocationRequest extends LoopRequest {
+export type AllocationRequest = LoopRequest & {
   /** The heap sampler's mean interval between samples, bytes. */
   samplingIntervalBytes: number
 }

@@ -7,6 +7,7 @@
 //   warmup {op, concurrency, durationMs}
 //   measure {…same}           → ThroughputSample
 //   profile {…same, intervalUs, file} → ProfileSample  (the loop under the V8 CPU profiler and GCProfiler; writes file)
+//     (warmup, profile and allocations also take {streamRows, durationMs}: one caller streaming, an operation per 1,000 rows)
 //   allocations {…same, samplingIntervalBytes} → AllocationSample  (the loop under the V8 heap sampler)
 //   stream {rows}             → StreamSample
 //   loop-start / await-acks {count, timeoutMs} / await-recovery {…} / loop-stop {timeoutMs}
@@ -19,7 +20,7 @@ import { GCProfiler } from 'node:v8'
 import { summarizeGc, type GcStatistic } from './gc-analysis.js'
 import { WriteLoop } from './failover.js'
 import { serve } from './ipc.js'
-import { closedLoop, sampleMemory } from './measure.js'
+import { closedLoop, sampleMemory, streamLoop } from './measure.js'
 import { openContender, type Contender } from './contenders/index.js'
 import type { AllocationRequest, AllocationSample, LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
 
@@ -40,6 +41,7 @@ const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024
 
 async function loop (request: LoopRequest): ReturnType<typeof closedLoop> {
   const client = current()
+  if ('streamRows' in request) return await streamLoop(async (rows) => await client.stream(rows), request.streamRows, request.durationMs)
   return await closedLoop({
     concurrency: request.concurrency,
     durationMs: request.durationMs,

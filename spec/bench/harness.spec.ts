@@ -5,7 +5,9 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { firstRecovery, WriteLoop, type Ack } from '../../bench/failover.js'
-import { boundedWait, closedLoop } from '../../bench/measure.js'
+import { boundedWait, closedLoop, streamLoop } from '../../bench/measure.js'
+import { profiledLoop } from '../../bench/profile.js'
+import { allWorkloads } from '../../bench/workloads.js'
 import { roundOrder, trialPlan } from '../../bench/schedule.js'
 import { median, perOps, perSecond, ratio, ratioOfMedians, summarize } from '../../bench/stats.js'
 
@@ -170,6 +172,28 @@ describe('bench: closed-loop counting', () => {
     const result = await closedLoop({ concurrency: 3, durationMs: 5, minOps: 3, op: async () => { await sleep(40) } })
     expect(result.ops).to.be.at.least(3)
     expect(result.elapsedMs).to.be.at.least(35)
+  })
+
+  it('streaming (profile mode): one caller, queries back to back, an operation per 1,000 rows; a short query is a failure', async () => {
+    const calls: number[] = []
+    const result = await streamLoop(async (rows) => { calls.push(rows); await sleep(2); return rows }, 2_500, 20)
+    expect(calls.every((rows) => rows === 2_500)).to.equal(true)
+    expect(result.ops % 2.5).to.equal(0)
+    expect(result.ops).to.be.at.least(2.5)
+    expect(result.opsTotal).to.equal(calls.length * 2.5)
+    let first = true
+    const short = await streamLoop(async (rows) => { await sleep(2); const got = first ? rows - 1 : rows; first = false; return got }, 10, 10)
+    expect(short.errors).to.equal(1)
+    expect(short.firstError).to.equal('expected 10 rows, got 9')
+    await streamLoop(async () => 0, 0, 10).then(() => expect.fail('0 rows accepted'), (error: Error) => expect(error).to.be.instanceOf(RangeError))
+  })
+
+  it('profile mode loops on a workload\'s operation at its concurrency, or streams its query', () => {
+    const workloads = allWorkloads(1_000)
+    const stream = workloads.find((w) => w.kind === 'stream')
+    const read = workloads.find((w) => w.id === 'read-return-1-c16')
+    expect(stream !== undefined && profiledLoop(stream)).to.deep.equal({ streamRows: 1_000 })
+    expect(read !== undefined && profiledLoop(read)).to.deep.equal({ op: 'read-return-1', concurrency: 16 })
   })
 
   it('gives up waiting for a stuck operation at the drain bound and says so', async () => {
