@@ -4,8 +4,7 @@
 // generator object per record, and they were most of a streaming client's
 // CPU. This iterator keeps core's behaviour (flow control on the same
 // watermarks, peek, return, the record mapper, errors from the stream) with
-// one native promise per record, and none when the record is already
-// buffered and the caller awaits the previous one.
+// one native promise per record.
 
 import { error as coreErrors, newError, type Result, type ResultSummary } from 'neo4j-driver-core'
 
