@@ -19,11 +19,11 @@ import { machineInfo } from './machine.js'
 import { analyseAllocations, type SamplingHeapProfile } from './allocation-analysis.js'
 import { analyseProfile, shortLocation, type CallFrame, type CpuProfile } from './profile-analysis.js'
 import { renderProfileReport, type ProfiledRun } from './profile-report.js'
-import type { AllocationRequest, AllocationSample, FixtureSettings, HostStatus, ProfileRequest, ProfileSample } from './protocol.js'
+import type { AllocationRequest, AllocationSample, FixtureSettings, HostStatus, LoopShape, ProfileRequest, ProfileSample } from './protocol.js'
 import { ROWS_PER_STREAM_OP } from './measure.js'
 import { FIXTURE, seedData } from './setup.js'
 import { spawnWorker } from './trials.js'
-import type { OpKind, Workload } from './workloads.js'
+import type { Workload } from './workloads.js'
 
 /** Rows of each list kept in the JSON (the .cpuprofile has everything). */
 const JSON_ROWS = 60
@@ -56,7 +56,7 @@ export function resolveSource (frame: CallFrame): string | null {
 }
 
 /** What the worker loops on for `workload` (a LoopRequest without its window): its operation at its concurrency, or its query streamed row by row. */
-export function profiledLoop (workload: Workload): { op: OpKind, concurrency: number } | { streamRows: number } {
+export function profiledLoop (workload: Workload): LoopShape {
   return workload.kind === 'stream' ? { streamRows: workload.rows } : { op: workload.op, concurrency: workload.concurrency }
 }
 

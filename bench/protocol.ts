@@ -44,7 +44,8 @@ export type MessageCounts = Record<string, number>
 
 export interface OpenRequest { contender: ContenderId, setup: ContenderSetup }
 /** A closed loop of one operation kind, or (profile mode's streaming) one caller streaming a query of `streamRows` rows, an operation per 1,000 rows (measure.ts streamLoop). */
-export type LoopRequest = { op: OpKind, concurrency: number, durationMs: number } | { streamRows: number, durationMs: number }
+export type LoopShape = { op: OpKind, concurrency: number } | { streamRows: number }
+export type LoopRequest = LoopShape & { durationMs: number }
 
 export type ProfileRequest = LoopRequest & {
   /** V8 sampling interval, µs. */

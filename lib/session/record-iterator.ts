@@ -51,10 +51,7 @@ export function recordIterator<T> (result: Result): PeekableIterator<T> {
   const core = result as unknown as CoreResult
   if (!core.isOpen()) {
     const consumed = newError('Result is already consumed')
-    return {
-      next: async () => await Promise.reject(consumed),
-      peek: async () => await Promise.reject(consumed)
-    }
+    return { next: () => Promise.reject(consumed), peek: () => Promise.reject(consumed) }
   }
   return new RecordQueue<T>(core)
 }
@@ -131,22 +128,17 @@ class RecordQueue<T> implements PeekableIterator<T>, QueueObserver {
 
   private push (entry: Entry<T>): void {
     const waiter = this.waiter
-    if (waiter !== null && !waiter.peek) {
-      // Handed straight to the caller waiting for it: the queue did not
-      // change, so flow control has nothing new to decide (as core's).
-      this.waiter = null
-      this.account(entry)
-      if (entry instanceof Error) waiter.reject(entry)
-      else waiter.resolve(entry)
-      return
-    }
-    this.queue.push(entry)
+    this.waiter = null
+    // A next() waiting takes the entry; a peek() sees it and leaves it queued.
+    const handedOver = waiter !== null && !waiter.peek
+    if (handedOver) this.account(entry)
+    else this.queue.push(entry)
     if (waiter !== null) {
-      this.waiter = null
       if (entry instanceof Error) waiter.reject(entry)
       else waiter.resolve(entry)
     }
-    this.flowControl()
+    // A hand-over leaves the queue as it was: nothing new for flow control to decide (as core's).
+    if (!handedOver) this.flowControl()
   }
 
   private take (): Entry<T> {
