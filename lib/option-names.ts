@@ -15,7 +15,7 @@ export const OPTION_NAMES = {
     'defaultAccessMode', 'bookmarks', 'database', 'impersonatedUser', 'fetchSize', 'bookmarkManager', 'notificationFilter', 'auth',
     'disableAutoCommitRetries'
   ],
-  transaction: ['timeout', 'metadata', 'idempotent'],
+  transaction: ['timeout', 'metadata', 'idempotent', 'pipelineBegin'],
   executeQuery: ['routing', 'database', 'impersonatedUser', 'bookmarkManager', 'resultTransformer', 'transactionConfig', 'auth', 'signal'],
   refreshRoutingTable: ['bookmarks'],
   verifyConnectivity: ['database'],

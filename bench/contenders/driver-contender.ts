@@ -23,7 +23,7 @@ interface TransactionLike {
 
 interface SessionLike {
   executeRead: <T>(work: (tx: TransactionLike) => Promise<T>) => Promise<T>
-  executeWrite: <T>(work: (tx: TransactionLike) => Promise<T>, config?: { timeout?: number, idempotent?: boolean }) => Promise<T>
+  executeWrite: <T>(work: (tx: TransactionLike) => Promise<T>, config?: WriteConfig) => Promise<T>
   run: (query: string, parameters?: Record<string, unknown>) => AsyncIterable<unknown>
   close: () => Promise<void>
 }
@@ -34,15 +34,19 @@ interface DriverLike {
   close: () => Promise<void>
 }
 
+/** timeout: a key both drivers' TransactionConfig share (so either module fits Neo4jModule). */
+type WriteConfig = { timeout?: number, idempotent?: boolean, pipelineBegin?: boolean }
+
 /**
- * `writeConfig` is the transaction config of every write. Our driver gets
+ * `writeConfig` is the transaction config of every write (`pipelinedWriteConfig`
+ * of the opt-in workload's; a driver without the option runs `writeConfig` there). Our driver gets
  * { idempotent: true }: the MERGE … SET is idempotent, and that flag is how
  * our API lets a commit whose outcome is unknown (the leader died before
  * answering COMMIT) be retried; without it such a write fails with
  * CommitOutcomeUnknown instead. The official driver retries those commits
  * unasked, so it needs no flag.
  */
-export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: ContenderSetup, writeConfig?: { idempotent?: boolean }): Contender {
+export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: ContenderSetup, writeConfig?: WriteConfig, pipelinedWriteConfig: WriteConfig | undefined = writeConfig): Contender {
   const driver = neo4j.driver(setup.uri, neo4j.auth.basic(setup.user, setup.password))
   const database = setup.database ?? undefined
   const readConfig = database === undefined ? { routing: 'READ' as const } : { routing: 'READ' as const, database }
@@ -59,6 +63,7 @@ export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: Con
       if (records.length !== MATCH_ROWS) throw new WrongAnswerError(QUERIES.match10, MATCH_ROWS, records.length)
     },
     'write-merge': async (worker, seq) => { await write(worker, seq) },
+    'write-merge-pipelined': async (worker, seq) => { await write(worker, seq, pipelinedWriteConfig) },
     'session-churn': async () => {
       const session = driver.session(sessionConfig('READ'))
       try {
@@ -70,11 +75,11 @@ export function driverContender (id: ContenderId, neo4j: Neo4jModule, setup: Con
     }
   }
 
-  async function write (_worker: number, seq: number): Promise<string> {
+  async function write (_worker: number, seq: number, config = writeConfig): Promise<string> {
     const session = driver.session(sessionConfig('WRITE'))
     try {
       const result = await session.executeWrite(async (tx) =>
-        await tx.run(QUERIES.merge, { key: mergeKey(id, seq), v: neo4j.int(seq) }), writeConfig)
+        await tx.run(QUERIES.merge, { key: mergeKey(id, seq), v: neo4j.int(seq) }), config)
       return result.summary.server.address ?? ''
     } finally {
       await session.close()

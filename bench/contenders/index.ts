@@ -10,7 +10,7 @@ export * from './contender.js'
 
 export async function openContender (id: ContenderId, setup: ContenderSetup): Promise<Contender> {
   switch (id) {
-    case 'ours': return driverContender(id, (await import('../../lib/index.js')).default, setup, { idempotent: true })
+    case 'ours': return driverContender(id, (await import('../../lib/index.js')).default, setup, { idempotent: true }, { idempotent: true, pipelineBegin: true })
     case 'official': return driverContender(id, (await import('neo4j-driver')).default, setup)
     case 'raw': return rawContender(setup, 'auto-commit')
     case 'raw-tx': return rawContender(setup, 'managed')

@@ -43,6 +43,7 @@ export function rawContender (setup: ContenderSetup, style: FloorStyle): Contend
     'read-return-1': async (worker) => { await readOne(worker, QUERIES.return1, 1) },
     'read-match-10': async (worker) => { await readOne(worker, QUERIES.match10, MATCH_ROWS) },
     'write-merge': async (worker, seq) => { await write(worker, seq) },
+    'write-merge-pipelined': async (worker, seq) => { await write(worker, seq) },
     'session-churn': async (worker) => { await readOne(worker, QUERIES.return1, 1) }
   }
 

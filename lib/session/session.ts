@@ -15,7 +15,7 @@ import type { ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import { prepareQuery, type Query } from './query.js'
 import { bufferRemainingRecords, createResult, watermarks } from './results.js'
-import { resolveTransactionConfig, type ResolvedSessionConfig, type TransactionConfig } from './session-config.js'
+import { resolveTransactionConfig, type ResolvedSessionConfig, type ResolvedTransactionConfig, type TransactionConfig } from './session-config.js'
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
 const { Bookmarks } = internal.bookmarks
@@ -204,21 +204,24 @@ export class Session {
    * `eagerBegin`: the work starts only once BEGIN succeeded, as the official
    * drivers do, so application code never runs for a transaction that did not
    * begin (a BEGIN that fails is retried, or reported, before the work is called).
+   * The transaction option `pipelineBegin` turns it off for application work:
+   * the work's first query then leaves with BEGIN, and a failed BEGIN reaches
+   * the work as that query's error.
    */
   private async executeManaged<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, pipelining: Pipelining): Promise<T> {
     this.assertCanStart('run a transaction function')
     if (typeof work !== 'function') throw neo4jError('The transaction work must be a function: tx => tx.run(...)', INVALID_ARGUMENT)
-    const { txConfig, idempotent } = resolveTransactionConfig(transactionConfig, this.context.log)
+    const { txConfig, idempotent, pipelineBegin } = resolveTransactionConfig(transactionConfig, this.context.log)
     this.managedRunning = true
     try {
       await this.pending
-      return await this.retryManaged(mode, work, txConfig, idempotent, pipelining)
+      return await this.retryManaged(mode, work, txConfig, idempotent, pipelineBegin ? { ...pipelining, eagerBegin: false } : pipelining)
     } finally {
       this.managedRunning = false
     }
   }
 
-  private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], idempotent: boolean, pipelining: Pipelining): Promise<T> {
+  private async retryManaged<T> (mode: AccessMode, work: TransactionWork<T>, txConfig: ResolvedTransactionConfig['txConfig'], idempotent: boolean, pipelining: Pipelining): Promise<T> {
     // A READ transaction cannot have written (every member refuses writes
     // in one), so a COMMIT whose answer was lost is safe to re-run: the
     // official driver retries it too. Only WRITE work needs the caller's word.
@@ -259,7 +262,7 @@ export class Session {
   }
 
   /** `retrying`: a later attempt of a transaction function (AcquireRequest.retrying); `commitWithQuery`: TxStart.commitWithQuery. */
-  private startTransaction (mode: AccessMode, txConfig: ReturnType<typeof resolveTransactionConfig>['txConfig'], deadline: number,
+  private startTransaction (mode: AccessMode, txConfig: ResolvedTransactionConfig['txConfig'], deadline: number,
     options: { retrying?: boolean, commitWithQuery?: boolean, driverWork?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
     const core = new TxCore({
       provider: this.context.provider,

@@ -10,20 +10,35 @@ import { BoltServer } from '../../cluster-fixture/bolt/index.js'
 import type { BackendTransaction, TxRequest } from '../../cluster-fixture/bolt/backend.js'
 import { FixtureError } from '../../cluster-fixture/errors.js'
 import { FakeBackend, PASSWORD, USER } from '../fixture/bolt/fake-backend.js'
-import neo4j, { Neo4jError } from '../../lib/index.js'
+import neo4j, { Neo4jError, type Driver } from '../../lib/index.js'
 import { needsFixture, sleep, startTarget, type Target } from './helpers.js'
 
-/** A member whose first `failures` BEGINs fail as if a bookmark wait timed out. */
+/** A member whose first `failures` BEGINs fail as if a bookmark wait timed out (or with `status`). */
 class BeginFailingBackend extends FakeBackend {
   failures = 1
   begins = 0
+  status: 'BookmarkTimeout' | 'InvalidBookmark' = 'BookmarkTimeout'
   override async beginTransaction (request: TxRequest): Promise<BackendTransaction> {
     this.begins++
     if (this.failures > 0) {
       this.failures--
-      throw new FixtureError('BookmarkTimeout', 'Waiting for a bookmark of \'neo4j\' failed (scripted)')
+      throw new FixtureError(this.status, `BEGIN refused: ${this.status} (scripted)`)
     }
     return await super.beginTransaction(request)
+  }
+}
+
+/** One member on a fresh port with that backend, a driver on it; both closed after `use`. */
+async function withMember (backend: BeginFailingBackend, use: (d: Driver) => Promise<void>): Promise<void> {
+  const server = new BoltServer({ backend })
+  const port = await server.listen(0)
+  backend.address = `127.0.0.1:${port}`
+  const d = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD), { maxTransactionRetryTime: 5000 })
+  try {
+    await use(d)
+  } finally {
+    await d.close()
+    await server.close()
   }
 }
 
@@ -75,6 +90,64 @@ describe('integration: a transaction function after a failed BEGIN', function ()
       await d.close()
       await server.close()
     }
+  })
+
+  describe('with pipelineBegin: the work is called before BEGIN is answered', () => {
+    it('a failed BEGIN reaches the work as its first query\'s error; the retry calls the work again and commits once', async () => {
+      const backend = new BeginFailingBackend()
+      await withMember(backend, async d => {
+        const seen: Array<string | undefined> = []
+        const session = d.session({ database: 'neo4j' })
+        const value = await session.executeWrite(async tx => {
+          try {
+            return (await tx.run('CREATE (:Thing)')).summary.counters.updates().nodesCreated
+          } catch (error) {
+            seen.push((error as Neo4jError).code)
+            throw error
+          }
+        }, { pipelineBegin: true })
+        await session.close()
+        expect(value).to.equal(1)
+        expect(seen).to.deep.equal(['Neo.TransientError.Transaction.BookmarkTimeout'])
+        expect(backend.begins).to.equal(2)
+        expect(backend.committed).to.equal(1)
+        expect(d.poolStats().inUse).to.equal(0)
+      })
+    })
+
+    it('a BEGIN failure that is not retryable is reported as it is, after one call of the work', async () => {
+      const backend = new BeginFailingBackend()
+      backend.status = 'InvalidBookmark'
+      await withMember(backend, async d => {
+        let calls = 0
+        const session = d.session({ database: 'neo4j' })
+        const error = await session.executeRead(async tx => {
+          calls++
+          return await tx.run('RETURN 1 AS n')
+        }, { pipelineBegin: true }).catch((e: Neo4jError) => e)
+        await session.close()
+        expect((error as Neo4jError).code).to.equal('Neo.ClientError.Transaction.InvalidBookmark')
+        expect(calls).to.equal(1)
+        expect(backend.begins).to.equal(1)
+        expect(d.poolStats().inUse).to.equal(0)
+      })
+    })
+
+    it('work that swallows the BEGIN failure cannot commit: the failure is what executeWrite reports and retries', async () => {
+      const backend = new BeginFailingBackend()
+      await withMember(backend, async d => {
+        let calls = 0
+        const session = d.session({ database: 'neo4j' })
+        const value = await session.executeWrite(async tx => {
+          calls++
+          await tx.run('CREATE (:Thing)').catch(() => {})
+          return calls
+        }, { pipelineBegin: true })
+        await session.close()
+        expect(value).to.equal(2) // the first call's COMMIT failed with BEGIN's error; the second committed
+        expect(backend.committed).to.equal(1)
+      })
+    })
   })
 
   describe('cluster: a bookmark wait that times out on lagging secondaries', () => {

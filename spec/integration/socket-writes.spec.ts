@@ -4,7 +4,8 @@
 // read (or idempotent work) whose result the driver consumes itself sends
 // COMMIT in that write too: one write, one round trip. A transaction function's BEGIN goes out at
 // once and is answered before the work is called (the work never runs for a
-// transaction that did not begin), so BEGIN is never held back.
+// transaction that did not begin), so BEGIN is never held back — unless the
+// transaction option pipelineBegin asks for the work to be called at once.
 
 import { expect } from 'chai'
 import net from 'node:net'
@@ -97,6 +98,23 @@ describe('integration: socket writes per transaction', function () {
       await session.close()
     }
     expect(writes).to.equal(4)
+  })
+
+  it('a transaction function with pipelineBegin: the work is called before BEGIN is answered, BEGIN+RUN+PULL in one write, COMMIT in another', async () => {
+    const session = d.session({ database: 'neo4j' })
+    try {
+      const n = await session.executeWrite(async tx => {
+        expect(writes).to.equal(0) // nothing sent yet: BEGIN waits for the work's first query
+        const { records } = await tx.run('RETURN 1 AS n')
+        expect(writes).to.equal(1)
+        return records[0]?.get('n') as unknown
+      }, { pipelineBegin: true })
+      expect(Number(n)).to.equal(1)
+    } finally {
+      await session.close()
+    }
+    expect(writes).to.equal(2)
+    expect(backend.committed).to.equal(2)
   })
 
   it('work that does something else first: BEGIN goes out on its own, at once', async () => {

@@ -107,6 +107,20 @@ describe('options: unknown keys are ignored with a warning, bad values of known 
     expect(rejection(() => resolveTransactionConfig({ metadata: 'x' })).key).to.equal('metadata')
   })
 
+  it('transaction: idempotent and pipelineBegin are booleans, off unless given, and never sent with BEGIN', () => {
+    const { log, lines } = capture()
+    const resolved = resolveTransactionConfig({ idempotent: true, pipelineBegin: true }, log)
+    expect(lines).to.deep.equal([])
+    expect([resolved.idempotent, resolved.pipelineBegin]).to.deep.equal([true, true])
+    expect(resolved.txConfig.isEmpty()).to.equal(true)
+    expect(resolveTransactionConfig({}).pipelineBegin).to.equal(false)
+    expect(resolveTransactionConfig(undefined).pipelineBegin).to.equal(false)
+    const bad = rejection(() => resolveTransactionConfig({ pipelineBegin: 'yes' }))
+    expect(bad.key).to.equal('pipelineBegin')
+    expect(bad.message).to.equal("Invalid transaction configuration: transaction option 'pipelineBegin' must be a boolean, got the string 'yes'")
+    expect(rejection(() => resolveTransactionConfig({ idempotent: 1 })).key).to.equal('idempotent')
+  })
+
   it('executeQuery: unknown keys warned about, bad values rejected before any network use', () => {
     const { log, lines } = capture()
     const manager = bookmarkManager()
