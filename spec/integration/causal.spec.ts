@@ -54,6 +54,25 @@ describe('integration: causal consistency on lagging secondaries', function () {
     }
   })
 
+  it('with pipelineBegin on both sides (BEGIN sent with the first query, bookmarks in it), the read still sees the write', async () => {
+    const d = target.driver()
+    for (let i = 0; i < 3; i++) {
+      const id = `pipelined-${i}`
+      const writer = d.session({ database: 'neo4j' })
+      await writer.executeWrite(tx => tx.run('CREATE (:Item {id: $id})', { id }), { pipelineBegin: true })
+      const bookmarks = writer.lastBookmarks()
+      await writer.close()
+      const reader = d.session({ database: 'neo4j', defaultAccessMode: 'READ', bookmarks })
+      const { n, address } = await countItems(async (q, p) => await reader.executeRead(async tx => {
+        const result = await tx.run(q, p)
+        return { n: result.records[0]?.get('n').toNumber() as number, address: result.summary.server.address ?? '' }
+      }, { pipelineBegin: true }), id)
+      await reader.close()
+      expect(secondaries).to.include(address)
+      expect(n, `read of ${id} on ${target.name(address)}`).to.equal(1)
+    }
+  })
+
   it('a shared bookmarkManager carries writes across sessions', async () => {
     const d = target.driver()
     const manager = bookmarkManager()
