@@ -6,7 +6,7 @@
 import { expect } from 'chai'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import neo4j, { type RouteEvent } from '../../lib/index.js'
-import { needsFixture, roles, startTarget, writeLoop, type Target } from './helpers.js'
+import { needsFixture, roles, startTarget, writeLoop, type LoopWrite, type Target } from './helpers.js'
 
 describe('integration: failover', function () {
   this.timeout(120_000)
@@ -19,15 +19,25 @@ describe('integration: failover', function () {
   })
   after(async () => { await target?.close() })
 
-  for (const round of [1, 2]) {
-    it(`round ${round}: a write loop keeps going across a leader stop, with no lost and no duplicated acknowledged write`, async () => {
+  // Round 3 writes through executeWrite with pipelineBegin: BEGIN leaves with the CREATE, so a
+  // BEGIN cut by the stop reaches the work as its query's error, and is retried like any other.
+  const pipelined: LoopWrite = async (d, query, parameters) => {
+    const session = d.session({ database: 'neo4j' })
+    try {
+      return (await session.executeWrite(tx => tx.run(query, parameters), { pipelineBegin: true })).summary
+    } finally {
+      await session.close()
+    }
+  }
+  for (const [round, write, how] of [[1, undefined, 'executeQuery'], [2, undefined, 'executeQuery'], [3, pipelined, 'executeWrite with pipelineBegin']] as const) {
+    it(`round ${round}: a write loop (${how}) keeps going across a leader stop, with no lost and no duplicated acknowledged write`, async () => {
       const cluster = target.cluster
       if (cluster === undefined) throw new Error('fixture expected')
       const d = target.driver({ maxTransactionRetryTime: 30_000 })
       await d.verifyConnectivity({ database: 'neo4j' })
       const { leader, address } = await roles(cluster)
       const prefix = `failover-${round}`
-      const outcome = await writeLoop(d, 150, prefix, { afterAcks: 20, apply: async () => { await cluster.stop(leader) } })
+      const outcome = await writeLoop(d, 150, prefix, { afterAcks: 20, apply: async () => { await cluster.stop(leader) } }, write)
       const newLeader = await cluster.leader('neo4j')
       expect(newLeader).to.not.equal(leader)
       expect(outcome.errors.map(e => e.message)).to.deep.equal([])

@@ -94,17 +94,23 @@ export interface LoopOutcome { acked: number[], unknown: number[], errors: Error
 /** Applied (not awaited) by the write loop once `afterAcks` writes were acknowledged, while it keeps writing. */
 export interface Fault { readonly afterAcks: number, readonly apply: () => Promise<void> }
 
+/** One CREATE of the write loop: resolves with the server that acknowledged it. */
+export type LoopWrite = (d: Driver, query: string, parameters: Record<string, unknown>) => Promise<{ server: { address?: string } }>
+
+const byExecuteQuery: LoopWrite = async (d, query, parameters) => (await d.executeQuery(query, parameters, { database: 'neo4j' })).summary
+
 /**
- * `count` CREATE writes through executeQuery, one after another, each with a
- * unique id under `run`: which were acknowledged (and when, and by whom),
- * which ended in "commit outcome unknown", which failed otherwise.
+ * `count` CREATE writes (through executeQuery unless `write` says otherwise),
+ * one after another, each with a unique id under `run`: which were
+ * acknowledged (and when, and by whom), which ended in "commit outcome
+ * unknown", which failed otherwise.
  */
-export async function writeLoop (d: Driver, count: number, run: string, fault?: Fault): Promise<LoopOutcome> {
+export async function writeLoop (d: Driver, count: number, run: string, fault?: Fault, write: LoopWrite = byExecuteQuery): Promise<LoopOutcome> {
   const outcome: LoopOutcome = { acked: [], unknown: [], errors: [], ackTimes: [], addresses: new Set() }
   let faulted: Promise<void> | undefined
   for (let i = 0; i < count; i++) {
     try {
-      const { summary } = await d.executeQuery('CREATE (:Ping {run: $run, id: $id})', { run, id: neo4j.int(i) }, { database: 'neo4j' })
+      const summary = await write(d, 'CREATE (:Ping {run: $run, id: $id})', { run, id: neo4j.int(i) })
       outcome.acked.push(i)
       // Fault from inside the loop, once it is under way: a fixed sleep would race a fast fixture (the whole loop can end first).
       if (fault !== undefined && faulted === undefined && outcome.acked.length >= fault.afterAcks) {
