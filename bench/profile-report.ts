@@ -11,6 +11,7 @@ import type { AllocationAnalysis } from './allocation-analysis.js'
 import type { GcSummary } from './gc-analysis.js'
 import { CATEGORY_ORDER, sourceOf, type ProfileAnalysis } from './profile-analysis.js'
 import type { MachineInfo } from './machine.js'
+import type { RoundTrips } from './round-trips.js'
 
 export interface ProfiledRun {
   workload: string
@@ -27,6 +28,8 @@ export interface ProfiledRun {
   gc: GcSummary
   /** The heap sampler's window (after the CPU profile's): operations completed in it and what they allocated. */
   allocation: { ops: number, analysis: AllocationAnalysis }
+  /** One caller only: a third window with the socket traffic timestamped. */
+  roundTrips?: RoundTrips
 }
 
 export interface ProfileMeta {
@@ -96,6 +99,7 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
         const x = r.allocation.analysis.categories.find((y) => y.category === c)
         return x === undefined ? '—' : kibPerOp(x.bytes, r.allocation.ops)
       })]), ['**total**', ...mine.map((r) => `**${kibPerOp(r.allocation.analysis.totalBytes, r.allocation.ops)}**`)]]), '')
+    out.push(...roundTripTable(mine, meta.allocationWindowMs))
     for (const r of mine) {
       out.push(`### ${CONTENDER_LABELS[r.contender]}: top ${TOP_SELF} functions by self time`, '')
       out.push(table(
@@ -121,4 +125,27 @@ export function renderProfileReport (runs: readonly ProfiledRun[], meta: Profile
     }
   }
   return out.join('\n')
+}
+
+const us = (value: number): string => Number.isFinite(value) ? formatNumber(value) : '—'
+
+/**
+ * One caller's round trips, side by side per client: each write (by the
+ * requests it carried), how often per operation, and the medians of the
+ * client's time before it, the send itself and the server's time after it.
+ * Nothing when no run of the workload timed them.
+ */
+export function roundTripTable (runs: readonly ProfiledRun[], windowMs: number): string[] {
+  const timed = runs.filter((r): r is ProfiledRun & { roundTrips: RoundTrips } => r.roundTrips !== undefined)
+  if (timed.length === 0) return []
+  const rows = timed.flatMap((r) => [
+    ...r.roundTrips.hops.filter((h) => h.perOp >= 0.05).map((h) => [
+      CONTENDER_LABELS[r.contender], h.requests, formatNumber(h.perOp, 2), us(h.clientUs), us(h.writeUs), us(h.serverUs)
+    ]),
+    [CONTENDER_LABELS[r.contender], '**whole operation**', '', '', '', `**${us(r.roundTrips.opUs)}** (wall time per operation)`]
+  ])
+  return [
+    `Round trips of the one caller (${windowMs / 1000} s more, every socket write and \`data\` event of the client timestamped; medians, µs). *Client*: from the client's last hand-off (an answer's arrival, or its previous write returning) to this write being handed to the socket; *send*: socket.write itself (the kernel's send, loopback delivery included); *server*: from then to the next answer's arrival (the server and the loopback; — for a write sent on before any answer, pipelined with the next). The server's part is the same for any client that sends the same requests:`, '',
+    table(['client', 'write carried', 'per op', 'client µs', 'send µs', 'server µs'], rows), ''
+  ]
 }

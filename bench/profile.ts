@@ -5,7 +5,8 @@
 // bench/results/profiles/ (git-ignored) and a report of where the time goes
 // (profile-report.ts) to bench/results/profile-latest.{md,json}. After the CPU
 // window, a second window under the heap sampler tells the bytes allocated per
-// operation and where (allocation-analysis.ts). The streaming workload is
+// operation and where (allocation-analysis.ts); for one caller, a third
+// window times each round trip's client and server part (round-trips.ts). The streaming workload is
 // profiled as one caller streaming its query back to back, an operation per 1,000 rows.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -19,7 +20,8 @@ import { machineInfo } from './machine.js'
 import { analyseAllocations, type SamplingHeapProfile } from './allocation-analysis.js'
 import { analyseProfile, shortLocation, type CallFrame, type CpuProfile } from './profile-analysis.js'
 import { renderProfileReport, type ProfiledRun } from './profile-report.js'
-import type { AllocationRequest, AllocationSample, FixtureSettings, HostStatus, LoopShape, ProfileRequest, ProfileSample } from './protocol.js'
+import type { AllocationRequest, AllocationSample, FixtureSettings, HostStatus, LoopShape, ProfileRequest, ProfileSample, RoundTripRequest } from './protocol.js'
+import type { RoundTrips } from './round-trips.js'
 import { ROWS_PER_STREAM_OP } from './measure.js'
 import { FIXTURE, seedData } from './setup.js'
 import { spawnWorker } from './trials.js'
@@ -99,10 +101,14 @@ export async function runProfiles (args: BenchArgs, workloads: Workload[], env: 
           const allocationMs = Math.min(args.windowMs, ALLOCATION_WINDOW_MS)
           const heap = await worker.request<AllocationSample>('allocations',
             { ...loop, durationMs: allocationMs, samplingIntervalBytes: HEAP_SAMPLING_BYTES } satisfies AllocationRequest, allocationMs + 90_000)
+          // And for one caller, apart again (timestamping every socket event costs time too): client and server time per round trip.
+          const roundTrips = workload.kind === 'throughput' && workload.concurrency === 1
+            ? await worker.request<RoundTrips>('round-trips', { op: workload.op, concurrency: 1, durationMs: allocationMs } satisfies RoundTripRequest, allocationMs + 90_000)
+            : undefined
           await worker.request('close', null, 30_000)
           const analysis = analyseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, resolveSource)
           const allocation = { ops: heap.ops, analysis: analyseAllocations(heap.profile as SamplingHeapProfile, resolveSource) }
-          runs.push({ workload: workload.id, title: profiledTitle(workload), contender, ...sample, file: path.relative(repo, file), analysis, allocation })
+          runs.push({ workload: workload.id, title: profiledTitle(workload), contender, ...sample, file: path.relative(repo, file), analysis, allocation, roundTrips })
           const ours = analysis.categories.find((c) => c.category === 'ours (dist/lib)')
           log(`  ${workload.id} ${contender}: ${Math.round(sample.ops / (sample.elapsedMs / 1000))} ops/s, ${(analysis.busyMs * 1000 / Math.max(1, sample.ops)).toFixed(1)} µs busy/op` +
             (ours === undefined ? '' : `, ours ${ours.percent.toFixed(1)} %`) + (sample.errors > 0 ? `, ${sample.errors} failed (${sample.firstError ?? ''})` : ''))

@@ -102,3 +102,6 @@ export interface StreamSample {
 
 export interface RecoveryRequest { stoppedAt: number, stoppedAddress: string, timeoutMs: number }
 export interface RecoverySample { failoverMs: number | null, errorsAfterStop: number, firstErrorAfterStop: string | null }
+
+/** One caller's loop with its socket traffic timestamped (round-trips.ts). */
+export type RoundTripRequest = { op: OpKind, concurrency: 1, durationMs: number }

@@ -9,6 +9,7 @@
 //   profile {…same, intervalUs, file} → ProfileSample  (the loop under the V8 CPU profiler and GCProfiler; writes file)
 //     (warmup, profile and allocations also take {streamRows, durationMs}: one caller streaming, an operation per 1,000 rows)
 //   allocations {…same, samplingIntervalBytes} → AllocationSample  (the loop under the V8 heap sampler)
+//   round-trips {op, concurrency: 1, durationMs} → RoundTrips  (one caller, its socket traffic timestamped)
 //   stream {rows}             → StreamSample
 //   loop-start / await-acks {count, timeoutMs} / await-recovery {…} / loop-stop {timeoutMs}
 //   close                       closes the client
@@ -22,7 +23,8 @@ import { WriteLoop } from './failover.js'
 import { serve } from './ipc.js'
 import { closedLoop, sampleMemory, streamLoop } from './measure.js'
 import { openContender, type Contender } from './contenders/index.js'
-import type { AllocationRequest, AllocationSample, LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, StreamSample, ThroughputSample } from './protocol.js'
+import type { AllocationRequest, AllocationSample, LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, RoundTripRequest, StreamSample, ThroughputSample } from './protocol.js'
+import { analyseRoundTrips, recordWire, type RoundTrips, type WireEvent } from './round-trips.js'
 
 let contender: Contender | null = null
 let writeLoop: WriteLoop | null = null
@@ -112,6 +114,17 @@ serve({
     } finally {
       session.disconnect()
     }
+  },
+  'round-trips': async (request: RoundTripRequest): Promise<RoundTrips> => {
+    const wire = recordWire()
+    let events: WireEvent[] = []
+    let result: Awaited<ReturnType<typeof loop>>
+    try {
+      result = await loop(request)
+    } finally {
+      events = wire.stop()
+    }
+    return analyseRoundTrips(events, result.ops, result.elapsedMs)
   },
   stream: async ({ rows }: { rows: number }): Promise<StreamSample> => {
     const client = current()
