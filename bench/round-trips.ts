@@ -88,7 +88,8 @@ export function analyseRoundTrips (events: readonly WireEvent[], ops: number, el
     const event = ordered[i]
     if (event.kind === 'read') { lastHandOff = event.at; continue }
     const returnedAt = event.returnedAt ?? event.at
-    const next = ordered.slice(i + 1).find((e) => e.kind === 'write' || e.at >= returnedAt)
+    // No data event can fire during the synchronous write call: the next event comes after it.
+    const next = ordered[i + 1]
     const entry = byRequests.get(event.requests ?? '?') ?? { client: [], write: [], server: [] }
     byRequests.set(event.requests ?? '?', entry)
     if (lastHandOff !== undefined) entry.client.push(event.at - lastHandOff)
