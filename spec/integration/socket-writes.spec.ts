@@ -117,6 +117,20 @@ describe('integration: socket writes per transaction', function () {
     expect(backend.committed).to.equal(2)
   })
 
+  it('pipelineBegin with work that does something else first: BEGIN is not held back waiting for a query', async () => {
+    const session = d.session({ database: 'neo4j' })
+    try {
+      await session.executeWrite(async tx => {
+        await sleep(20)
+        expect(writes).to.equal(1) // BEGIN went out on its own when no query was asked for in the same tick
+        await tx.run('RETURN 1 AS n')
+      }, { pipelineBegin: true })
+    } finally {
+      await session.close()
+    }
+    expect(writes).to.equal(3)
+  })
+
   it('work that does something else first: BEGIN goes out on its own, at once', async () => {
     const session = d.session({ database: 'neo4j' })
     try {
