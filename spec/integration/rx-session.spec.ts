@@ -196,6 +196,21 @@ describe('integration: reactive sessions (driver.rxSession)', function () {
     }
   })
 
+  it('executeWrite and executeRead take the transaction config, pipelineBegin included', async () => {
+    const session = d.rxSession({ database: 'neo4j' })
+    try {
+      const ids = await lastValueFrom(session.executeWrite(tx =>
+        tx.run('UNWIND [7, 8] AS i CREATE (n:RxPipelined {id: i}) RETURN n.id AS id').records().pipe(map(r => r.get('id').toNumber() as number)),
+      { pipelineBegin: true, timeout: 5000 }).pipe(toArray()))
+      expect(ids).to.deep.equal([7, 8])
+      const count = await firstValueFrom(session.executeRead(tx =>
+        tx.run('MATCH (n:RxPipelined) RETURN count(n) AS n').records().pipe(map(r => r.get('n').toNumber() as number)), { pipelineBegin: true }))
+      expect(count).to.equal(2)
+    } finally {
+      await lastValueFrom(session.close(), { defaultValue: undefined })
+    }
+  })
+
   it('executeWrite retries work that failed with a retryable error through the retry engine, emitting only the committed attempt', async () => {
     const session = d.rxSession({ database: 'neo4j' })
     let attempts = 0
