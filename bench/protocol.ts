@@ -44,7 +44,8 @@ export type MessageCounts = Record<string, number>
 
 export interface OpenRequest { contender: ContenderId, setup: ContenderSetup }
 /** A closed loop of one operation kind, or (profile mode's streaming) one caller streaming a query of `streamRows` rows, an operation per 1,000 rows (measure.ts streamLoop). */
-export type LoopShape = { op: OpKind, concurrency: number } | { streamRows: number }
+export type ThroughputLoop = { op: OpKind, concurrency: number }
+export type LoopShape = ThroughputLoop | { streamRows: number }
 export type LoopRequest = LoopShape & { durationMs: number }
 
 export type ProfileRequest = LoopRequest & {
@@ -104,4 +105,4 @@ export interface RecoveryRequest { stoppedAt: number, stoppedAddress: string, ti
 export interface RecoverySample { failoverMs: number | null, errorsAfterStop: number, firstErrorAfterStop: string | null }
 
 /** One caller's loop with its socket traffic timestamped (round-trips.ts). */
-export type RoundTripRequest = { op: OpKind, concurrency: 1, durationMs: number }
+export type RoundTripRequest = ThroughputLoop & { concurrency: 1, durationMs: number }

@@ -105,11 +105,12 @@ export function analyseRoundTrips (events: readonly WireEvent[], ops: number, el
 }
 
 /**
- * Timestamps every client socket's writes and `data` events from now until
- * stop() (which puts the sockets' methods back). For the worker process of
- * one contender: every socket in it is the client's.
+ * Runs `run` with every socket's writes and `data` events of this process
+ * timestamped, and puts the sockets' methods back when it settles, however it
+ * settles. For the worker process of one contender: every socket in it is
+ * the client's.
  */
-export function recordWire (): { stop: () => WireEvent[] } {
+export async function recordWire<T> (run: () => Promise<T>): Promise<{ value: T, events: WireEvent[] }> {
   const events: WireEvent[] = []
   const prototype = net.Socket.prototype
   const write = prototype.write
@@ -127,13 +128,12 @@ export function recordWire (): { stop: () => WireEvent[] } {
     if (event === 'data') events.push({ kind: 'read', at: performance.now() })
     return (emit as (...a: unknown[]) => boolean).call(this, event, ...args)
   } as typeof emit
-  return {
-    stop: () => {
-      if (own.write) prototype.write = write
-      else delete (prototype as Partial<net.Socket>).write
-      if (own.emit) prototype.emit = emit
-      else delete (prototype as Partial<net.Socket>).emit
-      return events
-    }
+  try {
+    return { value: await run(), events }
+  } finally {
+    if (own.write) prototype.write = write
+    else delete (prototype as Partial<net.Socket>).write
+    if (own.emit) prototype.emit = emit
+    else delete (prototype as Partial<net.Socket>).emit
   }
 }

@@ -24,7 +24,7 @@ import { serve } from './ipc.js'
 import { closedLoop, sampleMemory, streamLoop } from './measure.js'
 import { openContender, type Contender } from './contenders/index.js'
 import type { AllocationRequest, AllocationSample, LoopRequest, OpenRequest, ProfileRequest, ProfileSample, RecoveryRequest, RecoverySample, RoundTripRequest, StreamSample, ThroughputSample } from './protocol.js'
-import { analyseRoundTrips, recordWire, type RoundTrips, type WireEvent } from './round-trips.js'
+import { analyseRoundTrips, recordWire, type RoundTrips } from './round-trips.js'
 
 let contender: Contender | null = null
 let writeLoop: WriteLoop | null = null
@@ -116,14 +116,7 @@ serve({
     }
   },
   'round-trips': async (request: RoundTripRequest): Promise<RoundTrips> => {
-    const wire = recordWire()
-    let events: WireEvent[] = []
-    let result: Awaited<ReturnType<typeof loop>>
-    try {
-      result = await loop(request)
-    } finally {
-      events = wire.stop()
-    }
+    const { value: result, events } = await recordWire(async () => await loop(request))
     return analyseRoundTrips(events, result.ops, result.elapsedMs)
   },
   stream: async ({ rows }: { rows: number }): Promise<StreamSample> => {

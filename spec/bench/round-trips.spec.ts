@@ -69,14 +69,14 @@ describe('bench: round trips of one caller', () => {
     const port = (server.address() as net.AddressInfo).port
     const client = net.connect(port, '127.0.0.1')
     await new Promise((resolve) => client.once('connect', resolve))
-    const wire = recordWire()
     let events: WireEvent[] = []
     try {
-      const echoed = new Promise((resolve) => client.once('data', resolve))
-      client.write(Buffer.from(message(0x11)))
-      await echoed
+      ({ events } = await recordWire(async () => {
+        const echoed = new Promise((resolve) => client.once('data', resolve))
+        client.write(Buffer.from(message(0x11)))
+        await echoed
+      }))
     } finally {
-      events = wire.stop()
       client.destroy()
       await new Promise((resolve) => server.close(resolve))
     }
