@@ -140,6 +140,9 @@ export interface ResolvedTransactionConfig {
   readonly pipelineBegin: boolean
 }
 
+/** Our own transaction flags: never sent with BEGIN. */
+const OWN_FLAGS = ['idempotent', 'pipelineBegin'] as const
+
 /** Split our own flags (`idempotent`, `pipelineBegin`) from what BEGIN carries, validating all. */
 export function resolveTransactionConfig (config: unknown, log?: Log): ResolvedTransactionConfig {
   if (config === undefined || config === null) return { txConfig: TxConfig.empty(), idempotent: false, pipelineBegin: false }
@@ -149,7 +152,7 @@ export function resolveTransactionConfig (config: unknown, log?: Log): ResolvedT
   for (const key of Object.keys(c)) {
     if (!isOptionOf('transaction', key)) warnOnce(log, unknownOptionMessage('transaction', key))
   }
-  for (const flag of ['idempotent', 'pipelineBegin'] as const) {
+  for (const flag of OWN_FLAGS) {
     if (c[flag] !== undefined && typeof c[flag] !== 'boolean') fail(flag, `transaction option '${flag}' must be a boolean, got ${describe(c[flag])}`)
   }
   const timeout = c.timeout
