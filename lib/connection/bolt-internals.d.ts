@@ -43,9 +43,18 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     _currentObserver: { onError?: (error: Error) => void } | undefined
   }
 
+  /** PackStream's decoder (one per connection's protocol). */
+  export interface PackStreamUnpacker {
+    /** Decode the next value of the buffer. */
+    unpack: (buffer: unknown, hydrateStructure: unknown) => unknown
+    /** Decode a map of `size` entries (its marker already read). */
+    _unpackMapWithSize: (size: number, buffer: unknown, hydrateStructure: unknown) => Record<string, unknown>
+  }
+
   export interface BoltProtocolLike {
     readonly version: ProtocolVersion
     _responseHandler: ResponseHandlerLike
+    _unpacker: PackStreamUnpacker
     /** Packs one request into the output buffer and queues its observer; sends the buffer when `flush`. */
     write: (message: unknown, observer: unknown, flush: boolean) => void
     /** The output buffer (Chunker): `flush()` sends what it holds, and does nothing when empty. */

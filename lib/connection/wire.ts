@@ -13,6 +13,7 @@ import { describeRaw } from '../messages.js'
 import { MAX_TIMER_MS, systemClock, withTimeout } from '../clock.js'
 import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
+import { decodeMapsAsPlainObjects } from './map-decoding.js'
 import type { ReceiveClock } from './receive-clock.js'
 import type { ConnectionTarget, RouteReply, RouteRequest } from './route-types.js'
 import {
@@ -193,6 +194,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     connection = conn
     handshaking = false
     failOrphanedRequests(conn)
+    decodeMapsAsPlainObjects(conn.protocol()._unpacker)
     try {
       if (timedOut) throw new Error('timed out')
       await conn.connect(options.userAgent, { ...boltAgent() }, options.authToken)

@@ -96,6 +96,16 @@ describe('connection: bolt-connection internals contract', () => {
     expect(written).to.deep.equal([])
   })
 
+  it('the protocol decodes through its own _unpacker, whose maps go through this._unpackMapWithSize (decodeMapsAsPlainObjects)', () => {
+    const protocol = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default
+    expect(String(protocol)).to.include('this._unpacker = this._createUnpacker(')
+    expect(String(protocol.prototype.unpack)).to.include('this._unpacker.unpack(')
+    const { v1, v2 } = require('neo4j-driver-bolt-connection/lib/packstream/index.js')
+    expect(String(v1.Unpacker.prototype._unpackMap).match(/this\._unpackMapWithSize\(/g)).to.have.length(4) // tiny, 8-, 16- and 32-bit sizes
+    expect((v1.Unpacker.prototype._unpackMapWithSize as (...a: unknown[]) => unknown).length).to.equal(3)
+    for (const method of ['_unpackMap', '_unpackMapWithSize']) expect(Object.prototype.hasOwnProperty.call(v2.Unpacker.prototype, method), method).to.equal(false)
+  })
+
   it('a result can be told to buffer the rest of its stream (bufferRemainingRecords): the fields it sets are read where it expects', () => {
     const observers = require('neo4j-driver-bolt-connection/lib/bolt/stream-observers.js') as { ResultStreamObserver: { prototype: Record<string, unknown> } }
     const observer = String(observers.ResultStreamObserver)
