@@ -34,11 +34,12 @@ export interface SessionContext {
   readonly now?: () => number
 }
 
-/** How a transaction function's requests are sent (see executeManaged and TxStart.commitWithQuery). */
+/** How a transaction function's requests are sent (see executeManaged, TxStart.commitWithQuery and TxStart.commitAtStreamEnd). */
 interface Pipelining {
   /** The work is only called once BEGIN succeeded. */
   readonly eagerBegin: boolean
-  readonly commitWithQuery: boolean
+  /** The work's one query's result is consumed by the driver itself, and nothing can fail after it: COMMIT may be written early. */
+  readonly driverConsumesResult: boolean
   /** The work is the driver's own query (executeQuery), not application code. */
   readonly driverWork: boolean
   /** The API for TELEMETRY (core's TELEMETRY_APIS). */
@@ -167,23 +168,25 @@ export class Session {
   }
 
   executeRead<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
+    return this.executeManaged('READ', work, transactionConfig, { eagerBegin: true, driverConsumesResult: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   executeWrite<T> (work: TransactionWork<T>, transactionConfig?: TransactionConfig): Promise<T> {
-    return this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, commitWithQuery: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
+    return this.executeManaged('WRITE', work, transactionConfig, { eagerBegin: true, driverConsumesResult: false, driverWork: false, api: TELEMETRY_APIS.MANAGED_TRANSACTION })
   }
 
   /**
    * @internal driver.executeQuery's transaction: its work is one query the
    * driver wrote, not application code, so BEGIN need not be answered before
-   * the query is sent (BEGIN and RUN leave in one write). `commitWithQuery`:
-   * the driver consumes the whole result itself, so COMMIT goes in that same
-   * write too (TxStart.commitWithQuery) when a lost COMMIT may be re-run (a
-   * READ, or work marked idempotent).
+   * the query is sent (BEGIN and RUN leave in one write).
+   * `driverConsumesResult`: the driver consumes the whole result itself, so
+   * COMMIT is written as soon as the stream ends (TxStart.commitAtStreamEnd),
+   * or with the query itself (TxStart.commitWithQuery) when a lost COMMIT may
+   * be re-run (a READ, or work marked idempotent) and the session pulls
+   * everything at once.
    */
-  executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, commitWithQuery: boolean): Promise<T> {
-    return this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, commitWithQuery, driverWork: true, api: TELEMETRY_APIS.EXECUTE_QUERY })
+  executeQueryTransaction<T> (mode: AccessMode, work: TransactionWork<T>, transactionConfig: TransactionConfig | undefined, driverConsumesResult: boolean): Promise<T> {
+    return this.executeManaged(mode, work, transactionConfig, { eagerBegin: false, driverConsumesResult, driverWork: true, api: TELEMETRY_APIS.EXECUTE_QUERY })
   }
 
   /** Ends open streams (DISCARD), rolls back an open transaction, releases every connection. */
@@ -239,7 +242,8 @@ export class Session {
         // query failed be retried. And only when the session pulls everything at
         // once (fetchSize -1): COMMIT is refused while a result has more to send,
         // and with batches it is the application's fetch size that the PULL names.
-        commitWithQuery: pipelining.commitWithQuery && safeToRepeat && this.fetchSize === FETCH_ALL,
+        commitWithQuery: pipelining.driverConsumesResult && safeToRepeat && this.fetchSize === FETCH_ALL,
+        commitAtStreamEnd: pipelining.driverConsumesResult,
         driverWork: pipelining.driverWork,
         telemetry: telemetrySent ? undefined : telemetry
       })
@@ -263,7 +267,7 @@ export class Session {
 
   /** `retrying`: a later attempt of a transaction function (AcquireRequest.retrying); `commitWithQuery`: TxStart.commitWithQuery. */
   private startTransaction (mode: AccessMode, txConfig: ResolvedTransactionConfig['txConfig'], deadline: number,
-    options: { retrying?: boolean, commitWithQuery?: boolean, driverWork?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
+    options: { retrying?: boolean, commitWithQuery?: boolean, commitAtStreamEnd?: boolean, driverWork?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
     const core = new TxCore({
       provider: this.context.provider,
       bookmarks: this.bookmarks,
@@ -277,6 +281,7 @@ export class Session {
       deadline,
       retrying: options.retrying === true,
       commitWithQuery: options.commitWithQuery === true,
+      commitAtStreamEnd: options.commitAtStreamEnd === true,
       driverWork: options.driverWork === true,
       telemetry: options.telemetry,
       onDatabaseResolved: (database) => { this.database ??= database },

@@ -47,6 +47,18 @@ export interface TxStart {
    * are read in order. On a FAILURE the server ignores the COMMIT.
    */
   readonly commitWithQuery?: boolean
+  /**
+   * The transaction is one query whose result the driver consumes itself and
+   * nothing can fail after its stream ends (executeQuery with the default
+   * result transformer). COMMIT is written the moment the stream's last
+   * SUCCESS is read, from that answer's own dispatch, instead of once the
+   * records have travelled through the promise chain to the work and back:
+   * the server commits while the driver builds the result. It still follows
+   * the records (servers expect it after them), and the outcome rules are
+   * those of any COMMIT: from the moment it is written, a lost connection
+   * leaves the outcome unknown.
+   */
+  readonly commitAtStreamEnd?: boolean
   /** The work is the driver's own (executeQuery): no application frame calls run(). */
   readonly driverWork?: boolean
   /** Which API this transaction came from, for TELEMETRY (undefined: none to send). */
@@ -145,7 +157,7 @@ export class TxCore {
       // work function that runs a query after BEGIN failed and rethrows must
       // lead to the same decision, not to a non-retryable "Cannot run…".
       observer = Promise.reject(this.failure)
-    } else if (this.state !== 'ACTIVE' || (this.start.commitWithQuery === true && this.results.length > 0)) {
+    } else if (this.state !== 'ACTIVE' || ((this.start.commitWithQuery === true || this.start.commitAtStreamEnd === true) && this.results.length > 0)) {
       observer = Promise.reject(this.notActiveError('run a query in'))
     } else {
       this.streaming++
@@ -165,13 +177,16 @@ export class TxCore {
           highRecordWatermark: watermarks(fetchSize).high,
           lowRecordWatermark: watermarks(fetchSize).low,
           beforeError: (error) => { done(); this.fail(error, connection) },
-          afterComplete: () => { done() }
+          afterComplete: () => {
+            done()
+            if (this.start.commitAtStreamEnd === true && this.streaming === 0) {
+              // Inside the answer's dispatch: a COMMIT that cannot be written
+              // (the connection just broke) is left to commit(), which reports it.
+              try { this.writeCommit(connection) } catch {}
+            }
+          }
         }, { commitFollows })
-        if (commitFollows) {
-          this.commitWritten = true
-          this.pipelinedCommit = settle(connection.commitTransaction())
-          this.pipelinedCommit.catch(() => {}) // observed by commit(); a failed query leaves it IGNORED
-        }
+        if (commitFollows) this.writeCommit(connection)
         return stream
       })
       observer.catch(() => done())
@@ -179,6 +194,19 @@ export class TxCore {
     const result = createResult(observer, text, params, this.ready, this.start.fetchSize, this.start.driverWork !== true)
     this.results.push({ result, stream: observer })
     return result
+  }
+
+  /**
+   * Write COMMIT ahead of commit() (commitWithQuery, commitAtStreamEnd);
+   * commit() then waits for its answer. Only once, and only while the
+   * transaction is active.
+   */
+  private writeCommit (connection: PooledConnection): void {
+    if (this.pipelinedCommit !== undefined || this.state !== 'ACTIVE') return
+    const answer = settle(connection.commitTransaction()) // throws when it could not be written
+    this.commitWritten = true
+    this.pipelinedCommit = answer
+    answer.catch(() => {}) // observed by commit(); after a failed query the server leaves it IGNORED
   }
 
   async commit (options: { idempotent?: boolean } = {}): Promise<void> {

@@ -198,6 +198,16 @@ describe('integration: driver against one Bolt member (fake backend)', function 
     expect(d.poolStats().inUse).to.equal(0)
   })
 
+  it('the same for executeQuery, whose COMMIT leaves as soon as the records are in: not re-run, "commit outcome unknown"', async () => {
+    const d = open()
+    live.server.armCommitDrop(1)
+    const error = await d.executeQuery('CREATE (n)', {}, { database: 'neo4j' }).catch(e => e)
+    expect(error).to.be.instanceOf(CommitOutcomeUnknownError)
+    expect(neo4j.isRetryableError(error)).to.equal(false)
+    expect(live.backend.committed).to.equal(1)
+    expect(d.poolStats().inUse).to.equal(0)
+  })
+
   it('…unless the work is marked idempotent: then it is retried', async () => {
     const d = open()
     live.server.armCommitDrop(1)

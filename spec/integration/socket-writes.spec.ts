@@ -20,7 +20,11 @@ describe('integration: socket writes per transaction', function () {
   let port: number
   let d: Driver
   let writes = 0
+  /** Writes made while the client was still handling a `data` event of the member's socket (synchronously). */
+  let writesInsideAnswer = 0
+  let handlingAnswer = false
   const write = net.Socket.prototype.write
+  const emit = net.Socket.prototype.emit
 
   before(function () { needsFixture(this) })
 
@@ -31,16 +35,27 @@ describe('integration: socket writes per transaction', function () {
     backend.address = `127.0.0.1:${port}`
     // Count the client's writes: sockets whose far end is the member (the member's own sockets have it as local end).
     net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
-      if (this.remotePort === port) writes++
+      if (this.remotePort === port) {
+        writes++
+        if (handlingAnswer) writesInsideAnswer++
+      }
       return (write as (...a: unknown[]) => boolean).apply(this, args)
     } as typeof write
+    net.Socket.prototype.emit = function (this: net.Socket, ...args: unknown[]) {
+      const forward = (): boolean => (emit as (...a: unknown[]) => boolean).apply(this, args)
+      if (args[0] !== 'data' || this.remotePort !== port) return forward()
+      handlingAnswer = true
+      try { return forward() } finally { handlingAnswer = false }
+    } as typeof emit
     d = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD))
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }) // routing table and one pooled connection
     writes = 0
+    writesInsideAnswer = 0
   })
 
   afterEach(async () => {
     net.Socket.prototype.write = write
+    net.Socket.prototype.emit = emit
     await d.close()
     await server.close()
   })
@@ -84,6 +99,36 @@ describe('integration: socket writes per transaction', function () {
     })
     expect(n).to.equal(1)
     expect(writes).to.equal(2)
+    expect(writesInsideAnswer).to.equal(0) // COMMIT once the transformer's work returned
+  })
+
+  it('executeQuery with the default transformer writes COMMIT while reading the stream\'s last SUCCESS, not after the records went through the promise chain', async () => {
+    for (const routing of [neo4j.routing.READ, neo4j.routing.WRITE]) {
+      writes = 0
+      writesInsideAnswer = 0
+      const { records } = await d.executeQuery('RETURN 1 AS n', {}, { database: 'neo4j', routing })
+      expect(records, routing).to.have.length(1)
+      expect(writes, routing).to.equal(2)
+      expect(writesInsideAnswer, routing).to.equal(1) // the COMMIT
+    }
+    expect(backend.committed).to.equal(3) // the warm-up's, the read's and the write's
+  })
+
+  it('executeQuery over several batches: each PULL after a batch, COMMIT only after the last one, all records there', async () => {
+    const batched = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD), { fetchSize: 2 })
+    try {
+      await batched.executeQuery('RETURN 1', {}, { database: 'neo4j', routing: neo4j.routing.READ }) // routing table, pooled connection
+      writes = 0
+      writesInsideAnswer = 0
+      const { records, summary } = await batched.executeQuery('UNWIND range(1, 5) AS i RETURN i', {}, { database: 'neo4j', routing: neo4j.routing.READ })
+      expect(records.map(r => r.get('i').toNumber())).to.deep.equal([1, 2, 3, 4, 5])
+      expect(summary.resultConsumedAfter).to.not.equal(undefined)
+      // BEGIN+RUN+PULL(2); PULL(2) twice after a batch with has_more; COMMIT after the last SUCCESS.
+      expect(writes).to.equal(4)
+      expect(writesInsideAnswer).to.equal(3)
+    } finally {
+      await batched.close()
+    }
   })
 
   it('a transaction function: BEGIN alone and answered before the work runs (BEGIN, two queries, COMMIT = four writes)', async () => {
