@@ -81,28 +81,29 @@ class LazyCallSite {
   toString (): string { return this.site.stack?.replace(/^Error\n?/, '') ?? '' }
 }
 
-/** Core's own capture, while a Result is made: no stack to format (it reads `.stack` at once). */
-const noStack = (): null => null
+/**
+ * While core's Result captures its stack: with a stackTraceLimit that is not
+ * a number, V8 records no stack at all, so core's `new Error()` walks no
+ * frames and its `.stack` is undefined (core then keeps none): nothing is
+ * walked or formatted, not even an empty trace.
+ */
+const NO_STACK_TRACE = undefined as unknown as number
 
 function withLazyCallSite (create: () => Result, applicationCall: boolean): Result {
   const limit = Error.stackTraceLimit
-  const prepare = Error.prepareStackTrace
-  // Core's own capture: nothing to walk, nothing to format.
-  Error.stackTraceLimit = 0
-  Error.prepareStackTrace = noStack
   let result: Result
   let site: Error | undefined
   try {
+    Error.stackTraceLimit = NO_STACK_TRACE
     result = create()
-    // Captured under noStack too: V8 formats an error's frames when its
-    // stack is first read (here at toString), with the prepareStackTrace of then.
+    // V8 walks the frames here and formats them only when the stack is first
+    // read (LazyCallSite.toString, for an error).
     if (applicationCall) {
       Error.stackTraceLimit = Math.min(limit, CALL_SITE_FRAMES)
       site = new Error('')
     }
   } finally {
     Error.stackTraceLimit = limit
-    Error.prepareStackTrace = prepare
   }
   ;(result as unknown as { _stack: LazyCallSite | null })._stack = site === undefined ? null : new LazyCallSite(site)
   return result
