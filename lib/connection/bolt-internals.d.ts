@@ -41,6 +41,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     handleResponse: (message: unknown) => void
     /** The request the next answer belongs to (undefined when none waits). */
     _currentObserver: { onError?: (error: Error) => void } | undefined
+    /** Applied to every SUCCESS's metadata before its request sees it (the protocol's transformMetadata, bound). */
+    _transformMetadata: (metadata: Record<string, unknown>) => Record<string, unknown>
   }
 
   /** PackStream's decoder (one per connection's protocol). */

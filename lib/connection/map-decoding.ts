@@ -23,12 +23,16 @@ function unpackMapWithSize (this: PackStreamUnpacker, size: number, buffer: unkn
   const value: Record<string, unknown> = {}
   for (let i = 0; i < size; i++) {
     const key = this.unpack(buffer, hydrateStructure) as string
-    const unpacked = this.unpack(buffer, hydrateStructure)
-    if (typeof key === 'string' && !(key in OBJECT_PROTOTYPE)) {
-      value[key] = unpacked
-    } else {
-      Object.defineProperty(value, key, { value: unpacked, writable: true, enumerable: true, configurable: true })
-    }
+    setOwn(value, key, this.unpack(buffer, hydrateStructure))
   }
   return value
+}
+
+/** `target[key] = value` as an own data property, whatever the key (`__proto__` included). */
+export function setOwn (target: Record<string, unknown>, key: string, value: unknown): void {
+  if (typeof key === 'string' && !(key in OBJECT_PROTOTYPE)) {
+    target[key] = value
+  } else {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+  }
 }

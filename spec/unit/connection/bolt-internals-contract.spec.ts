@@ -106,6 +106,17 @@ describe('connection: bolt-connection internals contract', () => {
     for (const method of ['_unpackMap', '_unpackMapWithSize']) expect(Object.prototype.hasOwnProperty.call(v2.Unpacker.prototype, method), method).to.equal(false)
   })
 
+  it('every SUCCESS\'s metadata goes through the response handler\'s _transformMetadata, Bolt 3\'s renaming in every version we speak (renameTimingsWithoutDelete)', () => {
+    const handler = require('neo4j-driver-bolt-connection/lib/bolt/response-handler.js').default as { prototype: Record<string, unknown>, toString: () => string }
+    expect(String(handler)).to.include('this._transformMetadata = transformMetadata')
+    expect(String(handler.prototype.handleResponse)).to.include('this._transformMetadata(payload)')
+    expect(String(require('neo4j-driver-bolt-connection/lib/bolt/create.js').default)).to.include('transformMetadata: protocol.transformMetadata.bind(protocol)')
+    const v3 = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v3.js').default.prototype.transformMetadata
+    for (const file of ['bolt-protocol-v4x4', 'bolt-protocol-v5x0', 'bolt-protocol-v5x5', 'bolt-protocol-v5x8', 'bolt-protocol-v6x0']) {
+      expect(require(`neo4j-driver-bolt-connection/lib/bolt/${file}.js`).default.prototype.transformMetadata, file).to.equal(v3)
+    }
+  })
+
   it('a result can be told to buffer the rest of its stream (bufferRemainingRecords): the fields it sets are read where it expects', () => {
     const observers = require('neo4j-driver-bolt-connection/lib/bolt/stream-observers.js') as { ResultStreamObserver: { prototype: Record<string, unknown> } }
     const observer = String(observers.ResultStreamObserver)
