@@ -75,7 +75,7 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 export class UsageError extends Error {}
 
-const FULL = { rounds: 5, windowMs: 2000, warmupMs: 500, stops: 10, streamRows: 100_000 }
+export const FULL = { rounds: 5, windowMs: 2000, warmupMs: 500, stops: 10, streamRows: 100_000 }
 const QUICK = { rounds: 1, windowMs: 300, warmupMs: 100, stops: 1, streamRows: 20_000 }
 
 export function parseBenchArgs (argv: readonly string[]): BenchArgs {

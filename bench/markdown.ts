@@ -2,6 +2,7 @@
 // per kind of figure, then the performance goals. Pure.
 
 import { CONTENDER_LABELS, type ContenderId } from './contenders/contender.js'
+import { FULL } from './args.js'
 import type { BenchResults } from './results.js'
 import type { Summary } from './stats.js'
 import type { Summaries } from './summary.js'
@@ -52,7 +53,7 @@ export function renderMarkdown (results: BenchResults, summaries: Summaries): st
   const duration = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000
   const out: string[] = []
   out.push(`# Benchmarks: ${ours} vs ${official}, with the raw Bolt floors — ${databaseTitle(args.database, fixture.serverSideRouting)}`, '')
-  out.push(`Run ${results.startedAt} (${Math.round(duration)} s, ${args.quick ? '`npm run bench -- --quick`: smoke run, figures not meaningful' : '`npm run bench`'}), commit ${machine.commit}.`, '')
+  out.push(`Run ${results.startedAt} (${Math.round(duration)} s, ${args.quick ? '`npm run bench -- --quick`: smoke run, figures not meaningful' : `\`npm run bench${reproduceFlags(args)}\``}), commit ${machine.commit}.`, '')
   out.push(`- **Machine:** ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; 1-min load average ${machine.loadAverage} at start, ${formatNumber(results.loadAverageEnd, 2)} at end (on ${machine.cores} cores; above ~1 the figures are disturbed by other work).`)
   out.push(`- **Fixture:** ${fixture.primaries} primaries + ${fixture.secondaries} secondaries in one child process (all members share its event loop); routing TTL ${fixture.routingTtlSeconds} s; election timeout ${fixture.electionTimeoutMs[0]}–${fixture.electionTimeoutMs[1]} ms; heartbeat ${fixture.heartbeatMs} ms; secondary lag ${fixture.secondaryLagMs} ms; seed ${fixture.seed}; ${ssrLine(fixture.serverSideRouting)}.`)
   out.push(`- **Method:** ${args.rounds} round(s) per workload; contenders alternate within a round, order reversed every other round (A B C, C B A, …); each trial opens a fresh driver, warms up ${seconds(args.warmupMs)}, then measures ${seconds(args.windowMs)} of closed-loop load (longer if needed until every caller completed an operation); each contender runs in its own worker process ${args.quick ? '(one per contender for the whole quick run)' : 'per workload'}, so CPU and memory are that process's. Database: ${args.database === null ? '**none named**: the clients resolve the home database (not the headline setting: see the named-database report)' : `\`${args.database}\`, named in every query (the headline setting)`}. Default settings for both drivers; neo4j-cluster-driver's writes carry \`{ idempotent: true }\` (the MERGE is idempotent; see Failover). The rows marked opt-in run ours with \`{ idempotent: true, pipelineBegin: true }\` against the official driver's defaults (it has no such option): they show what the option buys and are left out of the goals. Figures: median [min–max] over rounds; ratios are ours/official of medians; "% of floor" is a driver's median over the managed-transaction floor's (streaming: the auto-commit floor's).`)
@@ -148,6 +149,8 @@ function reproduceFlags (args: BenchResults['args']): string {
   else if (args.database !== 'neo4j') flags.push(`--database ${args.database}`)
   if (args.serverSideRouting !== 'on') flags.push(`--server-side-routing ${String(args.serverSideRouting)}`)
   if (args.only.length > 0) flags.push(`--only ${args.only.join(',')}`)
+  if (!args.quick && args.rounds !== FULL.rounds) flags.push(`--rounds ${args.rounds}`)
+  if (!args.quick && args.windowMs !== FULL.windowMs) flags.push(`--seconds ${args.windowMs / 1000}`)
   return flags.length === 0 ? '' : ` -- ${flags.join(' ')}`
 }
 

@@ -244,6 +244,15 @@ describe('bench: markdown', () => {
     expect(md).to.not.contain('## Failover')
   })
 
+  it('the report\'s run line and its reproduce line give the command as it was run, rounds and window included', () => {
+    const trials = [trial('read-return-1-c128', 'ours', 0, sample(1300)), trial('read-return-1-c128', 'official', 0, sample(1000))]
+    const focused = renderMarkdown(results(trials, { args: parseBenchArgs(['--only', 'read-return-1-c128', '--rounds', '15', '--seconds', '3']) }), summarizeRun(results(trials)))
+    expect(focused).to.contain('`npm run bench -- --only read-return-1-c128 --rounds 15 --seconds 3`), commit abc123')
+    expect(focused).to.contain('Reproduce: `npm run build && npm run bench -- --only read-return-1-c128 --rounds 15 --seconds 3`')
+    const plain = renderMarkdown(results(trials, { args: parseBenchArgs([]) }), summarizeRun(results(trials)))
+    expect(plain).to.contain('`npm run bench`), commit abc123')
+  })
+
   it('a named-database report says so in its title, and the ROUTE goal is not applicable there', () => {
     const r = results([
       trial('session-churn-c16', 'ours', 0, sample(900), { ROUTE: 0 }),
