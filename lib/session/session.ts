@@ -265,7 +265,7 @@ export class Session {
     }, { policy: this.context.retryPolicy, log: this.context.log.retry, now: this.now })
   }
 
-  /** `retrying`: a later attempt of a transaction function (AcquireRequest.retrying); `commitWithQuery`: TxStart.commitWithQuery. */
+  /** `retrying`: a later attempt of a transaction function (AcquireRequest.retrying); `commitWithQuery`, `commitAtStreamEnd`: TxStart's. */
   private startTransaction (mode: AccessMode, txConfig: ResolvedTransactionConfig['txConfig'], deadline: number,
     options: { retrying?: boolean, commitWithQuery?: boolean, commitAtStreamEnd?: boolean, driverWork?: boolean, telemetry?: ApiTelemetry } = {}): TxCore {
     const core = new TxCore({
