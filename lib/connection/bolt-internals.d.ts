@@ -45,6 +45,15 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     _transformMetadata: (metadata: Record<string, unknown>) => Record<string, unknown>
   }
 
+  /** One message's bytes whole (ChannelBuffer); a message split across chunks is a CombinedBuffer, which has no `_buffer`. */
+  export interface ChannelBufferLike {
+    /** The bytes; `position` indexes them directly. */
+    readonly _buffer: Buffer
+    /** The read position. */
+    position: number
+    readonly length: number
+  }
+
   /** PackStream's decoder (one per connection's protocol). */
   export interface PackStreamUnpacker {
     /** Decode the next value of the buffer. */

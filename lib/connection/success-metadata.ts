@@ -4,21 +4,46 @@
 // `delete`, which turns each RUN and PULL answer's metadata into a slow,
 // dictionary-mode object. Here the renamed metadata is a fresh plain object
 // with the same entries (a timing takes its new name where the old one was).
+//
+// A write's answer also carries its statistics with the server's names
+// (`properties-set`); core's summary camel-cases each name with a regular
+// expression and a callback per key, every time. They are given here under
+// the names core reads (`propertiesSet`), which it then takes as they are.
+// Names it does not know are left for it to convert, as before.
 
 import type { ResponseHandlerLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import { setOwn } from './map-decoding.js'
 
 const RENAMED: Readonly<Record<string, string>> = { t_first: 'result_available_after', t_last: 'result_consumed_after' }
 const SOURCE_OF: Readonly<Record<string, string>> = { result_available_after: 't_first', result_consumed_after: 't_last' }
+/** The statistics Bolt reports, by the names core's QueryStatistics gives them. */
+const STATISTIC_NAMES: Readonly<Record<string, string>> = {
+  'nodes-created': 'nodesCreated',
+  'nodes-deleted': 'nodesDeleted',
+  'relationships-created': 'relationshipsCreated',
+  'relationships-deleted': 'relationshipsDeleted',
+  'properties-set': 'propertiesSet',
+  'labels-added': 'labelsAdded',
+  'labels-removed': 'labelsRemoved',
+  'indexes-added': 'indexesAdded',
+  'indexes-removed': 'indexesRemoved',
+  'constraints-added': 'constraintsAdded',
+  'constraints-removed': 'constraintsRemoved',
+  'system-updates': 'systemUpdates',
+  'contains-updates': 'containsUpdates',
+  'contains-system-updates': 'containsSystemUpdates'
+}
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key)
 
-/** The metadata with its timings under the summary's names; the same object when it has none. */
-export function renameTimings (metadata: Record<string, unknown>): Record<string, unknown> {
-  if (!('t_first' in metadata) && !('t_last' in metadata)) return metadata
+/** The metadata with its timings and statistics under the summary's names; the same object when it has neither. */
+export function renameForSummary (metadata: Record<string, unknown>): Record<string, unknown> {
+  if (!('t_first' in metadata) && !('t_last' in metadata) && !('stats' in metadata)) return metadata
   const renamed: Record<string, unknown> = {}
   for (const key of Object.keys(metadata)) {
     if (hasOwn(RENAMED, key)) {
       setOwn(renamed, RENAMED[key] as string, metadata[key])
+    } else if (key === 'stats') {
+      setOwn(renamed, key, statisticsByCoreNames(metadata[key]))
     } else if (!(hasOwn(SOURCE_OF, key) && hasOwn(metadata, SOURCE_OF[key] as string))) {
       // A summary name that also came as its timing (no server sends both) gives way to the timing, as with bolt-connection.
       setOwn(renamed, key, metadata[key])
@@ -27,7 +52,20 @@ export function renameTimings (metadata: Record<string, unknown>): Record<string
   return renamed
 }
 
-/** Give this connection's response handler renameTimings (it had bolt-connection's Bolt 3+ renaming, which does the same). */
-export function renameTimingsWithoutDelete (handler: ResponseHandlerLike): void {
-  handler._transformMetadata = renameTimings
+/**
+ * Statistics under core's names, in the order received (core reads them in
+ * order, and for two names of one statistic the later one wins either way).
+ */
+export function statisticsByCoreNames (stats: unknown): unknown {
+  if (stats === null || typeof stats !== 'object' || Array.isArray(stats)) return stats
+  const byCoreNames: Record<string, unknown> = {}
+  for (const key of Object.keys(stats)) {
+    setOwn(byCoreNames, hasOwn(STATISTIC_NAMES, key) ? STATISTIC_NAMES[key] as string : key, (stats as Record<string, unknown>)[key])
+  }
+  return byCoreNames
+}
+
+/** Give this connection's response handler renameForSummary (it had bolt-connection's Bolt 3+ renaming of the timings). */
+export function renameForSummaryWithoutDelete (handler: ResponseHandlerLike): void {
+  handler._transformMetadata = renameForSummary
 }

@@ -14,7 +14,7 @@ import { MAX_TIMER_MS, systemClock, withTimeout } from '../clock.js'
 import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
 import { decodeMapsAsPlainObjects } from './map-decoding.js'
-import { renameTimingsWithoutDelete } from './success-metadata.js'
+import { renameForSummaryWithoutDelete } from './success-metadata.js'
 import type { ReceiveClock } from './receive-clock.js'
 import type { ConnectionTarget, RouteReply, RouteRequest } from './route-types.js'
 import {
@@ -196,7 +196,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     handshaking = false
     failOrphanedRequests(conn)
     decodeMapsAsPlainObjects(conn.protocol()._unpacker)
-    renameTimingsWithoutDelete(conn.protocol()._responseHandler)
+    renameForSummaryWithoutDelete(conn.protocol()._responseHandler)
     try {
       if (timedOut) throw new Error('timed out')
       await conn.connect(options.userAgent, { ...boltAgent() }, options.authToken)

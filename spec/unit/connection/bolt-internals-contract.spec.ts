@@ -96,7 +96,7 @@ describe('connection: bolt-connection internals contract', () => {
     expect(written).to.deep.equal([])
   })
 
-  it('the protocol decodes through its own _unpacker, whose maps go through this._unpackMapWithSize (decodeMapsAsPlainObjects)', () => {
+  it('the protocol decodes through its own _unpacker, whose maps go through this._unpackMapWithSize, over ChannelBuffers it reads at `position` (decodeMapsAsPlainObjects)', () => {
     const protocol = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v1.js').default
     expect(String(protocol)).to.include('this._unpacker = this._createUnpacker(')
     expect(String(protocol.prototype.unpack)).to.include('this._unpacker.unpack(')
@@ -104,9 +104,19 @@ describe('connection: bolt-connection internals contract', () => {
     expect(String(v1.Unpacker.prototype._unpackMap).match(/this\._unpackMapWithSize\(/g)).to.have.length(4) // tiny, 8-, 16- and 32-bit sizes
     expect((v1.Unpacker.prototype._unpackMapWithSize as (...a: unknown[]) => unknown).length).to.equal(3)
     for (const method of ['_unpackMap', '_unpackMapWithSize']) expect(Object.prototype.hasOwnProperty.call(v2.Unpacker.prototype, method), method).to.equal(false)
+    // Remembered keys: a whole message is a ChannelBuffer whose `position` indexes its own `_buffer`; a split one has none.
+    const ChannelBuffer = require('neo4j-driver-bolt-connection/lib/channel/channel-buf.js').default
+    const CombinedBuffer = require('neo4j-driver-bolt-connection/lib/channel/combined-buf.js').default
+    const whole = new ChannelBuffer(Buffer.from([0x82, 0x68, 0x69]))
+    expect(whole._buffer).to.be.instanceOf(Buffer)
+    expect([whole.position, whole.length]).to.deep.equal([0, 3])
+    expect(new v2.Unpacker().unpack(whole)).to.equal('hi')
+    expect(whole.position).to.equal(3)
+    expect(new CombinedBuffer([whole])._buffer).to.equal(undefined)
+    expect(String(require('neo4j-driver-bolt-connection/lib/channel/utf8.js').default.decode)).to.include("hasOwnProperty.call(buffer, '_buffer')")
   })
 
-  it('every SUCCESS\'s metadata goes through the response handler\'s _transformMetadata, Bolt 3\'s renaming in every version we speak (renameTimingsWithoutDelete)', () => {
+  it('every SUCCESS\'s metadata goes through the response handler\'s _transformMetadata, Bolt 3\'s renaming in every version we speak (renameForSummaryWithoutDelete)', () => {
     const handler = require('neo4j-driver-bolt-connection/lib/bolt/response-handler.js').default as { prototype: Record<string, unknown>, toString: () => string }
     expect(String(handler)).to.include('this._transformMetadata = transformMetadata')
     expect(String(handler.prototype.handleResponse)).to.include('this._transformMetadata(payload)')

@@ -1,6 +1,7 @@
 // The fast map decoding must give exactly the objects bolt-connection's own
 // decoder gives: same own properties, same order, same descriptors, same
-// prototype, whatever the keys (`__proto__` and Object.prototype's names too).
+// prototype, whatever the keys (`__proto__` and Object.prototype's names too,
+// non-ASCII, long ones, remembered ones, and messages split across chunks).
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { createRequire } from 'node:module'
@@ -10,6 +11,7 @@ import { decodeMapsAsPlainObjects } from '../../../lib/connection/map-decoding.j
 const require = createRequire(import.meta.url)
 const { v1, v2 } = require('neo4j-driver-bolt-connection/lib/packstream/index.js')
 const ChannelBuffer = require('neo4j-driver-bolt-connection/lib/channel/channel-buf.js').default
+const CombinedBuffer = require('neo4j-driver-bolt-connection/lib/channel/combined-buf.js').default
 
 type Entries = Array<[string, Value]>
 type Value = null | boolean | bigint | string | Value[] | { entries: Entries }
@@ -56,7 +58,14 @@ function shape (value: unknown): unknown {
 
 const SPECIAL_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', '0', '7', 'length', '']
 
-const key = fc.oneof(fc.constantFrom(...SPECIAL_KEYS), fc.string({ maxLength: 8 }))
+// Keys around the remembered ones' bounds: ASCII up to 32 bytes (tiny strings up to 15, then 8-bit sizes), longer, and not ASCII.
+const key = fc.oneof(
+  fc.constantFrom(...SPECIAL_KEYS),
+  fc.string({ maxLength: 8 }),
+  fc.string({ minLength: 14, maxLength: 40 }),
+  fc.string({ maxLength: 6, unit: 'binary' }),
+  fc.constantFrom('fields', 't_first', 'qid', 'bookmark', 'properties-set', 'contains-updates', 'é', 'naïve', 'k\u0000')
+)
 const { value } = fc.letrec<{ value: Value, map: { entries: Entries } }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -79,6 +88,34 @@ describe('connection: PackStream maps decoded as plain objects', () => {
       }), { numRuns: 400 })
     })
   }
+
+  it('a message split across chunks (CombinedBuffer) and a key cut short decode as bolt-connection decodes them', () => {
+    const original = new v2.Unpacker() as Unpacker
+    const fast = new v2.Unpacker() as Unpacker
+    decodeMapsAsPlainObjects(fast)
+    fc.assert(fc.property(value, fc.nat(), (generated, cut) => {
+      const bytes = bytesOf(generated)
+      const at = bytes.length < 2 ? 0 : 1 + (cut % (bytes.length - 1))
+      const split = (): unknown => new CombinedBuffer([new ChannelBuffer(bytes.subarray(0, at)), new ChannelBuffer(bytes.subarray(at))])
+      expect(shape(fast.unpack(split()))).to.deep.equal(shape(original.unpack(split())))
+    }), { numRuns: 200 })
+    // A map whose 5-byte key ends early: both decoders see the same short bytes.
+    const short = Buffer.from([0xa1, 0x85, 0x61, 0x62])
+    const outcome = (unpacker: Unpacker): unknown => { try { return shape(decode(unpacker, short)) } catch (error) { return (error as Error).constructor.name } }
+    expect(outcome(fast)).to.deep.equal(outcome(original))
+  })
+
+  it('a remembered key is the same string as when first decoded, and any bytes give their own key', () => {
+    const fast = new v2.Unpacker() as Unpacker
+    decodeMapsAsPlainObjects(fast)
+    const keysOf = (entries: Entries): string[] => Object.keys(decode(fast, bytesOf({ entries })) as object)
+    for (let round = 0; round < 3; round++) {
+      expect(keysOf([['fields', null], ['t_first', 1n], ['qid', 0n]])).to.deep.equal(['fields', 't_first', 'qid'])
+      expect(keysOf([['fieldz', null], ['t_firsu', 1n], ['qie', 0n]])).to.deep.equal(['fieldz', 't_firsu', 'qie'])
+    }
+    // More distinct keys than are ever remembered at once still decode, each to itself.
+    for (let i = 0; i < 5000; i++) expect(keysOf([[`key-${i}`, null]])).to.deep.equal([`key-${i}`])
+  })
 
   it('keeps `__proto__` an own property and the prototype Object.prototype', () => {
     const fast = new v2.Unpacker() as Unpacker
