@@ -37,8 +37,9 @@ class SetBookmarkManager implements BookmarkManager {
   }
 
   async getBookmarks (): Promise<Iterable<string>> {
+    if (this.supplier === undefined) return [...this.bookmarks]
     const all = new Set(this.bookmarks)
-    if (this.supplier !== undefined) for (const bookmark of await this.supplier()) all.add(bookmark)
+    for (const bookmark of await this.supplier()) all.add(bookmark)
     return [...all]
   }
 }

@@ -6,6 +6,7 @@
 
 import { internal, type RecordShape, type Result, type Rules } from 'neo4j-driver-core'
 import { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
+import { coreBookmarks } from '../bookmarks/core-bookmarks.js'
 import { illegalState, INVALID_ARGUMENT, neo4jError } from '../errors.js'
 import type { ApiTelemetry, PooledConnection } from '../connection/pooled-connection.js'
 import type { Log } from '../log.js'
@@ -18,7 +19,6 @@ import { bufferRemainingRecords, createResult, watermarks } from './results.js'
 import { resolveTransactionConfig, type ResolvedSessionConfig, type ResolvedTransactionConfig, type TransactionConfig } from './session-config.js'
 import { ManagedTransaction, TransactionPromise, TxCore } from './transaction.js'
 
-const { Bookmarks } = internal.bookmarks
 const { TELEMETRY_APIS, FETCH_ALL } = internal.constants
 
 type ResultStreamObserver = internal.observer.ResultStreamObserver
@@ -131,7 +131,7 @@ export class Session {
     connection.catch(() => streamEnded())
     const marks = watermarks(this.fetchSize)
     const observer = connection.then(conn => this.runOn(conn, streamEnded, () => conn.run(text, params, {
-      bookmarks: new Bookmarks(used),
+      bookmarks: coreBookmarks(used),
       txConfig,
       mode: this.mode,
       database: database ?? undefined,

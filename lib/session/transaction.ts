@@ -12,6 +12,7 @@ import { CommitOutcomeUnknownError, illegalState, isConnectionLost, isOutcomeUnk
 import type { AcquireRequest, ConnectionProvider } from '../routing/provider.js'
 import type { AccessMode } from '../routing/routing-table.js'
 import type { SessionBookmarks } from '../bookmarks/session-bookmarks.js'
+import { coreBookmarks } from '../bookmarks/core-bookmarks.js'
 import type { Log } from '../log.js'
 import { createResult, discardRest, settle, watermarks } from './results.js'
 import { prepareQuery, type Query } from './query.js'
@@ -111,7 +112,7 @@ export class TxCore {
         start.log.session(`BEGIN ${start.mode} on ${connection.address} (database ${acquired.database ?? 'default'}, ${this.usedBookmarks.length} bookmark(s))`)
       }
       const observer = connection.beginTransaction({
-        bookmarks: new Bookmarks(this.usedBookmarks),
+        bookmarks: coreBookmarks(this.usedBookmarks),
         txConfig: start.txConfig,
         mode: start.mode,
         database: acquired.database ?? undefined,
