@@ -48,10 +48,11 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
   /** One message's bytes whole (ChannelBuffer); a message split across chunks is a CombinedBuffer, which has no `_buffer`. */
   export interface ChannelBufferLike {
     /** The bytes; `position` indexes them directly. */
-    readonly _buffer: Buffer
+    _buffer: Buffer
     /** The read position. */
     position: number
-    readonly length: number
+    /** Where the bytes end (reads stop short of it). */
+    length: number
   }
 
   /** PackStream's decoder (one per connection's protocol). */
@@ -66,6 +67,8 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     readonly version: ProtocolVersion
     _responseHandler: ResponseHandlerLike
     _unpacker: PackStreamUnpacker
+    /** Decode one whole message (a ChannelBuffer or CombinedBuffer) with this protocol's structures. */
+    unpack: (message: unknown) => unknown
     /** Packs one request into the output buffer and queues its observer; sends the buffer when `flush`. */
     write: (message: unknown, observer: unknown, flush: boolean) => void
     /** The output buffer (Chunker): `flush()` sends what it holds, and does nothing when empty. */
@@ -188,4 +191,29 @@ declare module 'neo4j-driver-bolt-connection/lib/channel/index.js' {
     ClientCertificatesLoader: { load: (certificate: object) => Promise<LoadedClientCertificate> }
   }
   export default channel
+}
+
+declare module 'neo4j-driver-bolt-connection/lib/channel/chunking.js' {
+  /** Joins the chunks of each message and hands the message to `onmessage`; a state machine over the bytes. */
+  export class Dechunker {
+    onmessage: (message: unknown) => void
+    /** The current state: a method of its own, which reads from the buffer and returns the next state. */
+    _state: (buffer: unknown) => Dechunker['_state']
+    /** Between chunks (the state before a chunk's size is read). */
+    AWAITING_CHUNK: Dechunker['_state']
+    /** The chunks read of a message not yet ended. */
+    _currentMessage: unknown[]
+  }
+  const framing: { Dechunker: typeof Dechunker }
+  export default framing
+}
+
+declare module 'neo4j-driver-bolt-connection/lib/channel/channel-buf.js' {
+  /** A Node Buffer as bolt-connection's decoders read it (see ChannelBufferLike). */
+  class ChannelBuffer {
+    constructor (bytes: Buffer)
+  }
+  /** The CommonJS module (its class is its `default` export). */
+  const channelBuffers: { default: typeof ChannelBuffer }
+  export default channelBuffers
 }

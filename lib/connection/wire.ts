@@ -1,5 +1,7 @@
-// The ONLY module that imports neo4j-driver-bolt-connection internals (deep
-// imports typed by ./bolt-internals.d.ts). It opens a connection (TCP/TLS,
+// The module that opens connections over neo4j-driver-bolt-connection's
+// internals (deep imports typed by ./bolt-internals.d.ts; besides this one,
+// only the decoding it installs on each connection, ./map-decoding.ts,
+// ./message-framing.ts and ./success-metadata.ts, reaches them). It opens a connection (TCP/TLS,
 // handshake, HELLO/LOGON) under one deadline, tags network errors so the
 // routing layer can react to them (the error shaping is in ./wire-errors.ts),
 // sends ROUTE, and adapts the few behaviours we change: BEGIN without its own
@@ -14,6 +16,7 @@ import { MAX_TIMER_MS, systemClock, withTimeout } from '../clock.js'
 import { DRIVER_PRODUCT } from '../version.js'
 import { splitHostPort } from '../url.js'
 import { decodeMapsAsPlainObjects } from './map-decoding.js'
+import { frameMessagesInPlace } from './message-framing.js'
 import { renameForSummaryWithoutDelete } from './success-metadata.js'
 import type { ReceiveClock } from './receive-clock.js'
 import type { ConnectionTarget, RouteReply, RouteRequest } from './route-types.js'
@@ -195,6 +198,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     connection = conn
     handshaking = false
     failOrphanedRequests(conn)
+    frameMessagesInPlace(conn)
     decodeMapsAsPlainObjects(conn.protocol()._unpacker)
     renameForSummaryWithoutDelete(conn.protocol()._responseHandler)
     try {

@@ -116,6 +116,20 @@ describe('connection: bolt-connection internals contract', () => {
     expect(String(require('neo4j-driver-bolt-connection/lib/channel/utf8.js').default.decode)).to.include("hasOwnProperty.call(buffer, '_buffer')")
   })
 
+  it('bytes read reach channel.onmessage, framed by a Dechunker whose messages bolt-connection unpacks and handles, a throw breaking the connection (frameMessagesInPlace)', () => {
+    const create = String(require('neo4j-driver-bolt-connection/lib/bolt/create.js').default)
+    expect(create).to.include('channel.onmessage = function (buf) { return dechunker.write(buf); }')
+    expect(create.replace(/\s+/g, ' ')).to.include('responseHandler.handleResponse(protocol.unpack(buf)); } catch (e) { return observer.onError(e); }')
+    expect(String(require('neo4j-driver-bolt-connection/lib/connection/connection-channel.js').createChannelConnection)).to.include('onError: conn._handleFatalError.bind(conn)')
+    expect(String(require('neo4j-driver-bolt-connection/lib/channel/node/node-channel.js').default)).to.include('self.onmessage(new channel_buf_1.default(buffer))')
+    const { Dechunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js')
+    const dechunker = new Dechunker()
+    expect(dechunker._state).to.equal(dechunker.AWAITING_CHUNK)
+    expect(dechunker._currentMessage).to.deep.equal([])
+    expect(String(Dechunker.prototype.write)).to.include('this._state = this._state(buf)')
+    expect(String(Dechunker.prototype._onHeader)).to.include('this._currentMessage = [];')
+  })
+
   it('every SUCCESS\'s metadata goes through the response handler\'s _transformMetadata, Bolt 3\'s renaming in every version we speak (renameForSummaryWithoutDelete)', () => {
     const handler = require('neo4j-driver-bolt-connection/lib/bolt/response-handler.js').default as { prototype: Record<string, unknown>, toString: () => string }
     expect(String(handler)).to.include('this._transformMetadata = transformMetadata')
