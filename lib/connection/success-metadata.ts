@@ -10,6 +10,11 @@
 // expression and a callback per key, every time. They are given here under
 // the names core reads (`propertiesSet`), which it then takes as they are.
 // Names it does not know are left for it to convert, as before.
+//
+// bolt-connection then deletes `fields` and, after it, `qid` from a RUN's
+// answer. V8 keeps an object fast through a delete only when the property
+// deleted is the last one added, so those two are placed last, `qid` before
+// `fields`. Nothing reads the answer's entries in order.
 
 import type { ResponseHandlerLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import { setOwn } from './map-decoding.js'
@@ -33,6 +38,8 @@ const STATISTIC_NAMES: Readonly<Record<string, string>> = {
   'contains-updates': 'containsUpdates',
   'contains-system-updates': 'containsSystemUpdates'
 }
+/** Entries bolt-connection deletes, last deleted first: placed at the end in this order. */
+const PLACED_LAST = ['qid', 'fields'] as const
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key)
 
 /** The metadata with its timings and statistics under the summary's names; the same object when it has neither. */
@@ -44,11 +51,14 @@ export function renameForSummary (metadata: Record<string, unknown>): Record<str
       setOwn(renamed, RENAMED[key] as string, metadata[key])
     } else if (key === 'stats') {
       setOwn(renamed, key, statisticsByCoreNames(metadata[key]))
+    } else if (key === 'qid' || key === 'fields') {
+      // placed below
     } else if (!(hasOwn(SOURCE_OF, key) && hasOwn(metadata, SOURCE_OF[key] as string))) {
       // A summary name that also came as its timing (no server sends both) gives way to the timing, as with bolt-connection.
       setOwn(renamed, key, metadata[key])
     }
   }
+  for (const key of PLACED_LAST) if (hasOwn(metadata, key)) setOwn(renamed, key, metadata[key])
   return renamed
 }
 
