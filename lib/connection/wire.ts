@@ -1,11 +1,12 @@
 // The module that opens connections over neo4j-driver-bolt-connection's
 // internals (deep imports typed by ./bolt-internals.d.ts; besides this one,
-// only the decoding it installs on each connection, ./map-decoding.ts,
-// ./message-framing.ts and ./success-metadata.ts, reaches them). It opens a connection (TCP/TLS,
-// handshake, HELLO/LOGON) under one deadline, tags network errors so the
-// routing layer can react to them (the error shaping is in ./wire-errors.ts),
-// sends ROUTE, and adapts the few behaviours we change: BEGIN without its own
-// socket write, requests orphaned by an answer that cannot be handled.
+// only the decoding it installs on each connection reaches them:
+// ./message-framing.ts, ./map-decoding.ts and ./success-metadata.ts). It
+// opens a connection (TCP/TLS, handshake, HELLO/LOGON) under one deadline,
+// tags network errors so the routing layer can react to them (the error
+// shaping is in ./wire-errors.ts), sends ROUTE, and adapts the few behaviours
+// we change: BEGIN without its own socket write, requests orphaned by an
+// answer that cannot be handled, and the decoding installed per connection.
 
 import wire, { type ChannelConnection, type ChannelLike, type LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
