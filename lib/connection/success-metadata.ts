@@ -40,25 +40,24 @@ const STATISTIC_NAMES: Readonly<Record<string, string>> = {
 }
 /** Entries bolt-connection deletes, last deleted first: placed at the end in this order. */
 const PLACED_LAST = ['qid', 'fields'] as const
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key)
 
 /** The metadata with its timings and statistics under the summary's names; the same object when it has neither. */
 export function renameForSummary (metadata: Record<string, unknown>): Record<string, unknown> {
   if (!('t_first' in metadata) && !('t_last' in metadata) && !('stats' in metadata)) return metadata
   const renamed: Record<string, unknown> = {}
   for (const key of Object.keys(metadata)) {
-    if (hasOwn(RENAMED, key)) {
+    if (Object.hasOwn(RENAMED, key)) {
       setOwn(renamed, RENAMED[key] as string, metadata[key])
     } else if (key === 'stats') {
       setOwn(renamed, key, statisticsByCoreNames(metadata[key]))
-    } else if (key === 'qid' || key === 'fields') {
+    } else if ((PLACED_LAST as readonly string[]).includes(key)) {
       // placed below
-    } else if (!(hasOwn(SOURCE_OF, key) && hasOwn(metadata, SOURCE_OF[key] as string))) {
+    } else if (!(Object.hasOwn(SOURCE_OF, key) && Object.hasOwn(metadata, SOURCE_OF[key] as string))) {
       // A summary name that also came as its timing (no server sends both) gives way to the timing, as with bolt-connection.
       setOwn(renamed, key, metadata[key])
     }
   }
-  for (const key of PLACED_LAST) if (hasOwn(metadata, key)) setOwn(renamed, key, metadata[key])
+  for (const key of PLACED_LAST) if (Object.hasOwn(metadata, key)) setOwn(renamed, key, metadata[key])
   return renamed
 }
 
@@ -70,7 +69,7 @@ export function statisticsByCoreNames (stats: unknown): unknown {
   if (stats === null || typeof stats !== 'object' || Array.isArray(stats)) return stats
   const byCoreNames: Record<string, unknown> = {}
   for (const key of Object.keys(stats)) {
-    setOwn(byCoreNames, hasOwn(STATISTIC_NAMES, key) ? STATISTIC_NAMES[key] as string : key, (stats as Record<string, unknown>)[key])
+    setOwn(byCoreNames, Object.hasOwn(STATISTIC_NAMES, key) ? STATISTIC_NAMES[key] as string : key, (stats as Record<string, unknown>)[key])
   }
   return byCoreNames
 }
