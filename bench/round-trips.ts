@@ -1,5 +1,6 @@
 // Where one caller's time goes between client and server, round trip by
-// round trip: the client's socket writes and `data` events are timestamped
+// round trip: the client's socket writes and reads (`data` events, and the
+// reads neo4j-cluster-driver reports on its diagnostics channel) are timestamped
 // while the workload's loop runs, then each write is paired with the answer
 // before it (the client's part: answer in, next request handed to the socket)
 // and the answer after it (the server's part, loopback and the fixture's
@@ -8,7 +9,9 @@
 // client does with its time; this says how much of an operation's wall time
 // is the client's at all, which bounds what any client can win.
 
+import diagnostics from 'node:diagnostics_channel'
 import net from 'node:net'
+import { SOCKET_READ_CHANNEL } from '../lib/connection/socket-reads.js'
 import { median } from './stats.js'
 
 /** Bolt request names by message signature (docs-bolt message.adoc). */
@@ -128,9 +131,13 @@ export async function recordWire<T> (run: () => Promise<T>): Promise<{ value: T,
     if (event === 'data') events.push({ kind: 'read', at: performance.now() })
     return (emit as (...a: unknown[]) => boolean).call(this, event, ...args)
   } as typeof emit
+  // neo4j-cluster-driver's plain TCP sockets read without `data` events; it tells of each read here.
+  const onRead = (): void => { events.push({ kind: 'read', at: performance.now() }) }
+  diagnostics.subscribe(SOCKET_READ_CHANNEL, onRead)
   try {
     return { value: await run(), events }
   } finally {
+    diagnostics.unsubscribe(SOCKET_READ_CHANNEL, onRead)
     if (own.write) prototype.write = write
     else delete (prototype as Partial<net.Socket>).write
     if (own.emit) prototype.emit = emit

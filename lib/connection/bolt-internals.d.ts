@@ -55,6 +55,22 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     length: number
   }
 
+  /** bolt-connection's Chunker: packs requests into `_buffer`, framed as chunks; `flush()` hands the packed bytes to the channel. */
+  export interface ChunkerLike {
+    flush: () => unknown
+    /** The buffer packed into; `position` is where the next byte goes. */
+    _buffer: ChannelBufferLike
+    /** Ends the message: closes the open chunk and writes the empty chunk (flushing first when no room is left for it). */
+    messageBoundary: () => void
+    /** Writes the open chunk's size into its header. */
+    _closeChunkIfOpen: () => void
+    _chunkOpen: boolean
+    /** Where the open chunk's 2-byte size header lies in `_buffer`. */
+    _currentChunkStart: number
+    /** The channel flushes write to. */
+    _ch: { write: (buffer: unknown) => void }
+  }
+
   /** PackStream's decoder (one per connection's protocol). */
   export interface PackStreamUnpacker {
     /** Decode the next value of the buffer. */
@@ -71,8 +87,13 @@ declare module 'neo4j-driver-bolt-connection/lib/connection/index.js' {
     unpack: (message: unknown) => unknown
     /** Packs one request into the output buffer and queues its observer; sends the buffer when `flush`. */
     write: (message: unknown, observer: unknown, flush: boolean) => void
-    /** The output buffer (Chunker): `flush()` sends what it holds, and does nothing when empty. */
-    _chunker: { flush: () => unknown }
+    /** The signature of the last request written (isLastMessageLogon / isLastMessageReset read it). */
+    _lastMessageSignature: number | null
+    /** Queue the request's observer for its answer; false (the observer told) when the connection already broke. */
+    queueObserverIfProtocolIsNotBroken: (observer: unknown) => boolean
+    _log: { isDebugEnabled: () => boolean, debug: (message: string) => void, unredactDebugLogs?: boolean }
+    /** The output buffer: `flush()` sends what it holds, and does nothing when empty. */
+    _chunker: ChunkerLike
     requestRoutingInformation?: (request: RouteRequest) => unknown
     /** Forget a FAILURE still waiting for its RESET (so a fatal error reaches observers as given). */
     resetFailure: () => void
@@ -186,7 +207,8 @@ declare module 'neo4j-driver-bolt-connection/lib/channel/index.js' {
   import type { ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
   import type { LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
   const channel: {
-    Channel: new (channelConfig: unknown) => ChannelLike
+    /** `connect` opens the socket (default: bolt-connection's own, TCP or TLS by the config). */
+    Channel: new (channelConfig: unknown, connect?: (channelConfig: unknown, onSuccess: () => void, onFailure: (error: Error) => void) => unknown) => ChannelLike
     /** Reads a ClientCertificate's files (certfile, keyfile, password) into what node:tls takes. */
     ClientCertificatesLoader: { load: (certificate: object) => Promise<LoadedClientCertificate> }
   }

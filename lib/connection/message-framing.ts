@@ -7,13 +7,16 @@
 // through one ChannelBuffer window per connection set to its bytes. Anything
 // else (a message in several chunks, or one cut by the end of a read) goes to
 // a Dechunker of bolt-connection's, step by step, until it is back between
-// messages. Each message is handed on exactly as bolt-connection's own
+// messages. A read may lie in a buffer that the next read overwrites
+// (./socket-reads.ts): the Dechunker keeps views of what it is given, so it is
+// given a copy of the rest of the read. Each message is handed on exactly as bolt-connection's own
 // handler does: unpacked by the protocol, given to the response handler, and
 // anything thrown breaks the connection.
 
 import framing from 'neo4j-driver-bolt-connection/lib/channel/chunking.js'
 import channelBuffers from 'neo4j-driver-bolt-connection/lib/channel/channel-buf.js'
 import type { ChannelBufferLike, ChannelConnection } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+import { acceptTransientReads } from './socket-reads.js'
 
 /**
  * From now on, frame the connection's incoming bytes here. Installed right
@@ -33,11 +36,23 @@ export function frameMessagesInPlace (connection: ChannelConnection): void {
   slow.onmessage = deliver
   const window = messageWindow()
   connection._ch.onmessage = (bytes) => {
-    const read = bytes as ChannelBufferLike
+    let read = bytes as ChannelBufferLike
+    let owned = false
     while (read.position < read.length) {
-      if (!(betweenMessages(slow) && deliverWholeMessage(read, window, deliver))) slow._state = slow._state(read)
+      if (betweenMessages(slow) && deliverWholeMessage(read, window, deliver)) continue
+      if (!owned) {
+        read = copyOfRest(read)
+        owned = true
+      }
+      slow._state = slow._state(read)
     }
   }
+  acceptTransientReads(connection._ch)
+}
+
+/** The read's unread bytes, in a buffer of their own. */
+function copyOfRest (read: ChannelBufferLike): ChannelBufferLike {
+  return new channelBuffers.default(Buffer.from(read._buffer.subarray(read.position, read.length))) as unknown as ChannelBufferLike
 }
 
 function betweenMessages (dechunker: InstanceType<typeof framing.Dechunker>): boolean {

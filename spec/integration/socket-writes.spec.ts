@@ -25,6 +25,7 @@ describe('integration: socket writes per transaction', function () {
   let handlingAnswer = false
   const write = net.Socket.prototype.write
   const emit = net.Socket.prototype.emit
+  const connect = net.connect
 
   before(function () { needsFixture(this) })
 
@@ -47,6 +48,15 @@ describe('integration: socket writes per transaction', function () {
       handlingAnswer = true
       try { return forward() } finally { handlingAnswer = false }
     } as typeof emit
+    // Plain TCP connections read through an `onread` callback (lib/connection/socket-reads.ts), not `data` events.
+    net.connect = function (this: unknown, ...args: unknown[]) {
+      const options = args[0] as { port?: number, onread?: { callback: (...a: unknown[]) => boolean } }
+      const read = options?.onread?.callback
+      if (read !== undefined && options.port === port) {
+        options.onread = { ...options.onread, callback: (...a: unknown[]) => { handlingAnswer = true; try { return read(...a) } finally { handlingAnswer = false } } } as typeof options.onread
+      }
+      return (connect as (...a: unknown[]) => net.Socket).apply(this, args)
+    } as typeof connect
     d = neo4j.driver(`neo4j://127.0.0.1:${port}`, neo4j.auth.basic(USER, PASSWORD))
     await d.executeQuery('RETURN 1', {}, { database: 'neo4j' }) // routing table and one pooled connection
     writes = 0
@@ -56,6 +66,7 @@ describe('integration: socket writes per transaction', function () {
   afterEach(async () => {
     net.Socket.prototype.write = write
     net.Socket.prototype.emit = emit
+    net.connect = connect
     await d.close()
     await server.close()
   })

@@ -130,6 +130,36 @@ describe('connection: bolt-connection internals contract', () => {
     expect(String(Dechunker.prototype._onHeader)).to.include('this._currentMessage = [];')
   })
 
+  it('a node channel opens its socket with the connect function it is given, and on connect listens for data and end (openChannel)', () => {
+    const NodeChannel = require('neo4j-driver-bolt-connection/lib/channel/node/node-channel.js').default
+    expect(NodeChannel.length).to.equal(2)
+    const source = String(NodeChannel)
+    expect(source).to.include('if (connect === void 0) { connect = _connect; }')
+    expect(source).to.include('this._conn = connect(config, function () {')
+    expect(source).to.include("self._conn.on('data', function (buffer) {")
+    expect(source).to.include("self._conn.on('end', self._handleConnectionTerminated);")
+    // bolt-connection's own plain socket and encryption rule, which openChannel's match
+    const moduleSource = readFileSync(require.resolve('neo4j-driver-bolt-connection/lib/channel/node/node-channel.js'), 'utf8')
+    expect(moduleSource).to.include('net_1.default.connect(config.address.port(), config.address.resolvedHost(), onSuccess)')
+    expect(moduleSource).to.include('return socket.setNoDelay(true).setKeepAlive(true);')
+    expect(moduleSource).to.include("return config.encrypted === true || config.encrypted === ENCRYPTION_ON;")
+    expect((core.internal.util as unknown as Record<string, unknown>).ENCRYPTION_ON).to.equal('ENCRYPTION_ON')
+  })
+
+  it('the Chunker sends on flush what it packed into _buffer since the last flush, chunk headers closed by _closeChunkIfOpen (flushWithoutReallocating)', () => {
+    const { Chunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js')
+    const flush = String(Chunker.prototype.flush)
+    expect(flush).to.include('this._closeChunkIfOpen();')
+    expect(flush).to.include('this._ch.write(out.getSlice(0, out.position));')
+    expect(flush).to.include('this._chunkOpen = false;')
+    expect(String(Chunker.prototype._closeChunkIfOpen)).to.include('this._buffer.putUInt16(this._currentChunkStart, chunkSize)')
+    const chunker = new Chunker({ write: () => {} })
+    expect(chunker._buffer.position).to.equal(0)
+    expect(chunker._chunkOpen).to.equal(false)
+    const created = String(require('neo4j-driver-bolt-connection/lib/connection/connection-channel.js').createChannelConnection)
+    expect(created).to.include('new channel_1.Chunker(channel)')
+  })
+
   it('every SUCCESS\'s metadata goes through the response handler\'s _transformMetadata, Bolt 3\'s renaming in every version we speak (renameForSummaryWithoutDelete)', () => {
     const handler = require('neo4j-driver-bolt-connection/lib/bolt/response-handler.js').default as { prototype: Record<string, unknown>, toString: () => string }
     expect(String(handler)).to.include('this._transformMetadata = transformMetadata')

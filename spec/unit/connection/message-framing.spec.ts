@@ -7,6 +7,7 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { createRequire } from 'node:module'
 import { frameMessagesInPlace } from '../../../lib/connection/message-framing.js'
+import { takesTransientReads } from '../../../lib/connection/socket-reads.js'
 
 const require = createRequire(import.meta.url)
 const { Dechunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js')
@@ -22,7 +23,7 @@ const readAll = (message: unknown): number[] => {
 }
 
 /** A connection as frameMessagesInPlace uses it: its channel, its protocol's unpack and response handler, its fatal-error path. */
-function fakeConnection (unpack: (message: unknown) => unknown): { connection: never, delivered: unknown[], fatal: Error[], read: (bytes: Buffer) => void } {
+function fakeConnection (unpack: (message: unknown) => unknown): { connection: never, channel: { onmessage?: (buffer: unknown) => void }, delivered: unknown[], fatal: Error[], read: (bytes: Buffer) => void } {
   const delivered: unknown[] = []
   const fatal: Error[] = []
   const channel: { onmessage?: (buffer: unknown) => void } = {}
@@ -32,7 +33,7 @@ function fakeConnection (unpack: (message: unknown) => unknown): { connection: n
     _handleFatalError: (error: Error) => fatal.push(error)
   }
   frameMessagesInPlace(connection as never)
-  return { connection: connection as never, delivered, fatal, read: (bytes) => channel.onmessage?.(new ChannelBuffer(bytes)) }
+  return { connection: connection as never, channel, delivered, fatal, read: (bytes) => channel.onmessage?.(new ChannelBuffer(bytes)) }
 }
 
 /** bolt-connection's own framing of the same reads. */
@@ -86,6 +87,31 @@ describe('connection: Bolt messages framed in place', () => {
       expect(ours.delivered).to.deep.equal(generated.map(({ bytes }) => [...bytes]))
       expect(ours.fatal).to.deep.equal([])
     }), { numRuns: 500 })
+  })
+
+  it('reads in one buffer that each next read overwrites (socket-reads.ts) give the same messages: what is kept is copied', () => {
+    fc.assert(fc.property(messages, fc.array(fc.nat(), { maxLength: 12 }), (generated, cuts) => {
+      const stream = generated.flatMap(({ bytes, maxChunk, keepAlives }) => frame(bytes, maxChunk, keepAlives))
+      const reads = cut(stream, cuts)
+      const ours = fakeConnection(readAll)
+      const shared = Buffer.alloc(stream.length + 8)
+      const window = new ChannelBuffer(shared)
+      for (const bytes of reads) {
+        bytes.copy(shared, 0)
+        window.position = 0
+        window.length = bytes.length
+        ours.channel.onmessage?.(window)
+        shared.fill(0xee)
+      }
+      expect(ours.delivered).to.deep.equal(generated.map(({ bytes }) => [...bytes]))
+      expect(ours.fatal).to.deep.equal([])
+    }), { numRuns: 500 })
+  })
+
+  it('declares, once installed, that its channel may be given transient reads', () => {
+    const ours = fakeConnection(readAll)
+    expect(takesTransientReads(ours.channel as never)).to.equal(true)
+    expect(takesTransientReads({} as never)).to.equal(false)
   })
 
   it('one read of whole one-chunk messages: each decoded where it lies, none copied', () => {
