@@ -87,6 +87,26 @@ function rememberedAsciiKey (bytes: Buffer, start: number, end: number): string 
   return key
 }
 
+/** Names already given as internalized strings (see rememberedName), by themselves. */
+const rememberedNames = new Map<string, string>()
+
+/**
+ * The internalized string equal to `name`, remembered (short names only).
+ * A string just decoded is a fresh one: using it as a property name (a
+ * record's field name as the key of its lookup table, say) makes V8 look it
+ * up among its internalized strings, microseconds each time; finding it here
+ * costs a hash and a comparison.
+ */
+export function rememberedName (name: string): string {
+  if (name.length > REMEMBERED_KEY_MAX_BYTES) return name
+  const known = rememberedNames.get(name)
+  if (known !== undefined) return known
+  const internalized = Object.keys({ [name]: 0 })[0] as string
+  if (rememberedNames.size >= REMEMBERED_KEYS_MAX) rememberedNames.clear()
+  rememberedNames.set(internalized, internalized)
+  return internalized
+}
+
 function sameAscii (text: string, bytes: Buffer, start: number, end: number): boolean {
   if (text.length !== end - start) return false
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false

@@ -17,7 +17,7 @@
 // `fields`. Nothing reads the answer's entries in order.
 
 import type { ResponseHandlerLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
-import { setOwn } from './map-decoding.js'
+import { rememberedName, setOwn } from './map-decoding.js'
 
 const RENAMED: Readonly<Record<string, string>> = { t_first: 'result_available_after', t_last: 'result_consumed_after' }
 const SOURCE_OF: Readonly<Record<string, string>> = { result_available_after: 't_first', result_consumed_after: 't_last' }
@@ -41,9 +41,12 @@ const STATISTIC_NAMES: Readonly<Record<string, string>> = {
 /** Entries bolt-connection deletes, last deleted first: placed at the end in this order. */
 const PLACED_LAST = ['qid', 'fields'] as const
 
-/** The metadata with its timings and statistics under the summary's names; the same object when it has neither. */
+/** The metadata with its timings and statistics under the summary's names (the same object when it has neither), its field names remembered. */
 export function renameForSummary (metadata: Record<string, unknown>): Record<string, unknown> {
-  if (!('t_first' in metadata) && !('t_last' in metadata) && !('stats' in metadata)) return metadata
+  if (!('t_first' in metadata) && !('t_last' in metadata) && !('stats' in metadata)) {
+    if (Object.hasOwn(metadata, 'fields')) remembered(metadata.fields)
+    return metadata
+  }
   const renamed: Record<string, unknown> = {}
   for (const key of Object.keys(metadata)) {
     if (Object.hasOwn(RENAMED, key)) {
@@ -57,8 +60,18 @@ export function renameForSummary (metadata: Record<string, unknown>): Record<str
       setOwn(renamed, key, metadata[key])
     }
   }
-  for (const key of PLACED_LAST) if (Object.hasOwn(metadata, key)) setOwn(renamed, key, metadata[key])
+  for (const key of PLACED_LAST) if (Object.hasOwn(metadata, key)) setOwn(renamed, key, key === 'fields' ? remembered(metadata[key]) : metadata[key])
   return renamed
+}
+
+/** A list of field names with each name remembered (rememberedName); anything else as it is. */
+function remembered (fields: unknown): unknown {
+  if (!Array.isArray(fields)) return fields
+  for (let i = 0; i < fields.length; i++) {
+    const name: unknown = fields[i]
+    if (typeof name === 'string') fields[i] = rememberedName(name)
+  }
+  return fields
 }
 
 /**

@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { createRequire } from 'node:module'
 import { int } from 'neo4j-driver-core'
 import { renameForSummary, statisticsByCoreNames } from '../../../lib/connection/success-metadata.js'
+import { rememberedName } from '../../../lib/connection/map-decoding.js'
 
 const require = createRequire(import.meta.url)
 const BoltProtocolV3 = require('neo4j-driver-bolt-connection/lib/bolt/bolt-protocol-v3.js').default as { prototype: { transformMetadata: (m: Record<string, unknown>) => Record<string, unknown> } }
@@ -51,6 +52,16 @@ describe('connection: SUCCESS metadata timings renamed without delete', () => {
     expect(pull).to.deep.equal({ type: 'r', result_consumed_after: 1, db: 'neo4j' })
     const commit = { bookmark: 'FB:1' }
     expect(renameForSummary(commit)).to.equal(commit)
+  })
+
+  it('a RUN\'s field names stay the same names in the same order, for any list, with or without timings', () => {
+    const names = fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('n.id', 'count(*)', 'é'), fc.integer()), { maxLength: 10 })
+    fc.assert(fc.property(names, fc.boolean(), (fields, timed) => {
+      const given: Record<string, unknown> = timed ? { t_first: 1, fields: [...fields] } : { fields: [...fields] }
+      expect(renameForSummary(given).fields).to.deep.equal(fields)
+    }), { numRuns: 300 })
+    for (let i = 0; i < 5000; i++) expect(rememberedName(`field${i}`)).to.equal(`field${i}`)
+    expect(rememberedName('x'.repeat(100))).to.equal('x'.repeat(100))
   })
 
   const STATISTICS = ['nodes-created', 'nodes-deleted', 'relationships-created', 'relationships-deleted', 'properties-set', 'labels-added',
