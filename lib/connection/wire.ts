@@ -1,15 +1,15 @@
 // The module that opens connections over neo4j-driver-bolt-connection's
 // internals (deep imports typed by ./bolt-internals.d.ts; besides this one,
-// only what it installs on each connection reaches them: the socket reads and
-// writes, ./socket-reads.ts and ./output-buffer.ts, the packing of requests,
-// ./request-packing.ts, and the decoding, ./message-framing.ts,
-// ./map-decoding.ts and ./success-metadata.ts). It opens a connection
-// (TCP/TLS, handshake, HELLO/LOGON) under one deadline, tags network errors
-// so the routing layer can react to them (the error shaping is in
-// ./wire-errors.ts), sends ROUTE, and adapts the few behaviours we change:
-// BEGIN without its own socket write, requests orphaned by an answer that
-// cannot be handled, how bytes are read, and the decoding installed per
-// connection.
+// only what it installs on each connection reaches them: the socket reads
+// and writes, ./socket-reads.ts and ./output-buffer.ts; the receive timeout,
+// ./receive-timeout.ts; the packing of requests, ./request-packing.ts; and
+// the decoding, ./message-framing.ts, ./map-decoding.ts and
+// ./success-metadata.ts). It opens a connection (TCP/TLS, handshake,
+// HELLO/LOGON) under one deadline, tags network errors so the routing layer
+// can react to them (the error shaping is in ./wire-errors.ts), sends ROUTE,
+// and adapts the few behaviours we change: BEGIN without its own socket
+// write, requests orphaned by an answer that cannot be handled, and what it
+// installs per connection.
 
 import wire, { type ChannelConnection, type ChannelLike, type LoadedClientCertificate } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
@@ -24,6 +24,7 @@ import { frameMessagesInPlace } from './message-framing.js'
 import { openChannel } from './socket-reads.js'
 import { flushWithoutReallocating } from './output-buffer.js'
 import { packPlainRequestsDirectly } from './request-packing.js'
+import { keepReceiveTimerSet } from './receive-timeout.js'
 import { renameForSummaryWithoutDelete } from './success-metadata.js'
 import type { ReceiveClock } from './receive-clock.js'
 import type { ConnectionTarget, RouteReply, RouteRequest } from './route-types.js'
@@ -207,6 +208,7 @@ export async function openConnection (target: ConnectionTarget, options: Connect
     failOrphanedRequests(conn)
     frameMessagesInPlace(conn)
     flushWithoutReallocating(conn.protocol()._chunker)
+    keepReceiveTimerSet(conn._ch)
     packPlainRequestsDirectly(conn.protocol())
     decodeMapsAsPlainObjects(conn.protocol()._unpacker)
     renameForSummaryWithoutDelete(conn.protocol()._responseHandler)

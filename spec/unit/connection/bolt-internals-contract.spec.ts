@@ -146,6 +146,18 @@ describe('connection: bolt-connection internals contract', () => {
     expect((core.internal.util as unknown as Record<string, unknown>).ENCRYPTION_ON).to.equal('ENCRYPTION_ON')
   })
 
+  it('the channel\'s receive timeout is its socket\'s timeout, armed and disarmed per request, breaking the connection with its error (keepReceiveTimerSet)', () => {
+    const NodeChannel = require('neo4j-driver-bolt-connection/lib/channel/node/node-channel.js').default
+    const setup = String(NodeChannel.prototype.setupReceiveTimeout)
+    expect(setup).to.include('this._removeConnectionTimeoutListeners()')
+    expect(setup).to.include("this._conn.on('timeout', function () {")
+    expect(setup).to.include('_this._conn.destroy((0, neo4j_driver_core_1.newError)("Connection lost. Server didn\'t respond in ".concat(receiveTimeout, "ms"), _this._connectionErrorCode));')
+    expect(String(NodeChannel.prototype.startReceiveTimeout)).to.include('this._conn.setTimeout(this._receiveTimeout)')
+    expect(String(NodeChannel.prototype.stopReceiveTimeout)).to.include('this._conn.setTimeout(0)')
+    const created = String(require('neo4j-driver-bolt-connection/lib/connection/connection-channel.js').default.prototype._handleOngoingRequestsNumberChange)
+    expect(created).to.include('this._ch.startReceiveTimeout()').and.to.include('this._ch.stopReceiveTimeout()')
+  })
+
   it('the Chunker sends on flush what it packed into _buffer since the last flush, chunk headers closed by _closeChunkIfOpen (flushWithoutReallocating)', () => {
     const { Chunker } = require('neo4j-driver-bolt-connection/lib/channel/chunking.js')
     const flush = String(Chunker.prototype.flush)
