@@ -1,6 +1,6 @@
 // Where one caller's time goes between client and server, round trip by
 // round trip: the client's socket writes and reads (`data` events, and the
-// reads neo4j-cluster-driver reports on its diagnostics channel) are timestamped
+// reads neo4j-cluster-driver reports on its socket-read diagnostics channel) are timestamped
 // while the workload's loop runs, then each write is paired with the answer
 // before it (the client's part: answer in, next request handed to the socket)
 // and the answer after it (the server's part, loopback and the fixture's
@@ -11,7 +11,7 @@
 
 import diagnostics from 'node:diagnostics_channel'
 import net from 'node:net'
-import { SOCKET_READ_CHANNEL } from '../lib/connection/socket-reads.js'
+import { CHANNELS } from '../lib/events.js'
 import { median } from './stats.js'
 
 /** Bolt request names by message signature (docs-bolt message.adoc). */
@@ -133,11 +133,11 @@ export async function recordWire<T> (run: () => Promise<T>): Promise<{ value: T,
   } as typeof emit
   // neo4j-cluster-driver's plain TCP sockets read without `data` events; it tells of each read here.
   const onRead = (): void => { events.push({ kind: 'read', at: performance.now() }) }
-  diagnostics.subscribe(SOCKET_READ_CHANNEL, onRead)
+  diagnostics.subscribe(CHANNELS.socketRead, onRead)
   try {
     return { value: await run(), events }
   } finally {
-    diagnostics.unsubscribe(SOCKET_READ_CHANNEL, onRead)
+    diagnostics.unsubscribe(CHANNELS.socketRead, onRead)
     if (own.write) prototype.write = write
     else delete (prototype as Partial<net.Socket>).write
     if (own.emit) prototype.emit = emit

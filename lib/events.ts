@@ -13,7 +13,8 @@ export const CHANNELS = {
   retry: 'neo4j-cluster:retry',
   clusterWarning: 'neo4j-cluster:warning',
   memberProbe: 'neo4j-cluster:member-probe',
-  route: 'neo4j-cluster:route'
+  route: 'neo4j-cluster:route',
+  socketRead: 'neo4j-cluster:socket-read'
 } as const
 
 /** The public snapshot of a routing table (`driver.routingTable(db)`, the routing-table channel). */
@@ -41,6 +42,12 @@ export interface RouteEvent { router: string, database: string | null, phase: 's
  * (its requests were failed and it is forgotten); `reason` says why the probe failed.
  */
 export interface MemberProbeEvent { address: string, outcome: 'answered' | 'unresponsive', silentMs: number, tookMs: number, reason?: string }
+/**
+ * A plain TCP connection read `bytes` from its server, told just before they
+ * are handled. Such reads make no socket `data` events (see
+ * lib/connection/socket-reads.ts): this is how a tool times round trips.
+ */
+export interface SocketReadEvent { bytes: number }
 
 const channels = {
   routingTable: diagnosticsChannel.channel(CHANNELS.routingTable),
@@ -49,7 +56,13 @@ const channels = {
   retry: diagnosticsChannel.channel(CHANNELS.retry),
   clusterWarning: diagnosticsChannel.channel(CHANNELS.clusterWarning),
   memberProbe: diagnosticsChannel.channel(CHANNELS.memberProbe),
-  route: diagnosticsChannel.channel(CHANNELS.route)
+  route: diagnosticsChannel.channel(CHANNELS.route),
+  socketRead: diagnosticsChannel.channel(CHANNELS.socketRead)
+}
+
+/** Whether anyone listens on the socket-read channel: checked before a read's event is built, there being one per read. */
+export function socketReadsObserved (): boolean {
+  return channels.socketRead.hasSubscribers
 }
 
 function publisher<T> (channel: diagnosticsChannel.Channel): (message: T) => void {
@@ -63,5 +76,6 @@ export const publish = {
   retry: publisher<RetryEvent>(channels.retry),
   warning: publisher<WarningEvent>(channels.clusterWarning),
   memberProbe: publisher<MemberProbeEvent>(channels.memberProbe),
-  route: publisher<RouteEvent>(channels.route)
+  route: publisher<RouteEvent>(channels.route),
+  socketRead: publisher<SocketReadEvent>(channels.socketRead)
 }

@@ -12,23 +12,14 @@
 // handshake keeps what follows its answer for later. TLS sockets keep Node's
 // path (node:tls takes no `onread`).
 
-import diagnostics from 'node:diagnostics_channel'
 import net from 'node:net'
 import channelModule from 'neo4j-driver-bolt-connection/lib/channel/index.js'
 import channelBuffers from 'neo4j-driver-bolt-connection/lib/channel/channel-buf.js'
 import type { ChannelBufferLike, ChannelLike } from 'neo4j-driver-bolt-connection/lib/connection/index.js'
+import { publish, socketReadsObserved } from '../events.js'
 
 /** As large as Node's own per-read buffer: a read takes what the kernel holds, up to this. */
 export const SHARED_READ_BUFFER_BYTES = 64 * 1024
-
-/**
- * The diagnostics channel told of every read of a plain TCP connection (its
- * size in bytes), just before the read is delivered: these reads make no
- * socket `data` events for tools that time round trips to watch. Costs
- * nothing without subscribers.
- */
-export const SOCKET_READ_CHANNEL = 'neo4j-cluster-driver:socket-read'
-const readsChannel = diagnostics.channel(SOCKET_READ_CHANNEL)
 
 let sharedReadBuffer: Buffer | undefined
 /** Allocated on the first plain connection's first read; never freed (one per process). */
@@ -83,7 +74,8 @@ export function openChannel (channelConfig: unknown): ChannelLike {
       onread: {
         buffer: readBuffer,
         callback: (length: number, bytes: Uint8Array): boolean => {
-          if (readsChannel.hasSubscribers) readsChannel.publish(length)
+          // These reads make no socket `data` events: tools that time round trips watch this channel instead.
+          if (socketReadsObserved()) publish.socketRead({ bytes: length })
           deliverRead(channel, bytes as Buffer, length, window)
           return true
         }

@@ -8,7 +8,9 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { createRequire } from 'node:module'
 import { internal } from 'neo4j-driver-core'
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { acceptTransientReads, openChannel } from '../../../lib/connection/socket-reads.js'
+import { CHANNELS, type SocketReadEvent } from '../../../lib/events.js'
 
 const require = createRequire(import.meta.url)
 const { ChannelConfig } = require('neo4j-driver-bolt-connection/lib/channel/index.js')
@@ -94,6 +96,25 @@ describe('connection: socket reads into one shared buffer', () => {
       while (text.length < big.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
       expect(text).to.equal(big)
     } finally {
+      await a.channel.close()
+      await srv.close()
+    }
+  })
+
+  it('tells the socket-read diagnostics channel of every read, before it is delivered', async () => {
+    const srv = await server(['first', 'second'])
+    const a = channelTo(srv.port)
+    const told: Array<{ bytes: number, deliveredBefore: number }> = []
+    const listener = (message: unknown): void => { told.push({ bytes: (message as SocketReadEvent).bytes, deliveredBefore: a.received.length }) }
+    diagnosticsChannel.subscribe(CHANNELS.socketRead, listener)
+    try {
+      send(a.channel, 'x')
+      await a.next()
+      send(a.channel, 'x')
+      await a.next()
+      expect(told).to.deep.equal([{ bytes: 5, deliveredBefore: 0 }, { bytes: 6, deliveredBefore: 1 }])
+    } finally {
+      diagnosticsChannel.unsubscribe(CHANNELS.socketRead, listener)
       await a.channel.close()
       await srv.close()
     }
