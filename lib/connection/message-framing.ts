@@ -8,10 +8,10 @@
 // else (a message in several chunks, or one cut by the end of a read) goes to
 // a Dechunker of bolt-connection's, step by step, until it is back between
 // messages. A read may lie in a buffer that the next read overwrites
-// (./socket-reads.ts): the Dechunker keeps views of what it is given, so it is
-// given a copy of the rest of the read. Each message is handed on exactly as bolt-connection's own
-// handler does: unpacked by the protocol, given to the response handler, and
-// anything thrown breaks the connection.
+// (./socket-reads.ts): the Dechunker keeps views of what it is given, so it
+// is given a copy of the rest of the read. Each message is handed on exactly
+// as bolt-connection's own handler does: unpacked by the protocol, given to
+// the response handler, and anything thrown breaks the connection.
 
 import framing from 'neo4j-driver-bolt-connection/lib/channel/chunking.js'
 import channelBuffers from 'neo4j-driver-bolt-connection/lib/channel/channel-buf.js'
