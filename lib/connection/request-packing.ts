@@ -24,9 +24,11 @@ interface RequestLike {
 }
 
 /** The names core's type checks look for (Integer.isInteger, isPoint, isDate, isEnc, ...): a value carrying one is not plain. */
-export const TYPE_MARKS: readonly string[] = ['__isInteger__', '__isEncryptedValue__', '__isNode__', '__isRelationship__', '__isUnboundRelationship__', '__isPath__', '__isPathSegment__',
-  '__isPoint__', '__isDuration__', '__isLocalTime__', '__isTime__', '__isDate__', '__isLocalDateTime__', '__isDateTime__',
-  '__isUnsupportedType__', '__isUUID__', '__isVector__', '__isBrokenObject__']
+export const TYPE_MARKS: readonly string[] = [
+  '__isInteger__', '__isEncryptedValue__', '__isNode__', '__isRelationship__', '__isUnboundRelationship__',
+  '__isPath__', '__isPathSegment__', '__isPoint__', '__isDuration__', '__isLocalTime__', '__isTime__', '__isDate__',
+  '__isLocalDateTime__', '__isDateTime__', '__isUnsupportedType__', '__isUUID__', '__isVector__', '__isBrokenObject__'
+]
 
 const CHUNK_HEADER_BYTES = 2
 /** Nesting deeper than this is left to bolt-connection (which recurses as deep as it is given). */
