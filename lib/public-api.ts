@@ -92,7 +92,7 @@ export type { PoolStats } from './connection/member-pool.js'
 /** Internal, for tests only: the shape of the `clock` config option. */
 export type { DriverClock } from './clock.js'
 export type {
-  RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent, MemberProbeEvent, RouteEvent
+  RoutingTableEvent, ServerForgottenEvent, DiscoveryFailedEvent, RetryEvent, WarningEvent, MemberProbeEvent, RouteEvent, SocketReadEvent
 } from './events.js'
 export type {
   RecordShape, QueryResult, MappedQueryResult, ResultObserver, ResultTransformer, NotificationFilter, NotificationPosition,
