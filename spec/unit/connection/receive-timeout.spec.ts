@@ -102,10 +102,20 @@ describe('connection: the receive timeout kept set', function () {
     }
   })
 
-  it('silence while idle does nothing, and a request after it still gets the whole time', async () => {
-    const srv = await server(1000)
+  /** A kept channel to a fresh server ticking every `everyMs` once asked, both closed after `run`. */
+  async function withChannel (everyMs: number, run: (channel: TestChannel, errors: Error[]) => Promise<void>): Promise<void> {
+    const srv = await server(everyMs)
     const { channel, errors } = await channelTo(srv.port)
     try {
+      await run(channel, errors)
+    } finally {
+      await channel.close()
+      await srv.close()
+    }
+  }
+
+  it('silence while idle does nothing, and a request after it still gets the whole time', async () => {
+    await withChannel(1000, async (channel, errors) => {
       channel.setupReceiveTimeout(150)
       await sleep(400)
       expect(errors).to.deep.equal([])
@@ -117,25 +127,17 @@ describe('connection: the receive timeout kept set', function () {
       await sleep(300)
       expect(errors).to.deep.equal([])
       expect(channel._conn.destroyed).to.equal(false)
-    } finally {
-      await channel.close()
-      await srv.close()
-    }
+    })
   })
 
   it('the server\'s bytes keep a waiting connection alive (each read restarts the time)', async () => {
-    const srv = await server(40)
-    const { channel, errors } = await channelTo(srv.port)
-    try {
+    await withChannel(40, async (channel, errors) => {
       channel.setupReceiveTimeout(150)
       channel.startReceiveTimeout()
       send(channel, 't')
       await sleep(600)
       expect(errors).to.deep.equal([])
       expect(channel._conn.destroyed).to.equal(false)
-    } finally {
-      await channel.close()
-      await srv.close()
-    }
+    })
   })
 })
